@@ -1,0 +1,103 @@
+// Shapes shared by the Distribution client's modules and its callers (CLI, registries/, vscode/).
+
+/** How to reach one registry. From settings, Connect Registry, or a reference's host. */
+export interface RegistryEndpoint {
+  /** Normalised host[:port], e.g. "docker.io", "127.0.0.1:5000", "ghcr.io". */
+  host: string;
+  /** Plain http. Allowed automatically for loopback hosts, otherwise only when set. */
+  allowHttp?: boolean;
+  skipTlsVerify?: boolean;
+  /** PEM file with extra CA certificates for this registry. */
+  caFile?: string;
+}
+
+export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+
+/** A request the transport sends to the registry, with auth handled for the given scopes. */
+export interface RegistryRequest {
+  method: HttpMethod;
+  /** "/v2/..." path with query, or an absolute URL on the same registry (Location, Link). */
+  path: string;
+  /** Token scopes this request needs, e.g. ["repository:library/alpine:pull"]. */
+  scopes: string[];
+  headers?: Record<string, string>;
+  /** Bytes are replayable; a factory is called again on each retry. */
+  body?: Uint8Array | (() => AsyncIterable<Uint8Array> | NodeJS.ReadableStream);
+  signal?: AbortSignal;
+  /** Statuses that are answers, not errors (default: 2xx). */
+  okStatuses?: number[];
+  /** Cap on the body read by readBytes/readJson (default 4 MiB for metadata). */
+  maxBodyBytes?: number;
+  /** For messages only. */
+  operation?: import('../errors/errors').Operation;
+}
+
+export interface RegistryResponse {
+  status: number;
+  /** Lower-cased header names. */
+  headers: Record<string, string | string[] | undefined>;
+  /** The final URL after redirects (redacted form not needed: it carries no credentials). */
+  url: string;
+  /** Read the whole body, enforcing maxBodyBytes. */
+  bytes(): Promise<Uint8Array>;
+  json<T = unknown>(): Promise<T>;
+  /** Stream the body (blobs). The caller must consume or cancel it. */
+  stream(): AsyncIterable<Uint8Array>;
+  /** Discard the body so the connection returns to the pool. */
+  dump(): Promise<void>;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page; undefined when this was the last page. */
+  next?: string;
+}
+
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+  osVersion?: string;
+  osFeatures?: string[];
+}
+
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  urls?: string[];
+  annotations?: Record<string, string>;
+  platform?: Platform;
+  artifactType?: string;
+}
+
+export type ManifestKind = 'index' | 'image' | 'schema1' | 'artifact' | 'unknown';
+
+export interface ManifestResult {
+  /** The exact bytes served; digest computed over these. */
+  bytes: Uint8Array;
+  mediaType: string;
+  digest: string;
+  kind: ManifestKind;
+  /** Parsed JSON (validated at the boundary). */
+  parsed: unknown;
+}
+
+export interface IndexEntry extends Descriptor {
+  /** Normalised platform string, e.g. "linux/arm64/v8" → "linux/arm64". */
+  platformText: string;
+  /** Buildx attestation / unknown/unknown entries. */
+  isAttestation: boolean;
+}
+
+/** Everything `regx inspect` and the tree tooltip show about one tag or digest. */
+export interface ImageSummary {
+  reference: string;
+  digest: string;
+  mediaType: string;
+  /** Sum of config + layer sizes (for an index: of every platform image). */
+  totalSize: number;
+  platforms: string[];
+  created?: string;
+  labels?: Record<string, string>;
+}

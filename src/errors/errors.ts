@@ -1,0 +1,154 @@
+// Every failure the pure layers raise is one of these classes. They carry facts (status, codes,
+// method, URL with credentials removed); describeError() in ./describe.ts turns them into words.
+
+export interface RegistryErrorDetail {
+  code: string;
+  message?: string;
+  detail?: unknown;
+}
+
+export type Operation =
+  | 'ping' | 'catalog' | 'tags' | 'manifest' | 'blob' | 'upload' | 'mount' | 'delete'
+  | 'referrers' | 'token' | 'login' | 'search' | 'copy' | 'tag' | 'other';
+
+/** Base class so callers can tell our errors from programming errors. */
+export abstract class RegxError extends Error {
+  abstract readonly kind: string;
+}
+
+/** The user's input is not a valid reference, tag, digest, URL or setting. Raised before any request. */
+export class InvalidInputError extends RegxError {
+  readonly kind = 'invalid-input';
+  constructor(
+    readonly what: 'reference' | 'repository' | 'tag' | 'digest' | 'registry' | 'url' | 'setting' | 'credential' | 'argument',
+    readonly input: string,
+    readonly reason: string,
+  ) {
+    super(`invalid ${what} "${input}": ${reason}`);
+  }
+}
+
+/** The registry answered with an HTTP status we did not expect. */
+export class DistributionError extends RegxError {
+  readonly kind = 'distribution';
+  constructor(
+    readonly status: number,
+    readonly codes: RegistryErrorDetail[],
+    readonly method: string,
+    /** Always passed through redactUrl() first. */
+    readonly url: string,
+    readonly operation: Operation = 'other',
+    /** Extra facts for the message: retry-after seconds, rate limit, the WWW-Authenticate error. */
+    readonly extra: { retryAfterSeconds?: number; authError?: string; bodySnippet?: string } = {},
+  ) {
+    super(`${method} ${url} answered ${status}${codes.length ? ` ${codes.map((c) => c.code).join(',')}` : ''}`);
+  }
+  hasCode(code: string): boolean {
+    return this.codes.some((c) => c.code === code);
+  }
+}
+
+/** Network-level failure: refused, reset, DNS, TLS, timeout. */
+export class TransportError extends RegxError {
+  readonly kind = 'transport';
+  constructor(
+    readonly reason: 'refused' | 'reset' | 'dns' | 'tls' | 'timeout' | 'closed' | 'other',
+    readonly method: string,
+    readonly url: string,
+    readonly causeCode?: string,
+    readonly causeMessage?: string,
+  ) {
+    super(`${method} ${url} failed: ${reason}${causeCode ? ` (${causeCode})` : ''}`);
+  }
+}
+
+/** We refused to do something unsafe: follow a Link/redirect to another host, downgrade to http, send credentials elsewhere. */
+export class PolicyError extends RegxError {
+  readonly kind = 'policy';
+  constructor(
+    readonly rule: 'cross-host-link' | 'link-loop' | 'insecure-scheme' | 'redirect-downgrade' | 'too-many-redirects' | 'realm' | 'http-not-allowed' | 'schema1-push',
+    readonly url: string,
+    readonly detailText: string,
+  ) {
+    super(`${rule}: ${detailText} (${url})`);
+  }
+}
+
+/** A body was larger than we are willing to read. */
+export class ResponseTooLargeError extends RegxError {
+  readonly kind = 'too-large';
+  constructor(readonly url: string, readonly limitBytes: number) {
+    super(`response from ${url} exceeds ${limitBytes} bytes`);
+  }
+}
+
+/** Bytes did not hash to the digest we asked for / were told. */
+export class DigestMismatchError extends RegxError {
+  readonly kind = 'digest-mismatch';
+  constructor(readonly url: string, readonly expected: string, readonly actual: string) {
+    super(`digest mismatch for ${url}: expected ${expected}, got ${actual}`);
+  }
+}
+
+/** The server answered, but not with something we can understand (bad JSON, missing headers). */
+export class ProtocolError extends RegxError {
+  readonly kind = 'protocol';
+  constructor(readonly url: string, readonly detailText: string) {
+    super(`unexpected answer from ${url}: ${detailText}`);
+  }
+}
+
+/** A docker-credential-* helper or config.json could not be used. */
+export class CredentialError extends RegxError {
+  readonly kind = 'credential';
+  constructor(readonly source: string, readonly detailText: string) {
+    super(`${source}: ${detailText}`);
+  }
+}
+
+/** The local Docker engine answered with an error, or could not be reached. */
+export class EngineError extends RegxError {
+  readonly kind = 'engine';
+  constructor(
+    readonly reason: 'unreachable' | 'permission' | 'not-found' | 'conflict' | 'auth' | 'stream' | 'http' | 'config',
+    /** Where we looked: the socket path or tcp URL. */
+    readonly endpoint: string,
+    readonly detailText: string,
+    readonly status?: number,
+  ) {
+    super(`${endpoint}: ${detailText}`);
+  }
+}
+
+/** The user (or a caller's AbortSignal) cancelled. Silent in the UI. */
+export class CancelledError extends RegxError {
+  readonly kind = 'cancelled';
+  constructor(message = 'cancelled') {
+    super(message);
+  }
+}
+
+/** Something the user asked for is refused by our own safety rules (e.g. a delete that would remove other tags). */
+export class RefusedError extends RegxError {
+  readonly kind = 'refused';
+  constructor(readonly detailText: string) {
+    super(detailText);
+  }
+}
+
+/** Remove userinfo and token-like query parameters so a URL is safe to log or show. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      u.username = '';
+      u.password = '';
+    }
+    for (const key of [...u.searchParams.keys()]) {
+      if (/token|secret|password|signature|credential|sig$|x-amz-/i.test(key)) u.searchParams.set(key, 'REDACTED');
+    }
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, '//');
+  }
+}
