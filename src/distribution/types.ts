@@ -101,3 +101,29 @@ export interface ImageSummary {
   created?: string;
   labels?: Record<string, string>;
 }
+
+/**
+ * One registry, authenticated: implemented in ./session.ts. Adds Authorization for the request's
+ * scopes (ping → challenge → token cache), retries idempotent requests, follows redirects without
+ * leaking credentials, enforces timeouts and size caps. Throws DistributionError for statuses not
+ * in okStatuses (body read for the registry's error codes), TransportError for network failures,
+ * CancelledError when the signal aborts.
+ */
+export interface RegistrySession {
+  readonly endpoint: RegistryEndpoint;
+  /** "https://host" or "http://host" once decided. */
+  baseUrl(): Promise<string>;
+  request(req: RegistryRequest): Promise<RegistryResponse>;
+  /** Drop cached tokens and the cached challenge (after logout or a credential change). */
+  forgetTokens(): void;
+}
+
+/** A parsed, normalised image reference: see src/reference/. */
+export interface ImageReference {
+  /** "docker.io" for Docker Hub (never index.docker.io / registry-1.docker.io). */
+  registry: string;
+  /** Repository path, with "library/" added for single-component Docker Hub names. */
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
