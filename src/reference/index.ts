@@ -1,0 +1,18 @@
+// Public surface of the reference layer.
+export {
+  DOCKER_HUB,
+  DOCKER_HUB_API_HOST,
+  DOCKER_HUB_CREDENTIAL_KEY,
+  DEFAULT_TAG,
+  parseReference,
+  parseRepository,
+  parseRegistry,
+  parseRegistryAddress,
+  validateTag,
+  validateDigest,
+  formatReference,
+  registryApiHost,
+  credentialKey,
+  isLoopbackHost,
+} from './reference';
+export type { RepositoryReference, RegistryAddress } from './reference';

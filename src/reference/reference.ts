@@ -1,0 +1,325 @@
+// Image references: parse, validate and normalise `host[:port]/name[:tag][@digest]` the way
+// docker does (docker.io default, library/ for single-component Hub names), within the
+// distribution grammar's limits. Every failure is an InvalidInputError whose reason names the
+// bad part, because the person reading it typed the whole string and needs to know which bit.
+
+import { isIPv4, isIPv6, BlockList } from 'node:net';
+import { InvalidInputError } from '../errors/errors';
+import type { ImageReference } from '../distribution/types';
+
+/** The canonical name of Docker Hub in references and credential-store keys. */
+export const DOCKER_HUB = 'docker.io';
+/** Where Docker Hub's registry API actually answers. */
+export const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
+/** The key docker login uses for Docker Hub in config.json and credential helpers. */
+export const DOCKER_HUB_CREDENTIAL_KEY = 'https://index.docker.io/v1/';
+/** What a reference without tag or digest means. */
+export const DEFAULT_TAG = 'latest';
+
+/** Hosts that all mean Docker Hub. */
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+/** docker/distribution's NameTotalLengthMax: host + "/" + repository. */
+const MAX_NAME_LENGTH = 255;
+const MAX_TAG_LENGTH = 128;
+
+/** Digest algorithms registries accept, with the length of their hex encoding. */
+const DIGEST_HEX_LENGTHS: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+
+/** A repository without tag or digest, e.g. for `regx tags REPO`. */
+export interface RepositoryReference {
+  registry: string;
+  repository: string;
+}
+
+/** A registry given as a URL keeps its scheme, so a setting like http://host:5000 can allow plain HTTP. */
+export interface RegistryAddress {
+  /** Normalised host[:port]. */
+  host: string;
+  /** Only set when the input was a URL. */
+  scheme?: 'http' | 'https';
+}
+
+type What = 'reference' | 'repository' | 'registry' | 'tag' | 'digest';
+
+function fail(what: What, input: string, reason: string): never {
+  throw new InvalidInputError(what, input, reason);
+}
+
+/** Checks shared by every entry point: they all come from a person typing or pasting. */
+function checkCommon(what: What, input: string): void {
+  if (typeof input !== 'string' || input.length === 0) fail(what, String(input ?? ''), `${what} is empty`);
+  if (/\s/.test(input)) fail(what, input, `${what} contains whitespace`);
+}
+
+/** Remove anything that looks like user:password@ so an error message never repeats a secret. */
+function withoutUserinfo(input: string): string {
+  return input.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@]*@/i, '$1');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parts
+
+/**
+ * Validate a registry host[:port] (no scheme, no path) and return its normalised form:
+ * lower-cased, Docker Hub aliases folded into docker.io.
+ */
+function normaliseHost(what: What, input: string, hostPort: string): string {
+  let host: string;
+  let port: string | undefined;
+  if (hostPort.startsWith('[')) {
+    // [IPv6] or [IPv6]:port
+    const close = hostPort.indexOf(']');
+    if (close < 0) fail(what, input, `host "${hostPort}" is missing the closing "]" of its IPv6 address`);
+    host = hostPort.slice(1, close);
+    const rest = hostPort.slice(close + 1);
+    if (rest !== '') {
+      if (!rest.startsWith(':')) fail(what, input, `host "${hostPort}" has "${rest}" after the IPv6 address, expected ":port"`);
+      port = rest.slice(1);
+    }
+    if (!isIPv6(host)) fail(what, input, `host "[${host}]" is not a valid IPv6 address`);
+    host = `[${host.toLowerCase()}]`;
+  } else {
+    const colons = hostPort.split(':').length - 1;
+    if (colons > 1) fail(what, input, `host "${hostPort}" looks like an IPv6 address: put it in brackets, e.g. [::1]:5000`);
+    const colon = hostPort.indexOf(':');
+    host = colon < 0 ? hostPort : hostPort.slice(0, colon);
+    if (colon >= 0) port = hostPort.slice(colon + 1);
+    if (host === '') fail(what, input, `host is missing before ":${port ?? ''}"`);
+    if (!isIPv4(host)) {
+      // Hostname labels as in docker's domain-component grammar.
+      for (const label of host.split('.')) {
+        if (label === '') fail(what, input, `host "${host}" has an empty label (two dots, or a dot at an end)`);
+        if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/.test(label)) {
+          fail(what, input, `host "${host}" may only contain letters, digits, dots and inner dashes`);
+        }
+      }
+    }
+    host = host.toLowerCase();
+  }
+  if (port !== undefined) {
+    if (port === '') fail(what, input, `port is missing after "${host}:"`);
+    const n = /^[0-9]{1,5}$/.test(port) ? Number(port) : NaN;
+    if (!(n >= 1 && n <= 65535)) fail(what, input, `port "${port}" is not a valid port (1-65535)`);
+  }
+  if (DOCKER_HUB_ALIASES.has(host) && port === undefined) return DOCKER_HUB;
+  return port === undefined ? host : `${host}:${port}`;
+}
+
+/** Check a repository path against the distribution grammar, naming the component at fault. */
+function checkRepository(what: What, input: string, repository: string): void {
+  if (repository === '') fail(what, input, 'repository name is missing');
+  if (repository !== repository.toLowerCase()) fail(what, input, `repository "${repository}" must be lower case`);
+  for (const component of repository.split('/')) {
+    if (component === '') fail(what, input, `repository "${repository}" has an empty path component (a double or trailing "/")`);
+    const bad = /[^a-z0-9._-]/.exec(component);
+    if (bad) {
+      fail(what, input, `repository "${repository}" contains "${bad[0]}": only lower-case letters, digits, ".", "_" and "-" are allowed`);
+    }
+    if (!/^[a-z0-9]/.test(component) || !/[a-z0-9]$/.test(component)) {
+      fail(what, input, `repository component "${component}" must start and end with a lower-case letter or digit`);
+    }
+    // Separators between alphanumeric runs: ".", "_", "__", or any number of "-".
+    for (const sep of component.match(/[._-]+/g) ?? []) {
+      if (sep !== '.' && sep !== '_' && sep !== '__' && !/^-+$/.test(sep)) {
+        fail(what, input, `repository component "${component}" has the separator "${sep}": use ".", "_", "__" or dashes`);
+      }
+    }
+  }
+}
+
+function checkTag(what: What, input: string, tag: string): void {
+  if (tag === '') fail(what, input, 'tag is empty after ":"');
+  if (!/^[A-Za-z0-9_]/.test(tag)) fail(what, input, `tag "${tag}" must start with a letter, digit or underscore`);
+  const bad = /[^A-Za-z0-9_.-]/.exec(tag);
+  if (bad) fail(what, input, `tag "${tag}" contains "${bad[0]}": only letters, digits, "_", "." and "-" are allowed`);
+  if (tag.length > MAX_TAG_LENGTH) fail(what, input, `tag is ${tag.length} characters long, at most ${MAX_TAG_LENGTH} are allowed`);
+}
+
+function checkDigest(what: What, input: string, digest: string): void {
+  if (digest === '') fail(what, input, 'digest is empty after "@"');
+  const colon = digest.indexOf(':');
+  if (colon < 0) fail(what, input, `digest "${digest}" must be algorithm:hex, e.g. sha256:<64 hex characters>`);
+  const algorithm = digest.slice(0, colon);
+  const encoded = digest.slice(colon + 1);
+  const length = DIGEST_HEX_LENGTHS[algorithm];
+  if (length === undefined) {
+    fail(what, input, `digest algorithm "${algorithm}" is not supported: use ${Object.keys(DIGEST_HEX_LENGTHS).join(', ')}`);
+  }
+  if (/[A-F]/.test(encoded) && /^[0-9a-fA-F]*$/.test(encoded)) fail(what, input, `digest "${digest}" must use lower-case hex`);
+  if (!/^[0-9a-f]*$/.test(encoded)) fail(what, input, `digest "${digest}" may only contain hex characters after "${algorithm}:"`);
+  if (encoded.length !== length) {
+    fail(what, input, `digest "${digest}" must have ${length} hex characters after "${algorithm}:" (it has ${encoded.length})`);
+  }
+}
+
+/**
+ * Split `[host/]path` by docker's rule: the first component is a host only if it contains
+ * "." or ":" or is "localhost"; otherwise the name is on Docker Hub.
+ */
+function splitHost(what: What, input: string, name: string): RepositoryReference {
+  const slash = name.indexOf('/');
+  const first = slash < 0 ? '' : name.slice(0, slash);
+  const isHost = slash >= 0 && (/[.:]/.test(first) || first === 'localhost' || first.startsWith('['));
+  let registry = DOCKER_HUB;
+  let repository = name;
+  if (isHost) {
+    registry = normaliseHost(what, input, first);
+    repository = name.slice(slash + 1);
+  }
+  checkRepository(what, input, repository);
+  // Docker Hub's official images live under library/.
+  if (registry === DOCKER_HUB && !repository.includes('/')) repository = `library/${repository}`;
+  const total = registry.length + 1 + repository.length;
+  if (total > MAX_NAME_LENGTH) fail(what, input, `name "${registry}/${repository}" is ${total} characters long, at most ${MAX_NAME_LENGTH} are allowed`);
+  return { registry, repository };
+}
+
+/** The parser behind parseReference and parseRepository. */
+function parse(what: 'reference' | 'repository', rawInput: string): ImageReference {
+  checkCommon(what, rawInput);
+  const input = rawInput;
+  if (input.includes('://')) {
+    fail(what, withoutUserinfo(input), `leave out the scheme: write "${withoutUserinfo(input).replace(/^[^:]*:\/\//, '')}"`);
+  }
+  let rest = input;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    // "user:pass@host/repo" puts a "/" after the "@": that is userinfo, not a digest.
+    if (digest.includes('/')) fail(what, withoutUserinfo(input), 'credentials do not belong in a reference: use regx login');
+    if (digest.includes('@')) fail(what, input, 'has more than one "@"');
+    checkDigest(what, input, digest);
+  }
+  if (rest === '') fail(what, input, 'repository name is missing before "@"');
+  // The tag is after the last ":" that follows the last "/" (a ":" before it is a port).
+  let tag: string | undefined;
+  const lastSlash = rest.lastIndexOf('/');
+  const colon = rest.indexOf(':', lastSlash + 1);
+  if (colon >= 0) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    checkTag(what, input, tag);
+  }
+  if (rest === '') fail(what, input, 'repository name is missing before ":"');
+  const { registry, repository } = splitHost(what, input, rest);
+  const ref: ImageReference = { registry, repository };
+  if (tag !== undefined) ref.tag = tag;
+  if (digest !== undefined) ref.digest = digest;
+  return ref;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+
+/**
+ * Parse `host[:port]/name[:tag][@digest]` or a Docker Hub short name (`alpine`, `user/app`).
+ * A tag and a digest together are allowed (the digest wins when pulling). No tag and no digest
+ * leaves both undefined: callers decide whether that means DEFAULT_TAG.
+ */
+export function parseReference(input: string): ImageReference {
+  return parse('reference', input);
+}
+
+/** Parse a repository for commands that take no tag or digest (`regx tags REPO`). */
+export function parseRepository(input: string): RepositoryReference {
+  const ref = parse('repository', input);
+  if (ref.tag !== undefined || ref.digest !== undefined) {
+    const what = ref.digest !== undefined ? 'a digest' : 'a tag';
+    fail('repository', input, `give the repository without ${what}, e.g. "${formatReference({ registry: ref.registry, repository: ref.repository }, { familiar: true })}"`);
+  }
+  return { registry: ref.registry, repository: ref.repository };
+}
+
+/**
+ * Parse a registry given as host, host:port or URL (https://index.docker.io/v1/,
+ * http://127.0.0.1:5000/) into its normalised host and, for URLs, the scheme.
+ */
+export function parseRegistryAddress(input: string): RegistryAddress {
+  checkCommon('registry', input);
+  const schemeMatch = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(input);
+  if (!schemeMatch) {
+    if (input.includes('@')) fail('registry', withoutUserinfo(input), 'credentials do not belong in a registry address: use regx login');
+    if (input.includes('/')) {
+      fail('registry', input, `a registry is host[:port]; "${input}" has a path (for a URL write the scheme, e.g. https://${input})`);
+    }
+    return { host: normaliseHost('registry', input, input) };
+  }
+  const scheme = schemeMatch[1]!.toLowerCase();
+  if (scheme !== 'http' && scheme !== 'https') fail('registry', withoutUserinfo(input), `scheme "${scheme}" is not supported: use https:// or http://`);
+  // The authority ends at the first "/", "?" or "#"; the path (/v1/ for Hub) is not part of the registry.
+  const authority = input.slice(schemeMatch[0].length).split(/[/?#]/, 1)[0]!;
+  if (authority.includes('@')) fail('registry', withoutUserinfo(input), 'credentials do not belong in a URL: use regx login');
+  if (authority === '') fail('registry', input, 'host is missing after the scheme');
+  return { host: normaliseHost('registry', input, authority), scheme };
+}
+
+/** Normalised host[:port] of a registry given as host, host:port or URL. */
+export function parseRegistry(input: string): string {
+  return parseRegistryAddress(input).host;
+}
+
+/** Throws InvalidInputError('tag', …) naming the problem; returns the tag for chaining. */
+export function validateTag(tag: string): string {
+  checkCommon('tag', tag);
+  checkTag('tag', tag, tag);
+  return tag;
+}
+
+/** Throws InvalidInputError('digest', …) naming the problem; returns the digest for chaining. */
+export function validateDigest(digest: string): string {
+  checkCommon('digest', digest);
+  checkDigest('digest', digest, digest);
+  return digest;
+}
+
+/**
+ * Canonical `docker.io/library/alpine:3.19`, or familiar (`alpine:3.19`, `user/app`) as docker
+ * prints names: docker.io/ dropped, library/ dropped for single-component official images.
+ */
+export function formatReference(ref: ImageReference | RepositoryReference, options: { familiar?: boolean } = {}): string {
+  let name = `${ref.registry}/${ref.repository}`;
+  if (options.familiar && ref.registry === DOCKER_HUB) {
+    name = ref.repository;
+    const rest = name.slice('library/'.length);
+    if (name.startsWith('library/') && !rest.includes('/')) name = rest;
+  }
+  const { tag, digest } = ref as ImageReference;
+  if (tag !== undefined) name += `:${tag}`;
+  if (digest !== undefined) name += `@${digest}`;
+  return name;
+}
+
+/** The host the registry API answers on: Docker Hub's API is not at docker.io. */
+export function registryApiHost(registry: string): string {
+  return registry === DOCKER_HUB ? DOCKER_HUB_API_HOST : registry;
+}
+
+/** The key docker login uses for this registry in config.json and credential helpers. */
+export function credentialKey(registry: string): string {
+  return registry === DOCKER_HUB ? DOCKER_HUB_CREDENTIAL_KEY : registry;
+}
+
+const loopback = new BlockList();
+loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+loopback.addAddress('::1', 'ipv6');
+
+/**
+ * localhost, *.localhost, 127.0.0.0/8 or ::1, with or without a port. Loopback registries are
+ * allowed over plain HTTP by default (as docker does), so this must not be fooled by names
+ * like "localhost.example.com".
+ */
+export function isLoopbackHost(host: string): boolean {
+  let h = host.toLowerCase();
+  if (h.startsWith('[')) {
+    h = h.slice(1, h.indexOf(']') < 0 ? undefined : h.indexOf(']'));
+  } else if (h.split(':').length === 2) {
+    h = h.slice(0, h.indexOf(':'));
+  }
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (isIPv4(h)) return loopback.check(h, 'ipv4');
+  if (isIPv6(h)) return loopback.check(h, 'ipv6') || /^::ffff:127\./.test(h);
+  return false;
+}
