@@ -28,6 +28,22 @@ export class InvalidInputError extends RegxError {
   }
 }
 
+/** Facts beyond the status that change what the message should advise. */
+export interface DistributionErrorExtra {
+  retryAfterSeconds?: number;
+  authError?: string;
+  bodySnippet?: string;
+  /**
+   * Set when a vendor's own API answered (Docker Hub, GitHub Packages, GitLab) rather than a
+   * Distribution registry, or when a registry call was made for a known vendor on another host.
+   */
+  vendor?: 'docker-hub' | 'github' | 'gitlab';
+  /** GitHub: scopes the endpoint accepts (X-Accepted-OAuth-Scopes). */
+  acceptedScopes?: string[];
+  /** GitHub: scopes the token has (X-OAuth-Scopes); absent for tokens without classic scopes. */
+  tokenScopes?: string[];
+}
+
 /** The registry answered with an HTTP status we did not expect. */
 export class DistributionError extends RegxError {
   readonly kind = 'distribution';
@@ -39,7 +55,7 @@ export class DistributionError extends RegxError {
     readonly url: string,
     readonly operation: Operation = 'other',
     /** Extra facts for the message: retry-after seconds, rate limit, the WWW-Authenticate error. */
-    readonly extra: { retryAfterSeconds?: number; authError?: string; bodySnippet?: string } = {},
+    readonly extra: DistributionErrorExtra = {},
   ) {
     super(`${method} ${url} answered ${status}${codes.length ? ` ${codes.map((c) => c.code).join(',')}` : ''}`);
   }

@@ -1,0 +1,146 @@
+// Copy an image (or a whole multi-platform index) between repositories or registries without pulling
+// it into an engine. The manifest bytes are pushed unchanged, so the digest is preserved.
+
+import { DigestMismatchError } from '../errors/errors';
+import type { RegistryClient } from './client';
+import { Limiter, mapLimit } from './concurrency';
+import { isDigest } from './digest';
+import { assertPushable, manifestBlobs, type IndexJson } from './manifests';
+import { isNondistributableLayer } from './mediaTypes';
+import type { Descriptor, ManifestResult } from './types';
+
+export interface CopyEvent {
+  kind: 'blob' | 'manifest';
+  digest: string;
+  size: number;
+  /** exists: already in the target; mounted: linked from the source repository of the same registry. */
+  action: 'exists' | 'mounted' | 'uploaded' | 'pushed';
+}
+
+export interface CopyOptions {
+  source: { client: RegistryClient; repository: string; reference: string };
+  /** Without a tag, the source's tag is used (or, for a source digest, the digest alone). */
+  target: { client: RegistryClient; repository: string; tag?: string };
+  signal?: AbortSignal;
+  onProgress?: (event: CopyEvent) => void;
+  /** Blob transfers in flight at once (and child manifests handled at once). Default 4. */
+  concurrency?: number;
+}
+
+export interface CopyResult {
+  digest: string;
+  mediaType: string;
+  /** Where it landed: "repo:tag" or "repo@digest". */
+  target: string;
+  manifestsPushed: number;
+  manifestsSkipped: number;
+  blobsUploaded: number;
+  blobsMounted: number;
+  blobsSkipped: number;
+  bytesUploaded: number;
+  /**
+   * Always false: referrers (signatures, SBOMs, attestations attached by `subject`) are not copied.
+   * Callers should say so; copying them is a separate, explicit step.
+   */
+  referrersCopied: false;
+}
+
+export async function copyImage(options: CopyOptions): Promise<CopyResult> {
+  const { source, target, signal } = options;
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const sameRegistry = source.client.host === target.client.host;
+  const result: CopyResult = {
+    digest: '',
+    mediaType: '',
+    target: '',
+    manifestsPushed: 0,
+    manifestsSkipped: 0,
+    blobsUploaded: 0,
+    blobsMounted: 0,
+    blobsSkipped: 0,
+    bytesUploaded: 0,
+    referrersCopied: false,
+  };
+  const report = (event: CopyEvent) => options.onProgress?.(event);
+  // Only blob transfers take limiter slots (leaf work), so nested index levels cannot deadlock.
+  const blobLimiter = new Limiter(concurrency);
+  // Platforms of one index share layers: transfer each digest once.
+  const blobJobs = new Map<string, Promise<void>>();
+
+  const copyBlob = async (descriptor: Descriptor): Promise<void> => {
+    if (await target.client.headBlob(target.repository, descriptor.digest, { signal })) {
+      result.blobsSkipped++;
+      report({ kind: 'blob', digest: descriptor.digest, size: descriptor.size, action: 'exists' });
+      return;
+    }
+    const outcome = await target.client.uploadBlob(
+      target.repository,
+      descriptor,
+      () => source.client.getBlob(source.repository, descriptor, { signal }),
+      // A mount is only possible inside one registry; uploadBlob falls back to a real upload.
+      { signal, mountFrom: sameRegistry ? source.repository : undefined },
+    );
+    if (outcome === 'mounted') result.blobsMounted++;
+    else {
+      result.blobsUploaded++;
+      result.bytesUploaded += descriptor.size;
+    }
+    report({ kind: 'blob', digest: descriptor.digest, size: descriptor.size, action: outcome });
+  };
+
+  const copyBlobOnce = (descriptor: Descriptor): Promise<void> => {
+    let job = blobJobs.get(descriptor.digest);
+    if (!job) {
+      job = blobLimiter.run(() => copyBlob(descriptor));
+      blobJobs.set(descriptor.digest, job);
+    }
+    return job;
+  };
+
+  const pushManifest = async (manifest: ManifestResult, reference: string): Promise<void> => {
+    const digest = await target.client.putManifest(target.repository, reference, manifest.bytes, manifest.mediaType, { signal });
+    if (digest !== manifest.digest) throw new DigestMismatchError(`${target.client.host}/${target.repository}:${reference}`, manifest.digest, digest);
+    result.manifestsPushed++;
+    report({ kind: 'manifest', digest, size: manifest.bytes.byteLength, action: 'pushed' });
+  };
+
+  /** Everything a manifest needs in the target (children, blobs), then the manifest itself. */
+  const copyTree = async (manifest: ManifestResult, reference: string): Promise<void> => {
+    assertPushable(manifest.mediaType, `${source.client.host}/${source.repository}@${manifest.digest}`);
+    if (manifest.kind === 'index') {
+      // Children first, by digest: the target refuses an index whose manifests it does not have.
+      await mapLimit((manifest.parsed as IndexJson).manifests, concurrency, async (child) => {
+        const present = await target.client.headManifest(target.repository, child.digest, { signal });
+        if (present) {
+          result.manifestsSkipped++;
+          report({ kind: 'manifest', digest: child.digest, size: child.size, action: 'exists' });
+          return;
+        }
+        const childManifest = await source.client.getManifest(source.repository, child.digest, { signal });
+        await copyTree(childManifest, child.digest);
+      });
+    } else {
+      // Config and layers before the manifest. Non-distributable (foreign) layers live elsewhere by design.
+      const blobs = manifestBlobs(manifest).filter((d) => !isNondistributableLayer(d.mediaType));
+      await Promise.all(blobs.map(copyBlobOnce));
+    }
+    await pushManifest(manifest, reference);
+  };
+
+  const top = await source.client.getManifest(source.repository, source.reference, { signal });
+  const reference = target.tag ?? (isDigest(source.reference) ? top.digest : source.reference);
+  result.digest = top.digest;
+  result.mediaType = top.mediaType;
+  result.target = `${target.client.host}/${target.repository}${isDigest(reference) ? '@' : ':'}${reference}`;
+
+  const alreadyThere = await target.client.headManifest(target.repository, top.digest, { signal });
+  if (alreadyThere) {
+    // Content is complete in the target; only the tag may need to point at it.
+    result.manifestsSkipped++;
+    report({ kind: 'manifest', digest: top.digest, size: top.bytes.byteLength, action: 'exists' });
+    if (!isDigest(reference)) await pushManifest(top, reference);
+  } else {
+    await copyTree(top, reference);
+  }
+  return result;
+}

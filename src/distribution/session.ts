@@ -1,0 +1,444 @@
+// One registry, authenticated. Pings /v2/ once to learn the scheme and the challenge, attaches
+// Basic or a cached Bearer token for each request's scopes, and answers a 401 by widening the
+// scopes or refreshing a stale token — once. Every non-ok answer becomes a DistributionError.
+
+import { readFile } from 'node:fs/promises';
+import type { Credential, CredentialStore } from '../credentials/types';
+import { CancelledError, DistributionError, InvalidInputError, PolicyError, TransportError, redactUrl } from '../errors/errors';
+import { isLoopbackHost, registryApiHost } from '../reference/reference';
+import { challengeScopes, parseChallenges, pickChallenge, type Challenge } from './challenge';
+import { distributionErrorFrom } from './errorBody';
+import { TokenCache, basicAuthorization, fetchToken, type TokenRequest } from './tokens';
+import { createTransport, isReplayable, type TlsProfile, type Transport, type TransportResponse } from './transport';
+import type { RegistryEndpoint, RegistryRequest, RegistryResponse, RegistrySession } from './types';
+
+export interface SessionOptions {
+  credentials?: CredentialStore;
+  transport?: Transport;
+  userAgent?: string;
+  /** Share one token cache between sessions (default: one per session). */
+  tokenCache?: TokenCache;
+}
+
+let defaultTransport: Transport | undefined;
+
+/** The process-wide transport sessions use when none is given: one pool, one set of limits. */
+export function sharedTransport(): Transport {
+  defaultTransport ??= createTransport();
+  return defaultTransport;
+}
+
+export function createSession(endpoint: RegistryEndpoint, options: SessionOptions = {}): RegistrySession {
+  return new Session(endpoint, options);
+}
+
+/** What the /v2/ ping taught us about a registry. */
+interface PingState {
+  /** "https://host[:port]" or "http://…". */
+  base: string;
+  /** The Bearer or Basic challenge to answer (from the ping, or learnt from a later 401). */
+  challenge?: Challenge;
+  /** /v2/ answered without asking for credentials: send them only if we have them. */
+  anonymousOk: boolean;
+}
+
+type Auth =
+  | { kind: 'none' }
+  | { kind: 'basic'; header: string }
+  | { kind: 'registry-token'; header: string }
+  | { kind: 'bearer'; header: string; tokenRequest: TokenRequest; cached: boolean };
+
+class Session implements RegistrySession {
+  private readonly transport: Transport;
+  private readonly tokens: TokenCache;
+  private readonly apiHost: string;
+  private readonly httpAllowed: boolean;
+  private readonly userAgent: string | undefined;
+  private pingPromise: Promise<PingState> | undefined;
+  private credentialPromise: Promise<Credential | undefined> | undefined;
+  private tlsPromise: Promise<TlsProfile | undefined> | undefined;
+  /** Requests whose scopes the registry widened once (insufficient_scope) start with the wider set. */
+  private readonly scopeHints = new Map<string, string[]>();
+
+  constructor(
+    readonly endpoint: RegistryEndpoint,
+    private readonly options: SessionOptions,
+  ) {
+    this.transport = options.transport ?? sharedTransport();
+    this.tokens = options.tokenCache ?? new TokenCache(this.transport);
+    this.apiHost = registryApiHost(endpoint.host);
+    this.httpAllowed = !!endpoint.allowHttp || isLoopbackHost(endpoint.host);
+    this.userAgent = options.userAgent;
+  }
+
+  async baseUrl(): Promise<string> {
+    return (await this.ping()).base;
+  }
+
+  forgetTokens(): void {
+    this.tokens.clear();
+    this.pingPromise = undefined;
+    this.credentialPromise = undefined;
+    this.scopeHints.clear();
+  }
+
+  async request(req: RegistryRequest): Promise<RegistryResponse> {
+    const state = await withSignal(this.ping(), req.signal);
+    const url = this.resolve(state.base, req.path);
+    // Credentials go only to the registry's own origin (an absolute Location may point elsewhere).
+    const onRegistry = new URL(url).origin === new URL(state.base).origin;
+    const credential = onRegistry ? await this.credential() : undefined;
+    const hintKey = mergeScopes(req.scopes).join(' ');
+    let scopes = this.scopeHints.get(hintKey) ?? mergeScopes(req.scopes);
+    let auth: Auth = onRegistry ? await this.authorize(state, scopes, credential, req.signal, false) : { kind: 'none' };
+    let res = await this.send(req, url, auth);
+
+    if (res.status === 401 && onRegistry && sameOrigin(res.url, state.base) && isReplayable(req.body)) {
+      const retry = await this.afterUnauthorized(state, res, scopes, auth, credential, req.signal);
+      if (retry) {
+        await res.dump();
+        if (retry.scopes.join(' ') !== scopes.join(' ')) this.scopeHints.set(hintKey, retry.scopes);
+        scopes = retry.scopes;
+        auth = retry.auth;
+        res = await this.send(req, url, auth);
+      }
+    }
+    if (!isOk(res.status, req.okStatuses)) {
+      throw await distributionErrorFrom(res, req.method, req.operation ?? 'other');
+    }
+    return res;
+  }
+
+  /** Decide whether a 401 deserves one more try, and with what. undefined = no. */
+  private async afterUnauthorized(
+    state: PingState,
+    res: TransportResponse,
+    scopes: string[],
+    auth: Auth,
+    credential: Credential | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ scopes: string[]; auth: Auth } | undefined> {
+    if (auth.kind === 'registry-token') return undefined; // a ready-made token cannot be renewed here
+    const fresh = pickChallenge(parseChallenges(res.headers['www-authenticate']));
+    // GCR used to answer 401 without a challenge off /v2/: keep using the ping's.
+    const challenge = fresh ?? state.challenge;
+    if (!challenge) return undefined;
+    const learnt = !!fresh && (state.challenge?.scheme !== fresh.scheme || state.challenge?.params['realm'] !== fresh.params['realm']);
+    if (learnt) {
+      // The scope in this challenge belongs to this request, not to the host.
+      const { scope: _scope, error: _error, ...params } = fresh.params;
+      state.challenge = { scheme: fresh.scheme, params };
+    }
+    state.anonymousOk = false;
+
+    if (challenge.scheme === 'bearer') {
+      const wider = mergeScopes([...challengeScopes(fresh), ...scopes]);
+      if (!sameSet(wider, scopes)) {
+        return { scopes: wider, auth: await this.authorize(state, wider, credential, signal, true) };
+      }
+      if (auth.kind === 'bearer' && auth.cached) {
+        // The cached token went stale (revoked, or its exp came before its expires_in said).
+        this.tokens.invalidate(auth.tokenRequest);
+        return { scopes, auth: await this.authorize(state, scopes, credential, signal, true) };
+      }
+      if (auth.kind !== 'bearer' || learnt) {
+        const next = await this.authorize(state, scopes, credential, signal, true);
+        return next.kind === 'none' ? undefined : { scopes, auth: next };
+      }
+      return undefined;
+    }
+    if (challenge.scheme === 'basic' && auth.kind !== 'basic' && credential?.password) {
+      return { scopes, auth: await this.authorize(state, scopes, credential, signal, true) };
+    }
+    return undefined;
+  }
+
+  private async authorize(
+    state: PingState,
+    scopes: string[],
+    credential: Credential | undefined,
+    signal: AbortSignal | undefined,
+    challenged: boolean,
+  ): Promise<Auth> {
+    if (credential?.registryToken) return { kind: 'registry-token', header: `Bearer ${credential.registryToken}` };
+    const challenge = state.challenge;
+    if (!challenge) return { kind: 'none' };
+    const hasSecret = !!(credential?.password || credential?.identityToken);
+    // An anonymous-OK registry (200 on /v2/) gets credentials pre-emptively only when we hold some.
+    if (state.anonymousOk && !hasSecret && !challenged) return { kind: 'none' };
+    if (challenge.scheme === 'bearer' && challenge.params['realm']) {
+      const tokenRequest: TokenRequest = {
+        realm: challenge.params['realm'],
+        ...(challenge.params['service'] !== undefined ? { service: challenge.params['service'] } : {}),
+        scopes,
+        ...(hasSecret ? { credential } : {}),
+        registryUrl: state.base,
+        allowHttp: this.httpAllowed,
+        tls: await this.tls(),
+      };
+      // The token fetch is shared by concurrent callers, so it does not carry one caller's signal.
+      const got = await withSignal(this.tokens.get(tokenRequest), signal);
+      return { kind: 'bearer', header: `Bearer ${got.token}`, tokenRequest, cached: got.cached };
+    }
+    if (challenge.scheme === 'basic' && credential?.password) {
+      // Identity tokens are never sent as Basic: only a real password is.
+      return { kind: 'basic', header: basicAuthorization(credential.username, credential.password) };
+    }
+    return { kind: 'none' };
+  }
+
+  private async send(req: RegistryRequest, url: string, auth: Auth): Promise<TransportResponse> {
+    const headers: Record<string, string> = {};
+    if (this.userAgent) headers['user-agent'] = this.userAgent;
+    for (const [name, value] of Object.entries(req.headers ?? {})) {
+      // Authorization is ours to decide.
+      if (name.toLowerCase() !== 'authorization') headers[name.toLowerCase()] = value;
+    }
+    return this.transport.request({
+      method: req.method,
+      url,
+      headers,
+      ...(auth.kind !== 'none' ? { authorization: auth.header } : {}),
+      ...(req.body !== undefined ? { body: req.body } : {}),
+      ...(req.signal ? { signal: req.signal } : {}),
+      ...(req.maxBodyBytes !== undefined ? { maxBodyBytes: req.maxBodyBytes } : {}),
+      tls: await this.tls(),
+    });
+  }
+
+  private resolve(base: string, path: string): string {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
+      const u = new URL(path);
+      if (u.protocol === 'http:' && base.startsWith('https:')) {
+        throw new PolicyError('insecure-scheme', redactUrl(path), 'the registry pointed at a plain-http URL from an https session');
+      }
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+        throw new PolicyError('insecure-scheme', redactUrl(path), `${u.protocol} URLs are not fetched`);
+      }
+      return u.toString();
+    }
+    return new URL(path.startsWith('/') ? path : `/${path}`, base).toString();
+  }
+
+  /** Shared ping: the first caller's cancellation must not fail the others, so it runs unsignalled. */
+  ping(): Promise<PingState> {
+    if (!this.pingPromise) {
+      const p = this.doPing();
+      this.pingPromise = p;
+      // A failed ping is not remembered: the next request tries again.
+      p.catch(() => {
+        if (this.pingPromise === p) this.pingPromise = undefined;
+      });
+    }
+    return this.pingPromise;
+  }
+
+  private async doPing(): Promise<PingState> {
+    const tls = await this.tls();
+    const schemes = this.httpAllowed ? ['https', 'http'] : ['https'];
+    let httpsError: unknown;
+    for (const scheme of schemes) {
+      const base = `${scheme}://${this.apiHost}`;
+      try {
+        const res = await this.transport.request({
+          method: 'GET',
+          url: `${base}/v2/`,
+          headers: this.userAgent ? { 'user-agent': this.userAgent } : {},
+          tls,
+          // The https probe of an http-capable registry should fail fast, not be retried.
+          ...(scheme === 'https' && schemes.length > 1 ? { retry: false } : {}),
+        });
+        await res.dump();
+        const challenge = pickChallenge(parseChallenges(res.headers['www-authenticate']));
+        return { base, ...(challenge ? { challenge: withoutRequestParams(challenge) } : {}), anonymousOk: res.status !== 401 };
+      } catch (err) {
+        if (!(err instanceof TransportError)) throw err;
+        if (scheme === 'https') {
+          httpsError = err;
+          if (!this.httpAllowed && speaksPlainHttp(err)) {
+            throw new PolicyError(
+              'http-not-allowed',
+              err.url,
+              `${this.endpoint.host} answers plain HTTP, not HTTPS. Plain HTTP is off for non-local registries: set "allowHttp": true for it in registryExplorer.registries, or pass --plain-http to regx`,
+            );
+          }
+          if (schemes.length > 1) continue;
+          throw err;
+        }
+        // Both failed: a TLS problem on https says more than whatever plain http ran into.
+        if (httpsError instanceof TransportError && httpsError.reason === 'tls' && !speaksPlainHttp(httpsError)) throw httpsError;
+        throw err;
+      }
+    }
+    throw httpsError;
+  }
+
+  private credential(): Promise<Credential | undefined> {
+    if (!this.options.credentials) return Promise.resolve(undefined);
+    this.credentialPromise ??= this.options.credentials.get(this.endpoint.host);
+    const p = this.credentialPromise;
+    p.catch(() => {
+      if (this.credentialPromise === p) this.credentialPromise = undefined;
+    });
+    return p;
+  }
+
+  /** The endpoint's TLS profile (skipTlsVerify, CA file contents); read once. */
+  tls(): Promise<TlsProfile | undefined> {
+    this.tlsPromise ??= (async () => {
+      const { skipTlsVerify, caFile } = this.endpoint;
+      if (!skipTlsVerify && !caFile) return undefined;
+      let ca: string | undefined;
+      if (caFile) {
+        try {
+          ca = await readFile(caFile, 'utf8');
+        } catch (err) {
+          throw new InvalidInputError('setting', caFile, `cannot read the CA file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+        }
+      }
+      return { ...(skipTlsVerify ? { skipTlsVerify: true } : {}), ...(ca ? { ca } : {}) };
+    })();
+    return this.tlsPromise;
+  }
+}
+
+export interface LoginOptions {
+  transport?: Transport;
+  userAgent?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Check a credential the way `docker login` does, without storing anything: ping; a Basic registry
+ * gets GET /v2/ with Basic; a token registry gets a token request with the credential and no
+ * scope; an anonymous-OK registry that still offers a challenge is checked against that challenge.
+ * Returns nothing, or throws DistributionError(401, …, operation 'login') naming the registry.
+ */
+export async function login(endpoint: RegistryEndpoint, credential: Credential, options: LoginOptions = {}): Promise<void> {
+  const transport = options.transport ?? sharedTransport();
+  const session = new Session(endpoint, { transport, ...(options.userAgent ? { userAgent: options.userAgent } : {}) });
+  const state = await withSignal(session.ping(), options.signal);
+  const v2 = `${state.base}/v2/`;
+  const rejected = (err: DistributionError | undefined, method: string) =>
+    new DistributionError(401, err?.codes ?? [], method, redactUrl(v2), 'login', err?.extra ?? {});
+
+  if (credential.registryToken) {
+    await checkV2(`Bearer ${credential.registryToken}`);
+    return;
+  }
+  const challenge = state.challenge;
+  if (!challenge) return; // nothing on this registry asks for credentials, so there is nothing to check
+  if (!credential.password && !credential.identityToken) {
+    throw new InvalidInputError('credential', credential.username, 'no password or token was given');
+  }
+  if (challenge.scheme === 'bearer' && challenge.params['realm']) {
+    try {
+      await fetchToken(transport, {
+        realm: challenge.params['realm'],
+        ...(challenge.params['service'] !== undefined ? { service: challenge.params['service'] } : {}),
+        scopes: [],
+        credential,
+        registryUrl: state.base,
+        allowHttp: !!endpoint.allowHttp || isLoopbackHost(endpoint.host),
+        tls: await session.tls(),
+        ...(options.signal ? { signal: options.signal } : {}),
+        operation: 'login',
+      });
+    } catch (err) {
+      if (err instanceof DistributionError && (err.status === 401 || err.status === 403)) throw rejected(err, err.method);
+      throw err;
+    }
+    return;
+  }
+  if (challenge.scheme === 'basic') {
+    if (!credential.password) throw rejected(undefined, 'GET'); // an identity token cannot answer Basic
+    await checkV2(basicAuthorization(credential.username, credential.password));
+  }
+
+  async function checkV2(authorization: string): Promise<void> {
+    const res = await transport.request({
+      method: 'GET',
+      url: v2,
+      authorization,
+      tls: await session.tls(),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.userAgent ? { headers: { 'user-agent': options.userAgent } } : {}),
+    });
+    if (res.status === 401 || res.status === 403) {
+      throw rejected(await distributionErrorFrom(res, 'GET', 'login'), 'GET');
+    }
+    if (!isOk(res.status)) throw await distributionErrorFrom(res, 'GET', 'login');
+    await res.dump();
+  }
+}
+
+/**
+ * Scopes with actions merged per resource ("repository:a:pull" + "repository:a:push" →
+ * "repository:a:pull,push") and sorted, so equal needs compare equal. Resource names may hold
+ * "host:port", so type is before the first ':' and actions after the last.
+ */
+export function mergeScopes(scopes: string[]): string[] {
+  const byResource = new Map<string, Set<string>>();
+  const opaque = new Set<string>();
+  for (const scope of scopes) {
+    const first = scope.indexOf(':');
+    const last = scope.lastIndexOf(':');
+    if (first < 0 || last === first) {
+      if (scope) opaque.add(scope);
+      continue;
+    }
+    const resource = scope.slice(0, last);
+    const actions = byResource.get(resource) ?? new Set<string>();
+    for (const a of scope.slice(last + 1).split(',')) if (a) actions.add(a);
+    byResource.set(resource, actions);
+  }
+  const out = [...byResource].map(([resource, actions]) => `${resource}:${[...actions].sort().join(',')}`);
+  return [...out, ...opaque].sort();
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function isOk(status: number, okStatuses?: number[]): boolean {
+  return okStatuses ? okStatuses.includes(status) : status >= 200 && status < 300;
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}
+
+/** A ping challenge describes the host; request-specific params (scope, error) do not belong to it. */
+function withoutRequestParams(challenge: Challenge): Challenge {
+  const { scope: _scope, error: _error, ...params } = challenge.params;
+  return { scheme: challenge.scheme, params };
+}
+
+/** The TLS handshake met a plain-HTTP server ("wrong version number"). */
+function speaksPlainHttp(err: TransportError): boolean {
+  return err.reason === 'tls' && (err.causeCode === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(err.causeMessage ?? ''));
+}
+
+/** Wait for a shared promise, but give up (CancelledError) when this caller's signal aborts. */
+function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new CancelledError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

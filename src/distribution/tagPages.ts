@@ -1,0 +1,55 @@
+// Tag lists as registries really send them, and the client-side paging used when a registry ignores
+// `n` (Distribution 2.8 returns every tag in one answer).
+
+/** The tag grammar from the distribution spec; anything else in a tag list is junk. */
+const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+export function isValidTag(value: string): boolean {
+  return TAG_PATTERN.test(value);
+}
+
+/** Plain code-unit order: what the spec calls lexical and what Distribution itself uses. */
+export function compareTags(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Drop null/empty entries (Nexus), digest-shaped entries (Artifactory lists "sha256:…") and anything
+ * else that is not a tag; dedupe; sort, because GHCR and Quay answer oldest-first.
+ */
+export function sanitizeTags(raw: unknown): string[] {
+  if (!Array.isArray(raw)) return [];
+  const tags = new Set<string>();
+  for (const item of raw) if (typeof item === 'string' && isValidTag(item)) tags.add(item);
+  return [...tags].sort(compareTags);
+}
+
+/** The next page of a sorted list: up to pageSize tags strictly after `after`. */
+export function sliceAfter(sortedTags: readonly string[], after: string | undefined, pageSize: number): { items: string[]; more: boolean } {
+  let start = 0;
+  if (after !== undefined) {
+    // Binary search for the first tag > after; the cursor tag itself may have been deleted meanwhile.
+    let lo = 0;
+    let hi = sortedTags.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareTags(sortedTags[mid], after) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    start = lo;
+  }
+  const items = sortedTags.slice(start, start + pageSize);
+  return { items, more: start + pageSize < sortedTags.length };
+}
+
+/** Cursors we make ourselves start with this; cursors from a registry Link start with "/". */
+const LOCAL_PREFIX = 'after:';
+
+export function localCursor(lastTag: string): string {
+  return LOCAL_PREFIX + lastTag;
+}
+
+/** The tag a local cursor resumes after, or undefined for a registry (Link) cursor. */
+export function parseLocalCursor(cursor: string): string | undefined {
+  return cursor.startsWith(LOCAL_PREFIX) ? cursor.slice(LOCAL_PREFIX.length) : undefined;
+}

@@ -1,0 +1,337 @@
+// The one place errors become words: what failed, and what the person can do about it.
+// Everything here works from the facts the typed errors carry (status, codes, method, redacted
+// URL, reason); it never sees a credential, so it cannot print one.
+
+import {
+  CancelledError,
+  CredentialError,
+  DigestMismatchError,
+  DistributionError,
+  EngineError,
+  InvalidInputError,
+  PolicyError,
+  ProtocolError,
+  RefusedError,
+  ResponseTooLargeError,
+  TransportError,
+} from './errors';
+
+export function describeError(err: unknown): string {
+  if (err instanceof CancelledError) return 'Cancelled.';
+  if (err instanceof DistributionError) return describeDistribution(err);
+  if (err instanceof TransportError) return describeTransport(err);
+  if (err instanceof PolicyError) return describePolicy(err);
+  if (err instanceof ResponseTooLargeError) {
+    return `The answer from ${hostOf(err.url)} was larger than ${formatBytes(err.limitBytes)}, so it was not read (${err.url}).`;
+  }
+  if (err instanceof DigestMismatchError) {
+    return `Content from ${hostOf(err.url)} did not match its digest (expected ${err.expected}, got ${err.actual}): it was corrupted or altered in transit, and nothing was written. Try again; if it repeats, the registry's copy is damaged.`;
+  }
+  if (err instanceof ProtocolError) {
+    return `${hostOf(err.url)} sent an answer Registry Explorer could not understand: ${err.detailText}.`;
+  }
+  if (err instanceof CredentialError) {
+    return `Could not use the credentials from ${err.source}: ${err.detailText}. Sign in again, or check the Docker credential helper named in your Docker config.json.`;
+  }
+  if (err instanceof EngineError) return describeEngine(err);
+  if (err instanceof InvalidInputError) return sentence(err.message);
+  if (err instanceof RefusedError) return sentence(err.detailText);
+  if (err instanceof Error) return sentence(err.message || err.name);
+  return sentence(String(err));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface RequestTarget {
+  host: string;
+  repository?: string;
+  kind?: 'manifests' | 'blobs' | 'tags' | 'referrers' | 'uploads' | 'catalog';
+  reference?: string;
+}
+
+/** Read host, repository and reference back out of a /v2/ URL. */
+function targetOf(url: string): RequestTarget {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { host: url };
+  }
+  const host = displayHost(parsed.host);
+  const path = decodeURIComponent(parsed.pathname);
+  if (/^\/v2\/_catalog\/?$/.test(path)) return { host, kind: 'catalog' };
+  const m = /^\/v2\/(.+?)\/(manifests|blobs|tags|referrers)\/(.*)$/.exec(path);
+  if (!m) return { host };
+  const [, repository, kind, rest] = m as unknown as [string, string, string, string];
+  if (kind === 'blobs' && rest.startsWith('uploads')) return { host, repository, kind: 'uploads' };
+  return { host, repository, kind: kind as RequestTarget['kind'], ...(rest && kind !== 'tags' ? { reference: rest } : {}) };
+}
+
+function displayHost(host: string): string {
+  return host === 'registry-1.docker.io' || host === 'index.docker.io' ? 'docker.io' : host;
+}
+
+function hostOf(url: string): string {
+  return targetOf(url).host;
+}
+
+function isDockerHub(host: string): boolean {
+  return host === 'docker.io';
+}
+
+function refText(reference: string): string {
+  return /^[a-z0-9]+:[a-f0-9]{32,}$/i.test(reference) ? `digest ${reference}` : `tag "${reference}"`;
+}
+
+function describeDistribution(err: DistributionError): string {
+  const t = targetOf(err.url);
+  const { host } = t;
+  const repo = t.repository;
+  const method = err.method.toUpperCase();
+  const writing = method === 'PUT' || method === 'POST' || method === 'PATCH' || method === 'DELETE';
+  const firstMessage = err.codes.find((c) => c.message)?.message ?? err.extra.bodySnippet;
+  const serverSays = firstMessage ? ` The registry said: "${firstMessage}".` : '';
+  const status = err.status;
+
+  if (err.extra.vendor) {
+    const vendorText = describeVendor(err, err.extra.vendor, t, serverSays);
+    if (vendorText) return vendorText;
+  }
+
+  if (err.operation === 'login' && (status === 401 || status === 403)) {
+    return `Sign-in to ${host} failed: the registry rejected the username or password.`;
+  }
+  if (err.operation === 'token' && (status === 401 || status === 403)) {
+    return `The token service ${host} refused to issue a token: the stored username or password is wrong or has expired, or the repository is private and needs another account. Sign in to the registry again.`;
+  }
+
+  if (status === 401 || status === 403) {
+    const insufficient = err.extra.authError === 'insufficient_scope' || err.hasCode('DENIED') || status === 403;
+    if (writing && insufficient) {
+      const verb = method === 'DELETE' ? 'delete' : 'push';
+      const what = repo ? `${repo} on ${host}` : host;
+      return `Not allowed to ${verb} to ${what}: your account may pull but not ${verb} (the registry answered ${status}${err.codes[0] ? ` ${err.codes[0].code}` : ''}). Sign in with an account that has ${verb} rights.`;
+    }
+    if (t.kind === 'catalog') {
+      return `${host} did not allow listing its repositories (${status}): sign in, or use an account allowed to read the catalog.`;
+    }
+    if (repo) {
+      return `${repo} on ${host}: not found, or you have no access to it (${status}). If it is private, sign in with an account that can read it.`;
+    }
+    return `${host} refused the request (${status}): sign in, or check that your account has access.${serverSays}`;
+  }
+
+  if (status === 404) {
+    if (err.hasCode('MANIFEST_UNKNOWN') || (t.kind === 'manifests' && !err.hasCode('NAME_UNKNOWN'))) {
+      return t.reference && repo ? `${capitalise(refText(t.reference))} not found in ${repo} on ${host}.` : `Manifest not found on ${host}.`;
+    }
+    if (err.hasCode('NAME_UNKNOWN')) {
+      return repo ? `Repository ${repo} not found on ${host}.` : `Repository not found on ${host}.`;
+    }
+    if (err.hasCode('BLOB_UNKNOWN') || t.kind === 'blobs') {
+      return `Blob ${t.reference ? `${t.reference} ` : ''}not found in ${repo ?? 'the repository'} on ${host}.`;
+    }
+    if (err.hasCode('BLOB_UPLOAD_UNKNOWN') || t.kind === 'uploads') {
+      return `The upload session on ${host} expired or is unknown; start the push or copy again.`;
+    }
+    if (t.kind === 'referrers') return `${host} does not offer the referrers API for ${repo ?? 'this repository'}.`;
+    return `Not found on ${host} (${method} ${err.url}).${serverSays}`;
+  }
+
+  if (status === 405 || err.hasCode('UNSUPPORTED')) {
+    if (method === 'DELETE') {
+      return `${host} has deletes disabled, so nothing was removed. On a Distribution registry, REGISTRY_STORAGE_DELETE_ENABLED=true (storage.delete.enabled in config.yml) enables them; Docker Hub and GHCR delete through their web UI or API instead.`;
+    }
+    return `${host} does not support this operation (${method}, ${status}).${serverSays}`;
+  }
+
+  if (status === 400 && method === 'DELETE' && err.hasCode('DIGEST_INVALID') && t.kind === 'manifests') {
+    return `${host} cannot delete by tag: Distribution 2.x deletes manifests by digest only. Delete by digest instead — that removes the image and every tag that points to it.`;
+  }
+
+  if (status === 429 || err.hasCode('TOOMANYREQUESTS')) {
+    const wait = err.extra.retryAfterSeconds !== undefined ? ` Try again in ${formatSeconds(err.extra.retryAfterSeconds)}.` : ' Try again later.';
+    if (isDockerHub(host)) {
+      return `Docker Hub's pull rate limit was reached (429 TOOMANYREQUESTS): anonymous pulls are limited per IP address, and signing in with a Docker account raises the limit.${wait}`;
+    }
+    return `${host} is rate-limiting requests (429${err.hasCode('TOOMANYREQUESTS') ? ' TOOMANYREQUESTS' : ''}).${wait}`;
+  }
+
+  if (status >= 500) {
+    const what = status === 503 ? 'is unavailable' : status === 502 || status === 504 ? 'is not reachable behind its proxy' : 'had an internal error';
+    return `${host} ${what} (${status}), even after retrying. Try again later.${serverSays}`;
+  }
+
+  if (status === 400) {
+    const code = err.codes[0]?.code;
+    return `${host} rejected the request (400${code ? ` ${code}` : ''}) for ${method} ${err.url}.${serverSays}`;
+  }
+
+  const codes = err.codes.length ? ` ${err.codes.map((c) => c.code).join(', ')}` : '';
+  return `${method} ${err.url} failed: ${host} answered ${status}${codes}.${serverSays}`;
+}
+
+/**
+ * Answers from a vendor's own API (Docker Hub, GitHub Packages, GitLab), and registry answers for a
+ * known vendor: their advice differs from a plain registry's. undefined = use the generic wording.
+ */
+function describeVendor(err: DistributionError, vendor: 'docker-hub' | 'github' | 'gitlab', t: RequestTarget, serverSays: string): string | undefined {
+  const status = err.status;
+  const method = err.method.toUpperCase();
+  const wait = err.extra.retryAfterSeconds !== undefined ? ` Try again in ${formatSeconds(err.extra.retryAfterSeconds)}.` : ' Try again later.';
+  if (vendor === 'docker-hub') {
+    if (err.operation === 'login' && (status === 401 || status === 403)) {
+      return `Sign-in to Docker Hub failed: the username or access token was refused. Use a personal access token (Docker Hub → Account settings → Personal access tokens) instead of your password: accounts with two-factor authentication or single sign-on cannot sign in with a password.${serverSays}`;
+    }
+    if (status === 429 || err.hasCode('TOOMANYREQUESTS')) {
+      // A registry path means the pull limit; anything else is the Hub API's per-minute limit.
+      if (t.repository) {
+        return `Docker Hub's pull rate limit was reached (429 TOOMANYREQUESTS): anonymous pulls are limited per IP address, and signing in with a Docker account raises the limit.${wait}`;
+      }
+      return `Docker Hub's API rate limit was reached (429): the Hub API limits requests per minute, separately from the pull limit.${wait}`;
+    }
+    if (status === 401) return `Docker Hub refused the request (401): sign in to Docker Hub with your username and a personal access token.${serverSays}`;
+    if (status === 403) {
+      if (method === 'DELETE') {
+        return `Docker Hub did not allow deleting the tag (403): sign in with a personal access token that has the "Read, Write, Delete" scope, from an account allowed to delete in that repository.${serverSays}`;
+      }
+      return `Docker Hub did not allow this (403): your account or access token lacks the permission.${serverSays}`;
+    }
+    if (status === 404) {
+      return `Not found on Docker Hub: the namespace, repository or tag does not exist, or it is private and you are not signed in with an account that can see it.${serverSays}`;
+    }
+    return undefined;
+  }
+  if (vendor === 'github') {
+    if (status === 401) {
+      return `GitHub refused the token (401): it is wrong, expired or revoked. Sign in to ghcr.io again.${serverSays}`;
+    }
+    if (status === 403 || status === 404) {
+      const have = new Set(err.extra.tokenScopes ?? []);
+      // write:packages includes read:packages; delete:packages does not.
+      if (have.has('write:packages')) have.add('read:packages');
+      const needed = new Set(err.extra.acceptedScopes ?? []);
+      if (method === 'DELETE') {
+        needed.add('read:packages');
+        needed.add('delete:packages');
+      }
+      const missing = [...needed].filter((s) => !have.has(s));
+      if (err.extra.tokenScopes && missing.length > 0) {
+        const has = err.extra.tokenScopes.length ? err.extra.tokenScopes.join(', ') : 'none';
+        return `GitHub refused (${status}): the token lacks the ${missing.join(' and ')} scope${missing.length > 1 ? 's' : ''} (it has: ${has}). Create a personal access token (classic) with read:packages, plus delete:packages to delete versions, or sign in with your GitHub account and grant package access.`;
+      }
+      if (status === 403) {
+        if (method === 'DELETE') {
+          return `GitHub did not allow deleting the package version (403): you need admin rights on the package, and a token with the read:packages and delete:packages scopes.${serverSays}`;
+        }
+        return `GitHub refused access (403): the token cannot read this package.${serverSays}`;
+      }
+      return `Not found on GitHub: the package does not exist, or the token cannot see it (GitHub answers 404 for packages it will not show; a token needs read:packages).${serverSays}`;
+    }
+    if (status === 429) return `GitHub's API rate limit was reached (429).${wait}`;
+    return undefined;
+  }
+  // GitLab, gitlab.com or self-managed: name the host, it is the user's own instance.
+  const host = t.host;
+  if (status === 401) {
+    return `GitLab (${host}) refused the access token (401): it is wrong, expired or revoked. Use a personal, group or project access token with the read_api and read_registry scopes (api to delete tags).${serverSays}`;
+  }
+  if (status === 403) {
+    return `GitLab (${host}) did not allow this (403): the token lacks the scope or your role is too low (deleting tags needs the api scope and at least the Developer role).${serverSays}`;
+  }
+  if (status === 404) {
+    return `Not found on GitLab (${host}): the group, project or registry repository does not exist, or the token cannot see it.${serverSays}`;
+  }
+  if (status === 429) return `GitLab (${host}) is rate-limiting requests (429).${wait}`;
+  return undefined;
+}
+
+function describeTransport(err: TransportError): string {
+  const host = hostOf(err.url);
+  switch (err.reason) {
+    case 'refused':
+      return `Could not connect to ${host}: the connection was refused. Check that the registry is running and that the address and port are right.`;
+    case 'dns':
+      return `Could not find ${host}: the name does not resolve (DNS). Check the registry address and your network.`;
+    case 'timeout': {
+      const seconds = /(\d+) s\b/.exec(err.causeMessage ?? '')?.[1];
+      const stalled = /stalled/.test(err.causeMessage ?? '');
+      if (stalled) return `${host} stopped sending data for ${seconds ?? 'too many'} seconds, so the transfer was abandoned. Try again later.`;
+      return `${host} did not answer within ${seconds ? `${seconds} s` : 'the time limit'}. The registry may be down or overloaded, or a firewall may be dropping the connection.`;
+    }
+    case 'tls':
+      return `The secure (TLS) connection to ${host} failed${err.causeCode ? ` (${err.causeCode})` : ''}. If the registry uses a self-signed or private certificate, add its CA with "caFile" in registryExplorer.registries (or, less safely, set "skipTlsVerify"); with regx, use --insecure.`;
+    case 'reset':
+    case 'closed':
+      return `${host} closed the connection unexpectedly, even after retrying. Try again; if it repeats, check the registry and any proxy in between.`;
+    default:
+      return `The request to ${host} failed: ${err.causeMessage ?? err.causeCode ?? 'network error'}.`;
+  }
+}
+
+function describePolicy(err: PolicyError): string {
+  const host = hostOf(err.url);
+  switch (err.rule) {
+    case 'cross-host-link':
+      return `Stopped: ${host} sent a paging link to another host (${err.url}). Registry Explorer does not follow it, so your credentials stay with the registry.`;
+    case 'link-loop':
+      return `Stopped: the registry's paging links went in a circle (${err.url}). The list shown may be incomplete.`;
+    case 'redirect-downgrade':
+      return `Stopped: the registry redirected from HTTPS to plain HTTP (${err.url}), which would expose the request. Not followed.`;
+    case 'insecure-scheme':
+      return `Stopped: the registry pointed at an insecure or unsupported URL (${err.url}). Not followed.`;
+    case 'too-many-redirects':
+      return `Stopped: too many redirects (${err.url}).`;
+    case 'realm':
+      return `Stopped: the registry asked for credentials to be sent to an unsafe token service (${err.url}): ${err.detailText}.`;
+    case 'http-not-allowed':
+      return sentence(err.detailText);
+    case 'schema1-push':
+      return `Refused: ${err.detailText}.`;
+    default:
+      return sentence(err.message);
+  }
+}
+
+function describeEngine(err: EngineError): string {
+  const where = err.endpoint;
+  switch (err.reason) {
+    case 'unreachable':
+      return `Could not reach the Docker engine at ${where}: ${err.detailText}. Start Docker, or point registryExplorer.docker.host (or DOCKER_HOST for regx) at the right socket.`;
+    case 'permission':
+      return `Permission denied on the Docker engine socket ${where}. Add your user to the "docker" group (then sign in again), or set registryExplorer.docker.host / DOCKER_HOST to a socket you can use.`;
+    case 'not-found':
+      return `The Docker engine at ${where} did not find it: ${err.detailText}.`;
+    case 'conflict':
+      return `The Docker engine at ${where} refused: ${err.detailText}.`;
+    case 'auth':
+      return `The Docker engine at ${where} could not sign in to the registry: ${err.detailText}. Sign in to the registry (docker login or Registry Explorer: Login) and try again.`;
+    case 'config':
+      return `The Docker engine setting is not usable (${where}): ${err.detailText}. Check registryExplorer.docker.host or DOCKER_HOST.`;
+    default:
+      return `The Docker engine at ${where} reported an error${err.status ? ` (${err.status})` : ''}: ${err.detailText}.`;
+  }
+}
+
+function sentence(text: string): string {
+  const t = text.trim();
+  if (!t) return 'Something went wrong.';
+  const first = t[0]!.toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(first) ? first : `${first}.`;
+}
+
+function capitalise(s: string): string {
+  return s ? s[0]!.toUpperCase() + s.slice(1) : s;
+}
+
+function formatSeconds(seconds: number): string {
+  if (seconds < 90) return `${seconds} s`;
+  if (seconds < 3600 * 2) return `${Math.round(seconds / 60)} minutes`;
+  return `${Math.round(seconds / 3600)} hours`;
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KiB`;
+  return `${n} bytes`;
+}
