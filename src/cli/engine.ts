@@ -1,0 +1,36 @@
+// What the engine commands (images, pull, push, rmi, search --engine) share: one DockerEngine per
+// run, found as docker finds it (DOCKER_HOST, then the Docker context, then the default socket),
+// with the run's CredentialStore so `regx login` serves pushes through the engine too.
+import { DockerEngine } from '../docker/engine';
+import { formatProgressLine } from '../docker/progress';
+import type { ProgressSnapshot } from '../docker/progress';
+import { ProgressLine } from './output';
+import type { CliContext } from './types';
+
+export async function withEngine<T>(ctx: CliContext, fn: (engine: DockerEngine) => Promise<T>): Promise<T> {
+  const engine = DockerEngine.fromEnvironment({ env: ctx.env, credentials: ctx.credentials });
+  try {
+    return await fn(engine);
+  } finally {
+    // Close the pool so the process can exit; a cancelled stream was already destroyed.
+    await engine.close().catch(() => undefined);
+  }
+}
+
+/**
+ * A progress callback that keeps one rewriting line on stderr, only on a terminal and never with
+ * --json (piped output stays clean). Redraws at most every 100 ms.
+ */
+export function progressReporter(ctx: CliContext, label: string): { onProgress: (p: ProgressSnapshot) => void; done: () => void } {
+  const line = new ProgressLine((text) => process.stderr.write(text), ctx.isTerminal && !ctx.json);
+  let last = 0;
+  return {
+    onProgress(p) {
+      const now = Date.now();
+      if (now - last < 100 && p.percent < 100) return;
+      last = now;
+      line.update(`${label}  ${formatProgressLine(p)}`);
+    },
+    done: () => line.done(),
+  };
+}

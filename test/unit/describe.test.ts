@@ -1,0 +1,147 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeError } from '../../src/errors/describe';
+import {
+  CancelledError,
+  CredentialError,
+  DigestMismatchError,
+  DistributionError,
+  EngineError,
+  InvalidInputError,
+  PolicyError,
+  ProtocolError,
+  ResponseTooLargeError,
+  TransportError,
+} from '../../src/errors/errors';
+
+const DIGEST = 'sha256:' + 'b'.repeat(64);
+
+describe('describeError: registry answers', () => {
+  it('401 on login names the registry and the bad password', () => {
+    const err = new DistributionError(401, [{ code: 'UNAUTHORIZED', message: 'authentication required' }], 'GET', 'http://127.0.0.1:5003/v2/', 'login');
+    assert.equal(describeError(err), 'Sign-in to 127.0.0.1:5003 failed: the registry rejected the username or password.');
+  });
+
+  it('401 on a repository reads as "not found, or no access"', () => {
+    const err = new DistributionError(401, [{ code: 'UNAUTHORIZED' }], 'GET', 'http://127.0.0.1:5004/v2/private/app/tags/list', 'tags');
+    const text = describeError(err);
+    assert.match(text, /private\/app on 127\.0\.0\.1:5004: not found, or you have no access to it/);
+  });
+
+  it('401 insufficient_scope on a push says pull but not push', () => {
+    const err = new DistributionError(401, [{ code: 'UNAUTHORIZED' }], 'POST', 'http://127.0.0.1:5004/v2/demo/app/blobs/uploads/', 'upload', {
+      authError: 'insufficient_scope',
+    });
+    assert.match(describeError(err), /your account may pull but not push/);
+    assert.match(describeError(err), /demo\/app on 127\.0\.0\.1:5004/);
+  });
+
+  it('403 DENIED on a delete says pull but not delete', () => {
+    const err = new DistributionError(403, [{ code: 'DENIED', message: 'requested access to the resource is denied' }], 'DELETE', `https://r.example/v2/a/manifests/${DIGEST}`, 'delete');
+    assert.match(describeError(err), /may pull but not delete/);
+  });
+
+  it('404 MANIFEST_UNKNOWN names the tag and repository', () => {
+    const err = new DistributionError(404, [{ code: 'MANIFEST_UNKNOWN' }], 'GET', 'http://127.0.0.1:5001/v2/demo/hello/manifests/x', 'manifest');
+    assert.equal(describeError(err), 'Tag "x" not found in demo/hello on 127.0.0.1:5001.');
+  });
+
+  it('404 on a HEAD by digest (no body) names the digest', () => {
+    const err = new DistributionError(404, [], 'HEAD', `http://127.0.0.1:5001/v2/demo/hello/manifests/${DIGEST}`, 'manifest');
+    assert.match(describeError(err), new RegExp(`Digest ${DIGEST} not found in demo/hello`));
+  });
+
+  it('404 NAME_UNKNOWN names the repository', () => {
+    const err = new DistributionError(404, [{ code: 'NAME_UNKNOWN' }], 'GET', 'http://127.0.0.1:5001/v2/nope/tags/list', 'tags');
+    assert.equal(describeError(err), 'Repository nope not found on 127.0.0.1:5001.');
+  });
+
+  it('405 UNSUPPORTED on delete explains the delete switch', () => {
+    const err = new DistributionError(405, [{ code: 'UNSUPPORTED' }], 'DELETE', `http://127.0.0.1:5002/v2/a/manifests/${DIGEST}`, 'delete');
+    const text = describeError(err);
+    assert.match(text, /has deletes disabled/);
+    assert.match(text, /REGISTRY_STORAGE_DELETE_ENABLED=true/);
+  });
+
+  it('400 DIGEST_INVALID on delete by tag explains digest-only deletes', () => {
+    const err = new DistributionError(400, [{ code: 'DIGEST_INVALID' }], 'DELETE', 'http://127.0.0.1:5001/v2/a/manifests/latest', 'delete');
+    const text = describeError(err);
+    assert.match(text, /by digest only/);
+    assert.match(text, /every tag/);
+  });
+
+  it('429 on Docker Hub mentions the pull limit and when to retry', () => {
+    const err = new DistributionError(429, [{ code: 'TOOMANYREQUESTS' }], 'GET', 'https://registry-1.docker.io/v2/library/alpine/manifests/latest', 'manifest', {
+      retryAfterSeconds: 3600,
+    });
+    const text = describeError(err);
+    assert.match(text, /Docker Hub's pull rate limit/);
+    assert.match(text, /signing in/);
+    assert.match(text, /60 minutes/);
+  });
+
+  it('429 elsewhere says rate-limited and the wait', () => {
+    const err = new DistributionError(429, [], 'GET', 'https://r.example/v2/a/tags/list', 'tags', { retryAfterSeconds: 7 });
+    assert.equal(describeError(err), 'r.example is rate-limiting requests (429). Try again in 7 s.');
+  });
+
+  it('5xx says the registry is unwell', () => {
+    const err = new DistributionError(503, [], 'GET', 'https://r.example/v2/a/tags/list', 'tags', { bodySnippet: 'Service Unavailable' });
+    assert.match(describeError(err), /^r\.example is unavailable \(503\), even after retrying/);
+  });
+
+  it('token-endpoint 401 says the stored credentials were refused', () => {
+    const err = new DistributionError(401, [], 'GET', 'http://127.0.0.1:5005/token?service=s&scope=repository%3Aa%3Apull', 'token');
+    assert.match(describeError(err), /token service 127\.0\.0\.1:5005 refused/);
+  });
+
+  it('401 on the catalog asks for sign-in', () => {
+    const err = new DistributionError(401, [], 'GET', 'https://r.example/v2/_catalog?n=100', 'catalog');
+    assert.match(describeError(err), /did not allow listing its repositories/);
+  });
+});
+
+describe('describeError: network, policy and local errors', () => {
+  it('refused', () => {
+    assert.match(describeError(new TransportError('refused', 'GET', 'http://127.0.0.1:5999/v2/', 'ECONNREFUSED')), /Could not connect to 127\.0\.0\.1:5999: the connection was refused/);
+  });
+  it('timeout names the limit', () => {
+    const err = new TransportError('timeout', 'GET', 'https://r.example/v2/', 'UND_ERR_HEADERS_TIMEOUT', 'no answer within 30 s');
+    assert.match(describeError(err), /r\.example did not answer within 30 s/);
+  });
+  it('tls names caFile, skipTlsVerify and --insecure', () => {
+    const text = describeError(new TransportError('tls', 'GET', 'https://r.example/v2/', 'DEPTH_ZERO_SELF_SIGNED_CERT'));
+    assert.match(text, /caFile/);
+    assert.match(text, /skipTlsVerify/);
+    assert.match(text, /--insecure/);
+  });
+  it('policy errors', () => {
+    assert.match(describeError(new PolicyError('cross-host-link', 'https://evil.example/v2/_catalog', 'x')), /another host/);
+    assert.match(describeError(new PolicyError('redirect-downgrade', 'http://r.example/x', 'x')), /HTTPS to plain HTTP/);
+    const http = new PolicyError('http-not-allowed', 'https://r.example/v2/', 'r.example answers plain HTTP; set "allowHttp": true or pass --plain-http');
+    assert.match(describeError(http), /allowHttp/);
+  });
+  it('size, digest, protocol', () => {
+    assert.match(describeError(new ResponseTooLargeError('https://r.example/v2/a/manifests/x', 4 * 1024 * 1024)), /larger than 4 MiB/);
+    assert.match(describeError(new DigestMismatchError('https://r.example/v2/a/blobs/x', DIGEST, 'sha256:' + 'c'.repeat(64))), /did not match its digest/);
+    assert.match(describeError(new ProtocolError('https://r.example/v2/', 'the body is not valid JSON')), /could not understand/);
+  });
+  it('credentials and the engine', () => {
+    assert.match(describeError(new CredentialError('docker-credential-pass', 'helper exited 1')), /docker-credential-pass/);
+    const engine = describeError(new EngineError('unreachable', '/var/run/docker.sock', 'connect ENOENT'));
+    assert.match(engine, /\/var\/run\/docker\.sock/);
+    assert.match(engine, /registryExplorer\.docker\.host/);
+    assert.match(engine, /DOCKER_HOST/);
+  });
+  it('cancelled, invalid input, unknown', () => {
+    assert.equal(describeError(new CancelledError()), 'Cancelled.');
+    const input = new InvalidInputError('tag', 'Bad Tag', 'tags may not contain spaces');
+    assert.equal(describeError(input), 'Invalid tag "Bad Tag": tags may not contain spaces.');
+    assert.equal(describeError(new Error('something odd')), 'Something odd.');
+    assert.equal(describeError('plain string'), 'Plain string.');
+  });
+  it('never prints userinfo from a URL (errors carry redacted URLs)', () => {
+    const err = new TransportError('refused', 'GET', 'http://127.0.0.1:5999/v2/');
+    assert.ok(!describeError(err).includes('@'));
+  });
+});
