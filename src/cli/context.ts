@@ -1,0 +1,122 @@
+// Builds the CliContext for one `regx` run, and hands commands their registry clients: one shared
+// transport (one undici pool per origin, so a copy between two repositories of the same registry
+// reuses connections and tokens) and one session per registry host.
+import { DockerConfigStore } from '../credentials';
+import { RegistryClient } from '../distribution/client';
+import { createSession } from '../distribution/session';
+import { createTransport, type Transport } from '../distribution/transport';
+import type { RegistryEndpoint } from '../distribution/types';
+import { isLoopbackHost, parseRegistryAddress } from '../reference';
+import type { CliContext } from './types';
+
+export interface ContextOptions {
+  json: boolean;
+  insecure: boolean;
+  plainHttp: boolean;
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream;
+  signal: AbortSignal;
+}
+
+interface RegistryState {
+  transport?: Transport;
+  clients: Map<string, RegistryClient>;
+  /** Registries the user wrote as http://host: that is their say-so for plain HTTP. */
+  httpHosts: Set<string>;
+}
+
+// Per-context state kept off the public CliContext shape, so commands only see what they need.
+const states = new WeakMap<CliContext, RegistryState>();
+
+function stateOf(ctx: CliContext): RegistryState {
+  let state = states.get(ctx);
+  if (!state) {
+    state = { clients: new Map(), httpHosts: new Set() };
+    states.set(ctx, state);
+  }
+  return state;
+}
+
+export function createCliContext(options: ContextOptions): CliContext {
+  return {
+    json: options.json,
+    insecure: options.insecure,
+    plainHttp: options.plainHttp,
+    env: options.env,
+    out: (text) => options.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    err: (text) => options.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    readStdin: () => readAll(options.stdin),
+    isTerminal: options.stderr.isTTY === true,
+    signal: options.signal,
+    // $DOCKER_CONFIG is read from the env we were given, as docker reads it.
+    credentials: new DockerConfigStore({ env: options.env }),
+  };
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * How to reach a registry named on the command line. Loopback registries speak plain http without
+ * being asked (as docker allows); --plain-http and --insecure are the user's say-so for the
+ * registries this command names, and every registry a command reaches is named on its command line.
+ */
+export function endpointFor(ctx: CliContext, registry: string): RegistryEndpoint {
+  const endpoint: RegistryEndpoint = { host: registry };
+  if (ctx.plainHttp || isLoopbackHost(registry) || stateOf(ctx).httpHosts.has(registry)) endpoint.allowHttp = true;
+  if (ctx.insecure) endpoint.skipTlsVerify = true;
+  return endpoint;
+}
+
+/**
+ * A REGISTRY argument: host[:port] or a URL. `http://host:5000` asks for plain HTTP for that
+ * registry, as --plain-http would.
+ */
+export function registryArgument(ctx: CliContext, input: string): string {
+  const address = parseRegistryAddress(input);
+  if (address.scheme === 'http') stateOf(ctx).httpHosts.add(address.host);
+  return address.host;
+}
+
+/** The shared transport of this run, created on first use. */
+export function transportFor(ctx: CliContext): Transport {
+  const state = stateOf(ctx);
+  if (!state.transport) state.transport = createTransport();
+  return state.transport;
+}
+
+/** One client per registry host for this run: the same registry gets the same session (tokens, mounts). */
+export function clientFor(ctx: CliContext, registry: string): RegistryClient {
+  const state = stateOf(ctx);
+  let client = state.clients.get(registry);
+  if (!client) {
+    const session = createSession(endpointFor(ctx, registry), {
+      credentials: ctx.credentials,
+      transport: transportFor(ctx),
+      userAgent: 'regx',
+    });
+    client = new RegistryClient(session);
+    state.clients.set(registry, client);
+  }
+  return client;
+}
+
+/** Releases pooled connections so the process can exit promptly. */
+export async function closeContext(ctx: CliContext): Promise<void> {
+  const transport = states.get(ctx)?.transport;
+  states.delete(ctx);
+  // After Ctrl-C a request may still hang on the wire, and a graceful close waits for it: the
+  // process is exiting anyway, so don't.
+  if (transport && !ctx.signal.aborted) {
+    try {
+      await transport.close();
+    } catch {
+      // Closing is best effort: the process is about to exit anyway.
+    }
+  }
+}
