@@ -224,7 +224,7 @@ export class RegistryClient {
   }
 
   private async send(req: RegistryRequest): Promise<{ response: RegistryResponse; requestUrl: string }> {
-    const base = await this.session.baseUrl();
+    const base = await this.session.baseUrl(req.signal);
     const requestUrl = /^https?:\/\//.test(req.path) ? req.path : base + req.path;
     const response = await this.session.request(req);
     return { response, requestUrl };

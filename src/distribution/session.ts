@@ -71,8 +71,8 @@ class Session implements RegistrySession {
     this.userAgent = options.userAgent;
   }
 
-  async baseUrl(): Promise<string> {
-    return (await this.ping()).base;
+  async baseUrl(signal?: AbortSignal): Promise<string> {
+    return (await withSignal(this.ping(), signal)).base;
   }
 
   forgetTokens(): void {

@@ -112,7 +112,7 @@ export interface ImageSummary {
 export interface RegistrySession {
   readonly endpoint: RegistryEndpoint;
   /** "https://host" or "http://host" once decided. */
-  baseUrl(): Promise<string>;
+  baseUrl(signal?: AbortSignal): Promise<string>;
   request(req: RegistryRequest): Promise<RegistryResponse>;
   /** Drop cached tokens and the cached challenge (after logout or a credential change). */
   forgetTokens(): void;
