@@ -71,6 +71,14 @@ function displayHost(host: string): string {
   return host === 'registry-1.docker.io' || host === 'index.docker.io' ? 'docker.io' : host;
 }
 
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
+}
+
 function hostOf(url: string): string {
   return targetOf(url).host;
 }
@@ -94,7 +102,7 @@ function describeDistribution(err: DistributionError): string {
   const status = err.status;
 
   if (err.extra.vendor) {
-    const vendorText = describeVendor(err, err.extra.vendor, t, serverSays);
+    const vendorText = describeVendor(err, err.extra.vendor, t);
     if (vendorText) return vendorText;
   }
 
@@ -175,21 +183,28 @@ function describeDistribution(err: DistributionError): string {
  * Answers from a vendor's own API (Docker Hub, GitHub Packages, GitLab), and registry answers for a
  * known vendor: their advice differs from a plain registry's. undefined = use the generic wording.
  */
-function describeVendor(err: DistributionError, vendor: 'docker-hub' | 'github' | 'gitlab', t: RequestTarget, serverSays: string): string | undefined {
+function describeVendor(err: DistributionError, vendor: 'docker-hub' | 'github' | 'gitlab', t: RequestTarget): string | undefined {
   const status = err.status;
+  const firstMessage = err.codes.find((c) => c.message)?.message ?? err.extra.bodySnippet;
+  const who = vendor === 'docker-hub' ? 'Docker Hub' : vendor === 'github' ? 'GitHub' : 'GitLab';
+  const serverSays = firstMessage ? ` ${who} said: "${firstMessage}".` : '';
   const method = err.method.toUpperCase();
   const wait = err.extra.retryAfterSeconds !== undefined ? ` Try again in ${formatSeconds(err.extra.retryAfterSeconds)}.` : ' Try again later.';
   if (vendor === 'docker-hub') {
     if (err.operation === 'login' && (status === 401 || status === 403)) {
       return `Sign-in to Docker Hub failed: the username or access token was refused. Use a personal access token (Docker Hub → Account settings → Personal access tokens) instead of your password: accounts with two-factor authentication or single sign-on cannot sign in with a password.${serverSays}`;
     }
+    // Manifest and blob requests are pulls; the Hub API has no such paths.
+    const pull = t.kind === 'manifests' || t.kind === 'blobs';
     if (status === 429 || err.hasCode('TOOMANYREQUESTS')) {
-      // A registry path means the pull limit; anything else is the Hub API's per-minute limit.
-      if (t.repository) {
+      if (pull) {
         return `Docker Hub's pull rate limit was reached (429 TOOMANYREQUESTS): anonymous pulls are limited per IP address, and signing in with a Docker account raises the limit.${wait}`;
       }
       return `Docker Hub's API rate limit was reached (429): the Hub API limits requests per minute, separately from the pull limit.${wait}`;
     }
+    // Other registry answers read as for any registry ("not found, or no access"). The Hub API's
+    // own paths (/v2/repositories/…/tags/…) look like registry ones, so match the registry's exactly.
+    if (pull || /\/tags\/list$|\/_catalog$|\/referrers\/|\/blobs\/uploads/.test(pathOf(err.url))) return undefined;
     if (status === 401) return `Docker Hub refused the request (401): sign in to Docker Hub with your username and a personal access token.${serverSays}`;
     if (status === 403) {
       if (method === 'DELETE') {

@@ -1,0 +1,245 @@
+// What a kind of registry offers on top of the Distribution API. Docker Hub, GHCR and GitLab have no
+// usable _catalog, list tags with dates and sizes through their own APIs (one request per page, not
+// one manifest GET per tag), sign in and delete their own way. The tree and the CLI talk to a
+// RegistryProvider; manifests, configs, copy and retag still go through the RegistryClient it holds.
+// PURE: no vscode imports.
+
+import { RegistryClient } from '../distribution/client';
+import { createSession } from '../distribution/session';
+import type { Transport } from '../distribution/transport';
+import type { Page, RegistryEndpoint } from '../distribution/types';
+import type { CredentialStore } from '../credentials/types';
+import { DockerHubProvider, isDockerHubHost } from './dockerHub';
+import { GenericProvider } from './generic';
+import { GHCR_HOST, GhcrProvider } from './ghcr';
+import { GITLAB_COM, GitLabProvider, type GitLabInstance } from './gitlab';
+
+export type { Page } from '../distribution/types';
+
+export type RegistryKind = 'generic' | 'docker-hub' | 'ghcr' | 'gitlab';
+
+/**
+ * How a tag delete behaves on this registry, so the confirmation can say exactly what goes:
+ * - 'untag': only that tag is removed; the image and its other tags stay (Docker Hub, GitLab).
+ * - 'manifest': the image is removed with every tag pointing at it (Distribution, GHCR versions).
+ * - false: no delete at all.
+ */
+export type TagDeleteMode = 'untag' | 'manifest' | false;
+
+export interface ProviderCapabilities {
+  /** The registry's /v2/_catalog is usable for listing repositories. */
+  catalog: boolean;
+  /** listNamespaces() is offered (users, organisations, groups). */
+  namespaces: boolean;
+  /** search() is offered. */
+  search: boolean;
+  deleteTag: TagDeleteMode;
+  /** deleteManifest() (by digest, removing every tag on it) is offered. */
+  deleteManifest: boolean;
+  /** What sign-in asks for: a username and a secret, or a token alone (the username comes from the API). */
+  signIn: 'username-and-secret' | 'token';
+  /** Why a single tag cannot be removed on its own here, for the confirmation dialog. */
+  tagDeleteNote?: string;
+}
+
+export interface PageRequest {
+  pageSize: number;
+  /** The `next` of the previous page. Opaque. */
+  cursor?: string;
+  signal?: AbortSignal;
+}
+
+export interface RepositoryPageRequest extends PageRequest {
+  /** A namespace from listNamespaces(); default: the signed-in account's own (Docker Hub signed out: library). */
+  namespace?: string;
+}
+
+export interface NamespaceSummary {
+  name: string;
+  kind: 'user' | 'organization' | 'group' | 'project' | 'official';
+  /** Display text, e.g. an organisation's full name. */
+  description?: string;
+}
+
+export interface RepositorySummary {
+  /** Registry path usable with the RegistryClient (lower-case), e.g. "octo-org/app". */
+  name: string;
+  description?: string;
+  /** ISO time. */
+  lastUpdated?: string;
+  isPrivate?: boolean;
+  starCount?: number;
+  pullCount?: number;
+  /** Docker Hub official image (library/…). */
+  official?: boolean;
+  tagCount?: number;
+}
+
+export interface PlatformSummary {
+  /** "linux/arm64/v8". */
+  platform: string;
+  os: string;
+  architecture: string;
+  variant?: string;
+  digest?: string;
+  size?: number;
+}
+
+export interface TagSummary {
+  name: string;
+  digest?: string;
+  /** Bytes as the vendor reports them (compressed layers + config). */
+  size?: number;
+  /** ISO time the tag was last pushed (Docker Hub, GHCR). */
+  lastPushed?: string;
+  /** ISO time the image was built, from its config (GitLab, generic). */
+  created?: string;
+  platforms?: PlatformSummary[];
+}
+
+export interface SearchResult {
+  /** Repository path for the RegistryClient ("library/alpine"). */
+  name: string;
+  description?: string;
+  official?: boolean;
+  starCount?: number;
+  pullCount?: number;
+}
+
+export interface SignInInput {
+  /** Docker Hub and generic registries need it; GHCR and GitLab read it from their API. */
+  username?: string;
+  /** Password, personal access token or OAuth token. Never logged, never in an error. */
+  secret: string;
+  signal?: AbortSignal;
+}
+
+export interface SignInResult {
+  /** The account name the vendor confirmed. */
+  username: string;
+}
+
+/** What a tag delete would remove, for a confirmation that names everything. */
+export interface DeletePlan {
+  repository: string;
+  tag: string;
+  digest?: string;
+  /** Other tags that go too ('manifest' mode); empty for 'untag'. */
+  alsoRemoves: string[];
+}
+
+export interface DeleteOptions {
+  /** The user confirmed that plan.alsoRemoves go too. */
+  confirmShared?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface RateLimitStatus {
+  limit: number;
+  remaining: number;
+  /** Length of the window the numbers apply to, in seconds (21600 = 6 hours). */
+  windowSeconds?: number;
+  /** docker-ratelimit-source: the IP address or account the limit is counted for. */
+  source?: string;
+}
+
+export interface RegistryProvider {
+  readonly kind: RegistryKind;
+  /** Human name for the tree and messages: "Docker Hub", "GitHub Container Registry", "GitLab (gitlab.com)". */
+  readonly displayName: string;
+  /** The registry host as the user configured it (docker.io, ghcr.io, registry.gitlab.com, …). */
+  readonly host: string;
+  readonly capabilities: ProviderCapabilities;
+  /** The Distribution client for manifests, configs, copy, retag. */
+  readonly client: RegistryClient;
+
+  listNamespaces?(page: PageRequest): Promise<Page<NamespaceSummary>>;
+  listRepositories(page: RepositoryPageRequest): Promise<Page<RepositorySummary>>;
+  listTags(repository: string, page: PageRequest): Promise<Page<TagSummary>>;
+  /** Details of one tag when listTags gave only names (GitLab, generic); one request per tag. */
+  tagDetails?(repository: string, tag: string, signal?: AbortSignal): Promise<TagSummary>;
+  search?(term: string, page: PageRequest): Promise<Page<SearchResult>>;
+
+  planTagDelete?(repository: string, tag: string, signal?: AbortSignal): Promise<DeletePlan>;
+  /** Throws RefusedError when the delete would remove tags the caller did not confirm. */
+  deleteTag?(repository: string, tag: string, options?: DeleteOptions): Promise<void>;
+  deleteManifest?(repository: string, digest: string, signal?: AbortSignal): Promise<void>;
+
+  /** Check the secret with the vendor, then store it in the CredentialStore under the registry host. */
+  signIn?(input: SignInInput): Promise<SignInResult>;
+  /** Forget API tokens (after sign-out or a credential change). */
+  forgetTokens?(): void;
+  /** Docker Hub: the pull rate limit, read with a HEAD (which does not count against it). */
+  rateLimit?(signal?: AbortSignal): Promise<RateLimitStatus | undefined>;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Choosing a provider for a registry host.
+
+export interface ProviderForOptions {
+  /** Where sign-in stores credentials and where API tokens are read from (keys: registry hosts). */
+  credentials?: CredentialStore;
+  transport?: Transport;
+  userAgent?: string;
+  /** The Distribution client for this endpoint (the editor shares its own); created when absent. */
+  client?: RegistryClient;
+  /** Force a kind instead of guessing from the host (a setting, or tests pointing Docker Hub at a fixture). */
+  kind?: RegistryKind;
+  /** Self-managed GitLab instances, matched by their registry host or their own host. */
+  gitlabInstances?: readonly GitLabInstance[];
+  /** Vendor API base (Docker Hub API, GitHub REST, GitLab URL) instead of the public one. */
+  apiBaseUrl?: string;
+}
+
+/** The kind of a registry host, and for GitLab the instance URL its API lives at. */
+export function registryKindFor(host: string, gitlabInstances: readonly GitLabInstance[] = []): { kind: RegistryKind; gitlabUrl?: string } {
+  const h = host.toLowerCase();
+  if (isDockerHubHost(h)) return { kind: 'docker-hub' };
+  if (h === GHCR_HOST) return { kind: 'ghcr' };
+  if (h === GITLAB_COM.registry || h === 'gitlab.com') return { kind: 'gitlab', gitlabUrl: GITLAB_COM.url };
+  for (const instance of gitlabInstances) {
+    let instanceHost: string | undefined;
+    try {
+      instanceHost = new URL(instance.url).host.toLowerCase();
+    } catch {
+      continue;
+    }
+    if (h === instance.registry.toLowerCase() || h === instanceHost) return { kind: 'gitlab', gitlabUrl: instance.url };
+  }
+  return { kind: 'generic' };
+}
+
+/**
+ * The provider for a registry: Docker Hub for docker.io and its aliases, GHCR for ghcr.io, GitLab for
+ * registry.gitlab.com and configured instances, the generic Distribution provider for the rest.
+ */
+export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOptions = {}): RegistryProvider {
+  const detected = registryKindFor(endpoint.host, options.gitlabInstances);
+  const kind = options.kind ?? detected.kind;
+  const common = {
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.transport ? { transport: options.transport } : {}),
+    ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+  };
+  const client =
+    options.client ??
+    new RegistryClient(
+      createSession(endpoint, {
+        ...(options.credentials ? { credentials: options.credentials } : {}),
+        ...(options.transport ? { transport: options.transport } : {}),
+        ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+      }),
+    );
+  switch (kind) {
+    case 'docker-hub':
+      return new DockerHubProvider(client, { ...common, ...(options.apiBaseUrl ? { apiBaseUrl: options.apiBaseUrl } : {}) });
+    case 'ghcr':
+      return new GhcrProvider(client, { ...common, ...(options.apiBaseUrl ? { apiBaseUrl: options.apiBaseUrl } : {}) });
+    case 'gitlab': {
+      const baseUrl = options.apiBaseUrl ?? detected.gitlabUrl ?? GITLAB_COM.url;
+      return new GitLabProvider(client, { ...common, baseUrl });
+    }
+    default:
+      return new GenericProvider(client, common);
+  }
+}
