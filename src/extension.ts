@@ -1,6 +1,51 @@
-// Placeholder until the editor adapter lands (issue 4): activation wires services, tree and commands.
-import type * as vscode from 'vscode';
+// Activation only wires things together: services, the two views, the inspect documents and the
+// commands. Everything created here is owned by context.subscriptions and disposed on deactivate.
+import * as vscode from 'vscode';
+import { registerCommands } from './vscode/commands';
+import { InspectDocuments } from './vscode/inspectDocuments';
+import { RegistryService } from './vscode/registryService';
+import { EngineService } from './vscode/images/engineService';
+import { LocalImagesProvider } from './vscode/images/localImagesProvider';
+import type { ImageNode } from './vscode/images/nodes';
+import { operationHandlers } from './vscode/images/operations';
+import { cancelRunningOperations, runningOperationCount } from './vscode/progress';
+import type { TreeNode } from './vscode/tree/nodes';
+import { RegistriesTreeProvider } from './vscode/tree/registriesProvider';
 
-export function activate(_context: vscode.ExtensionContext): void {}
+/** What activate() returns: used by the extension-host tests to look inside the tree. */
+export interface RegistryExplorerApi {
+  registries: RegistriesTreeProvider;
+  service: RegistryService;
+  images: LocalImagesProvider;
+  engines: EngineService;
+  /** Cancel running pulls/pushes/copies/deletes, as their notification's Cancel button does. */
+  cancelOperations: () => number;
+  /** How many are running (tests wait for a pull to start before cancelling it). */
+  runningOperations: () => number;
+}
 
-export function deactivate(): void {}
+export function activate(context: vscode.ExtensionContext): RegistryExplorerApi {
+  const service = new RegistryService(context);
+  const tree = new RegistriesTreeProvider(service);
+  const view = vscode.window.createTreeView<TreeNode>('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const engines = new EngineService(service);
+  const images = new LocalImagesProvider(engines);
+  const imagesView = vscode.window.createTreeView<ImageNode>('registryExplorer.images', { treeDataProvider: images, canSelectMany: true });
+  images.attach(imagesView);
+  const inspect = new InspectDocuments(service);
+  context.subscriptions.push(
+    service,
+    tree,
+    view,
+    engines,
+    images,
+    imagesView,
+    inspect,
+    ...registerCommands({ service, tree, view, inspect, engines, images, imagesView }, operationHandlers),
+  );
+  return { registries: tree, service, images, engines, cancelOperations: cancelRunningOperations, runningOperations: runningOperationCount };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

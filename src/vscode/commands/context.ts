@@ -1,0 +1,17 @@
+// What every command handler gets: the services and the tree, created once in extension.ts.
+import type * as vscode from 'vscode';
+import type { InspectDocuments } from '../inspectDocuments';
+import type { RegistryService } from '../registryService';
+import type { TreeNode } from '../tree/nodes';
+import type { RegistriesTreeProvider } from '../tree/registriesProvider';
+
+export interface CommandContext {
+  service: RegistryService;
+  tree: RegistriesTreeProvider;
+  view: vscode.TreeView<TreeNode>;
+  inspect: InspectDocuments;
+}
+
+/** A command handler: the first argument is the tree node (menus) or absent (palette). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- arguments come from VS Code untyped; each handler checks its own
+export type CommandHandler = (ctx: CommandContext, ...args: any[]) => unknown;

@@ -1,0 +1,70 @@
+// Copy Image: a tag or digest to another repository or registry, every platform of an index, without
+// the engine. The manifest bytes are copied unchanged (same digest); on the same registry blobs are
+// mounted instead of uploaded. Progress counts blobs and bytes; Cancel stops the transfers.
+// Referrers (signatures, SBOMs) are not copied, and the result says so.
+import * as vscode from 'vscode';
+import { copyImage as copyBetween, type CopyResult } from '../../distribution/copy';
+import { formatBytes } from '../../docker/progress';
+import { RefusedError } from '../../errors/errors';
+import type { OperationsContext } from '../images/context';
+import { askTag, pickTargetRepository, revealRemote } from '../images/remote';
+import { withCancellableProgress } from '../progress';
+import { shortDigest } from '../tree/format';
+import { imageTarget, pickRegistry } from './pickers';
+
+/** Scripted use (tests): the destination without asking. */
+export interface CopyArgs {
+  registry?: string;
+  repository?: string;
+  tag?: string;
+}
+
+export async function copyImage(ctx: OperationsContext, arg?: unknown, _selected?: unknown, args: CopyArgs = {}): Promise<CopyResult | undefined> {
+  const source = await imageTarget(ctx, arg, 'Copy an image');
+  if (!source) return undefined;
+  const reference = source.digest ?? source.tag ?? 'latest';
+  const shown = `${source.host}/${source.repository}${source.digest ? `@${shortDigest(source.digest)}` : `:${reference}`}`;
+
+  const host = args.registry ?? (await pickRegistry(ctx, { title: `Copy ${shown} to which registry?`, allowOther: true }));
+  if (!host) return undefined;
+  const repository = args.repository ?? (await pickTargetRepository(ctx, host, source.repository, `Copy ${shown} to ${host}`));
+  if (!repository) return undefined;
+  const tag = args.tag ?? (await askTag(`Copy ${shown} to ${host}/${repository}`, 'Tag in the target repository', source.tag ?? 'latest'));
+  if (!tag) return undefined;
+  if (host === source.host && repository === source.repository && tag === source.tag) {
+    throw new RefusedError(`${host}/${repository}:${tag} is the source itself; choose another repository or tag`);
+  }
+
+  const target = `${host}/${repository}:${tag}`;
+  let blobs = 0;
+  let mounted = 0;
+  let present = 0;
+  let bytes = 0;
+  const result = await withCancellableProgress(`Copying ${shown} to ${target}`, (report, signal) =>
+    copyBetween({
+      source: { client: ctx.service.client(source.host), repository: source.repository, reference },
+      target: { client: ctx.service.client(host), repository, tag },
+      signal,
+      onProgress: (event) => {
+        if (event.kind !== 'blob') return;
+        blobs++;
+        if (event.action === 'mounted') mounted++;
+        else if (event.action === 'exists') present++;
+        else bytes += event.size;
+        const extra = [mounted ? `${mounted} mounted` : '', present ? `${present} already there` : ''].filter(Boolean).join(', ');
+        report({ message: `${blobs} blobs${extra ? ` (${extra})` : ''} · ${formatBytes(bytes)} uploaded` });
+      },
+    }),
+  );
+  ctx.service.log.info(
+    `copied ${source.host}/${source.repository}@${result.digest} to ${result.target}: ${result.blobsUploaded} uploaded, ${result.blobsMounted} mounted, ${result.blobsSkipped} present`,
+  );
+  await revealRemote(ctx, host, repository, tag).catch(() => undefined);
+  const how = [`${result.blobsUploaded} blobs uploaded (${formatBytes(result.bytesUploaded)})`, result.blobsMounted ? `${result.blobsMounted} mounted` : '', result.blobsSkipped ? `${result.blobsSkipped} already there` : '']
+    .filter(Boolean)
+    .join(', ');
+  void vscode.window.showInformationMessage(
+    `Copied ${shown} to ${target}, same digest ${shortDigest(result.digest)}: ${how}. Signatures and other referrers were not copied.`,
+  );
+  return result;
+}

@@ -1,0 +1,178 @@
+// Quick picks used when a command runs from the palette (no tree node): registry → repository → tag.
+// They page like the tree does: one page, then a "Load more…" entry; nothing fetches a whole list.
+import * as vscode from 'vscode';
+import type { Page } from '../../distribution/types';
+import { describeError } from '../../errors/describe';
+import { parseRegistry, parseRepository } from '../../reference';
+import * as settings from '../settings';
+import { hostOf, isNode, type ListOwner, type RegistryNode } from '../tree/nodes';
+import { sortTags } from '../tree/sortTags';
+import type { CommandContext } from './context';
+
+/** An image the copy / inspect commands act on. */
+export interface ImageTarget {
+  host: string;
+  repository: string;
+  tag?: string;
+  /** Set for a platform node (and after resolving a tag's digest). */
+  digest?: string;
+  platform?: string;
+}
+
+interface Item<T> extends vscode.QuickPickItem {
+  value?: T;
+  action?: 'more' | 'other';
+}
+
+/** A registry from the view, or (allowOther) one typed in. */
+export async function pickRegistry(ctx: CommandContext, options: { title: string; allowOther?: boolean }): Promise<string | undefined> {
+  const roots = (await ctx.tree.getChildren()).filter((n): n is RegistryNode => n.kind === 'registry');
+  const items: Item<string>[] = roots.map((r) => ({
+    label: r.root.label,
+    description: r.root.label !== r.root.host ? r.root.host : undefined,
+    detail: r.root.source === 'docker' ? 'from docker login' : undefined,
+    value: r.root.host,
+    iconPath: new vscode.ThemeIcon(r.root.source === 'docker' ? 'key' : 'server'),
+  }));
+  if (options.allowOther || items.length === 0) items.push({ label: '$(edit) Another registry…', action: 'other', alwaysShow: true });
+  const picked = items.length === 1 && items[0]!.action === 'other' ? items[0] : await vscode.window.showQuickPick(items, { title: options.title, placeHolder: 'Registry' });
+  if (!picked) return undefined;
+  if (picked.value) return picked.value;
+  const typed = await vscode.window.showInputBox({
+    title: options.title,
+    prompt: 'Registry host[:port] or URL',
+    placeHolder: 'registry.example.com',
+    ignoreFocusOut: true,
+    validateInput: (v) => validate(() => parseRegistry(v.trim())),
+  });
+  return typed ? parseRegistry(typed.trim()) : undefined;
+}
+
+/** A repository of a registry: the catalog one page at a time, or a name typed in. */
+export async function pickRepository(ctx: CommandContext, host: string, title: string): Promise<string | undefined> {
+  const client = ctx.service.client(host);
+  const pageSize = settings.pageSize();
+  const names = [...ctx.service.addedRepositories(host)];
+  let cursor: string | undefined;
+  let loaded = false;
+  let note: string | undefined;
+  for (;;) {
+    if (!loaded || cursor) {
+      try {
+        const page: Page<string> = await withProgress(`Listing repositories of ${host}`, () => client.catalogPage(cursor ? { pageSize, cursor } : { pageSize }));
+        for (const n of page.items) if (!names.includes(n)) names.push(n);
+        cursor = page.next;
+      } catch (error) {
+        note = describeError(error);
+        cursor = undefined;
+      }
+      loaded = true;
+    }
+    const items: Item<string>[] = names.map((n) => ({ label: n, value: n, iconPath: new vscode.ThemeIcon('repo') }));
+    if (cursor) items.push({ label: '$(ellipsis) Load more…', action: 'more', alwaysShow: true });
+    items.push({ label: '$(edit) Enter a repository name…', action: 'other', alwaysShow: true, detail: note });
+    const picked = await vscode.window.showQuickPick(items, { title, placeHolder: `Repository in ${host}`, matchOnDetail: false });
+    if (!picked) return undefined;
+    if (picked.value) return picked.value;
+    if (picked.action === 'more') continue;
+    return askRepositoryName(host, title);
+  }
+}
+
+export async function askRepositoryName(host: string, title: string): Promise<string | undefined> {
+  const typed = await vscode.window.showInputBox({
+    title,
+    prompt: `Repository name in ${host}`,
+    placeHolder: 'team/app',
+    ignoreFocusOut: true,
+    validateInput: (v) => validate(() => repositoryIn(host, v.trim())),
+  });
+  return typed ? repositoryIn(host, typed.trim()) : undefined;
+}
+
+/** Validate a repository name typed for a given registry, with the reference parser's rules. */
+export function repositoryIn(host: string, name: string): string {
+  const parsed = parseRepository(`${host}/${name}`);
+  return parsed.repository;
+}
+
+/** A tag of a repository, one page at a time, sorted like the tree. */
+export async function pickTag(ctx: CommandContext, host: string, repository: string, title: string): Promise<string | undefined> {
+  const client = ctx.service.client(host);
+  const pageSize = settings.pageSize();
+  const tags: string[] = [];
+  let cursor: string | undefined;
+  let loaded = false;
+  for (;;) {
+    if (!loaded || cursor) {
+      try {
+        const page = await withProgress(`Listing tags of ${host}/${repository}`, () => client.tagsPage(repository, cursor ? { pageSize, cursor } : { pageSize }));
+        tags.push(...page.items.filter((t) => !tags.includes(t)));
+        cursor = page.next;
+      } catch (error) {
+        void vscode.window.showErrorMessage(describeError(error));
+        return undefined;
+      }
+      loaded = true;
+    }
+    const items: Item<string>[] = sortTags(tags, settings.tagSort() === 'newest' ? 'semver' : settings.tagSort()).map((t) => ({ label: t, value: t, iconPath: new vscode.ThemeIcon('tag') }));
+    if (cursor) items.push({ label: '$(ellipsis) Load more…', action: 'more', alwaysShow: true });
+    if (items.length === 0) {
+      void vscode.window.showInformationMessage(`${host}/${repository} has no tags.`);
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(items, { title, placeHolder: `Tag of ${host}/${repository}` });
+    if (!picked) return undefined;
+    if (picked.value) return picked.value;
+  }
+}
+
+/** The image a copy/inspect command acts on: from a tag or platform node, else asked for. */
+export async function imageTarget(ctx: CommandContext, arg: unknown, title: string): Promise<ImageTarget | undefined> {
+  if (isNode(arg)) {
+    if (arg.kind === 'tag') return { host: arg.repository.registry.root.host, repository: arg.repository.name, tag: arg.tag };
+    if (arg.kind === 'platform') {
+      const tag = arg.tag;
+      return { host: tag.repository.registry.root.host, repository: tag.repository.name, tag: tag.tag, digest: arg.entry.digest, platform: arg.entry.platformText };
+    }
+  }
+  const host = await pickRegistry(ctx, { title });
+  if (!host) return undefined;
+  const repository = isNode(arg) && arg.kind === 'repository' ? arg.name : await pickRepository(ctx, host, title);
+  if (!repository) return undefined;
+  const tag = await pickTag(ctx, host, repository, title);
+  return tag ? { host, repository, tag } : undefined;
+}
+
+/** A registry or repository whose list is filtered: from the node, else picked. */
+export async function listOwner(ctx: CommandContext, arg: unknown, title: string): Promise<ListOwner | undefined> {
+  if (isNode(arg) && (arg.kind === 'registry' || arg.kind === 'repository')) return arg;
+  if (isNode(arg) && (arg.kind === 'loadMore')) return arg.owner;
+  if (isNode(arg) && arg.kind === 'namespace') return arg.registry;
+  const host = await pickRegistry(ctx, { title });
+  return host ? ctx.tree.registryNode(host) : undefined;
+}
+
+/** The registry host a command acts on: a node's, a host string's, or picked. */
+export async function registryHost(ctx: CommandContext, arg: unknown, title: string, allowOther = false): Promise<string | undefined> {
+  if (typeof arg === 'string' && arg.trim()) return parseRegistry(arg.trim());
+  if (isNode(arg)) {
+    const host = hostOf(arg);
+    if (host) return host;
+  }
+  return pickRegistry(ctx, { title, allowOther });
+}
+
+/** validateInput helper: the parser's own message (describeError) or undefined when valid. */
+export function validate(check: () => unknown): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    return describeError(error);
+  }
+}
+
+export function withProgress<T>(title: string, task: () => Promise<T>): Promise<T> {
+  return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, task));
+}

@@ -1,0 +1,50 @@
+// Retag (remote): add a tag to an image on the registry itself, without pulling — the manifest's
+// exact bytes are PUT under the new tag, so the digest is the same. From a tag or platform node, or
+// the palette. A new tag that already names another image is only moved after a modal says so.
+import * as vscode from 'vscode';
+import { shortDigest } from '../tree/format';
+import { retag as retagOnRegistry } from '../../distribution/tagging';
+import type { OperationsContext } from '../images/context';
+import { askTag, revealRemote } from '../images/remote';
+import { imageTarget, withProgress } from './pickers';
+
+export interface RetagOutcome {
+  host: string;
+  repository: string;
+  tag: string;
+  digest: string;
+}
+
+export async function retag(ctx: OperationsContext, arg?: unknown, _selected?: unknown, newTag?: string): Promise<RetagOutcome | undefined> {
+  const source = await imageTarget(ctx, arg, 'Add a tag on the registry');
+  if (!source) return undefined;
+  // A platform node retags that platform's manifest; a tag node the tag's (index or image).
+  const reference = source.digest ?? source.tag ?? 'latest';
+  const shown = `${source.host}/${source.repository}${source.digest ? `@${shortDigest(source.digest)}` : `:${reference}`}`;
+  const tag = newTag ?? (await askTag(`Add a tag to ${shown}`, `New tag in ${source.host}/${source.repository} (same image, same digest; nothing is pulled)`, ''));
+  if (!tag) return undefined;
+  const client = ctx.service.client(source.host);
+
+  const [existing, wanted] = await withProgress(`Checking ${source.repository}:${tag}`, () =>
+    Promise.all([client.headManifest(source.repository, tag), client.headManifest(source.repository, reference)]),
+  );
+  if (existing && wanted && existing.digest === wanted.digest) {
+    void vscode.window.showInformationMessage(`${source.repository}:${tag} already names this image (${wanted.digest}).`);
+    return { host: source.host, repository: source.repository, tag, digest: wanted.digest };
+  }
+  if (existing && newTag === undefined) {
+    const move = 'Move Tag';
+    const choice = await vscode.window.showWarningMessage(
+      `${source.repository}:${tag} already exists on ${source.host}. Move it to this image?`,
+      { modal: true, detail: `It now names ${existing.digest}; afterwards it names ${wanted?.digest ?? reference}. The image it names now keeps its other tags.` },
+      move,
+    );
+    if (choice !== move) return undefined;
+  }
+
+  const digest = await withProgress(`Tagging ${shown} as ${tag}`, () => retagOnRegistry(client, source.repository, reference, tag));
+  ctx.service.log.info(`retagged ${source.host}/${source.repository}@${digest} as ${tag}`);
+  await revealRemote(ctx, source.host, source.repository, tag).catch(() => undefined);
+  vscode.window.setStatusBarMessage(`$(tag) ${source.repository}:${tag} → ${shortDigest(digest)}`, 5000);
+  return { host: source.host, repository: source.repository, tag, digest };
+}

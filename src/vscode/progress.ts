@@ -1,0 +1,111 @@
+// Long work (pull, push, copy, deleting many tags) runs in a notification with a Cancel button that
+// really stops it: Cancel aborts the AbortSignal the work was given, and the engine / registry
+// requests end with it. Progress is given as an absolute percent; VS Code wants increments, so the
+// conversion lives here once.
+import * as vscode from 'vscode';
+import { CancelledError } from '../errors/errors';
+
+export interface ProgressUpdate {
+  /** 0..100 of the whole operation; omitted = unchanged. */
+  percent?: number;
+  message?: string;
+}
+
+export type ReportProgress = (update: ProgressUpdate) => void;
+
+/** Operations running now, so tests (and deactivate) can cancel them as the Cancel button would. */
+const running = new Set<AbortController>();
+
+/** Cancel every operation in progress; returns how many there were. */
+export function cancelRunningOperations(): number {
+  const n = running.size;
+  for (const controller of running) controller.abort();
+  return n;
+}
+
+export function runningOperationCount(): number {
+  return running.size;
+}
+
+export interface ProgressOptions {
+  /**
+   * Show the notification only if the work takes longer than this (ms): quick checks then do not
+   * flash a toast, which would otherwise linger behind the dialog that follows. Default 0.
+   */
+  delayMs?: number;
+}
+
+/**
+ * Run `task` with a cancellable notification. A cancelled task rejects with CancelledError (which the
+ * command wrapper keeps silent), even if the task itself swallowed the abort.
+ */
+export async function withCancellableProgress<T>(
+  title: string,
+  task: (report: ReportProgress, signal: AbortSignal) => Promise<T>,
+  options: ProgressOptions = {},
+): Promise<T> {
+  const controller = new AbortController();
+  running.add(controller);
+  // Updates are kept until a notification exists to show them (it may start late, or never).
+  let latest: ProgressUpdate = {};
+  let sink: ReportProgress | undefined;
+  const report: ReportProgress = (update) => {
+    latest = { percent: update.percent ?? latest.percent, message: update.message ?? latest.message };
+    sink?.(latest);
+  };
+  const finish = async (work: Promise<T>): Promise<T> => {
+    try {
+      const result = await work;
+      if (controller.signal.aborted) throw new CancelledError();
+      return result;
+    } catch (error) {
+      // Whatever the task threw after an abort (a closed socket, a half-read stream) is the cancel.
+      if (controller.signal.aborted) throw new CancelledError();
+      throw error;
+    }
+  };
+  try {
+    const work = task(report, controller.signal);
+    if (options.delayMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const quick = await Promise.race([
+        work.then(
+          () => true,
+          () => true,
+        ),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), options.delayMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (quick) return await finish(work);
+    }
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      const subscription = token.onCancellationRequested(() => controller.abort());
+      let shown = 0;
+      let lastMessage: string | undefined;
+      let lastAt = 0;
+      sink = (update) => {
+        const target = update.percent === undefined ? shown : Math.max(shown, Math.min(100, update.percent));
+        const now = Date.now();
+        // The engine sends many events a second; redraw at most every 100 ms unless the figure moved.
+        if (target === shown && update.message === lastMessage) return;
+        if (target === shown && now - lastAt < 100) return;
+        lastAt = now;
+        const increment = target - shown;
+        shown = target;
+        lastMessage = update.message ?? lastMessage;
+        progress.report({ ...(increment > 0 ? { increment } : {}), ...(lastMessage !== undefined ? { message: lastMessage } : {}) });
+      };
+      sink(latest);
+      try {
+        return await finish(work);
+      } finally {
+        sink = undefined;
+        subscription.dispose();
+      }
+    });
+  } finally {
+    running.delete(controller);
+  }
+}

@@ -1,0 +1,163 @@
+// The one place that reads `registryExplorer.*` settings. Everything else asks this module, so the
+// setting names and their validation live together. A bad entry is reported once and skipped: a typo
+// in one registry must not hide the others or break activation.
+import * as vscode from 'vscode';
+import { parseRegistry, parseRegistryAddress } from '../reference';
+import { describeError } from '../errors/describe';
+
+export const SECTION = 'registryExplorer';
+
+export type TagSort = 'name' | 'semver' | 'newest';
+
+/** One entry of `registryExplorer.registries`, validated and normalised. */
+export interface RegistrySetting {
+  /** Normalised host[:port] (reference/ parseRegistry), the registry's identity everywhere. */
+  host: string;
+  /** The url as the user wrote it, so edits can find the entry again. */
+  url: string;
+  name?: string;
+  allowHttp?: boolean;
+  skipTlsVerify?: boolean;
+  caFile?: string;
+}
+
+const reported = new Set<string>();
+
+/** Warn about a bad setting value once per window, not on every tree refresh. */
+function reportOnce(key: string, message: string): void {
+  if (reported.has(key)) return;
+  reported.add(key);
+  void vscode.window.showWarningMessage(message, 'Open Settings').then((choice) => {
+    if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.registries`);
+  });
+}
+
+function config(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration(SECTION);
+}
+
+/** Validate one raw entry; undefined (after a warning) when it cannot be used. */
+export function validateRegistryEntry(raw: unknown): RegistrySetting | string {
+  if (typeof raw === 'string') raw = { url: raw };
+  if (!raw || typeof raw !== 'object') return 'an entry is not an object with a "url"';
+  const entry = raw as Record<string, unknown>;
+  if (typeof entry.url !== 'string' || !entry.url.trim()) return 'an entry has no "url"';
+  let address: { host: string; scheme?: 'http' | 'https' };
+  try {
+    address = parseRegistryAddress(entry.url.trim());
+  } catch (err) {
+    return describeError(err);
+  }
+  const host = address.host;
+  const optionalString = (k: string): string | undefined => (typeof entry[k] === 'string' && (entry[k] as string).trim() ? (entry[k] as string).trim() : undefined);
+  const optionalBool = (k: string): boolean | undefined => (typeof entry[k] === 'boolean' ? (entry[k] as boolean) : undefined);
+  // "http://" in the url is the user saying plain HTTP is intended.
+  const allowHttp = optionalBool('allowHttp') ?? (address.scheme === 'http' ? true : undefined);
+  return {
+    host,
+    url: entry.url,
+    name: optionalString('name'),
+    allowHttp,
+    skipTlsVerify: optionalBool('skipTlsVerify'),
+    caFile: optionalString('caFile'),
+  };
+}
+
+/** The registries from settings, deduplicated by host (the first entry wins). */
+export function registries(): RegistrySetting[] {
+  const raw = config().get<unknown>('registries', []);
+  if (!Array.isArray(raw)) {
+    reportOnce('registries:not-array', 'Registry Explorer: the "registryExplorer.registries" setting must be a list of { "url": … } entries.');
+    return [];
+  }
+  const seen = new Set<string>();
+  const result: RegistrySetting[] = [];
+  for (const item of raw) {
+    const entry = validateRegistryEntry(item);
+    if (typeof entry === 'string') {
+      reportOnce(`registries:${JSON.stringify(item)}`, `Registry Explorer: skipped an entry of "registryExplorer.registries": ${entry}`);
+      continue;
+    }
+    if (seen.has(entry.host)) continue;
+    seen.add(entry.host);
+    result.push(entry);
+  }
+  return result;
+}
+
+export function pageSize(): number {
+  const value = config().get<number>('pageSize', 100);
+  if (!Number.isInteger(value) || value < 1 || value > 1000) {
+    reportOnce('pageSize', 'Registry Explorer: "registryExplorer.pageSize" must be a whole number from 1 to 1000; using 100.');
+    return 100;
+  }
+  return value;
+}
+
+export function tagSort(): TagSort {
+  const value = config().get<string>('tags.sort', 'semver');
+  if (value === 'name' || value === 'semver' || value === 'newest') return value;
+  reportOnce('tags.sort', 'Registry Explorer: "registryExplorer.tags.sort" must be "name", "semver" or "newest"; using "semver".');
+  return 'semver';
+}
+
+export function dockerHost(): string | undefined {
+  const value = config().get<string>('docker.host', '');
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
+export function useDockerConfig(): boolean {
+  return config().get<boolean>('useDockerConfig', true) !== false;
+}
+
+/** Add a registry (Connect Registry) to the user settings; replaces an entry for the same host. */
+export async function addRegistry(entry: Omit<RegistrySetting, 'host'>): Promise<void> {
+  const current = userRegistriesRaw();
+  const host = parseRegistry(entry.url);
+  const kept = current.filter((item) => hostOf(item) !== host);
+  const clean: Record<string, unknown> = { url: entry.url };
+  if (entry.name) clean.name = entry.name;
+  if (entry.allowHttp) clean.allowHttp = true;
+  if (entry.skipTlsVerify) clean.skipTlsVerify = true;
+  if (entry.caFile) clean.caFile = entry.caFile;
+  await config().update('registries', [...kept, clean], vscode.ConfigurationTarget.Global);
+}
+
+/** Remove a registry from every settings scope that lists it. Returns false if none did. */
+export async function removeRegistry(host: string): Promise<boolean> {
+  const inspected = config().inspect<unknown[]>('registries');
+  let removed = false;
+  const scopes: [unknown[] | undefined, vscode.ConfigurationTarget][] = [
+    [inspected?.globalValue, vscode.ConfigurationTarget.Global],
+    [inspected?.workspaceValue, vscode.ConfigurationTarget.Workspace],
+    [inspected?.workspaceFolderValue, vscode.ConfigurationTarget.WorkspaceFolder],
+  ];
+  for (const [value, target] of scopes) {
+    if (!Array.isArray(value)) continue;
+    const kept = value.filter((item) => hostOf(item) !== host);
+    if (kept.length !== value.length) {
+      await config().update('registries', kept, target);
+      removed = true;
+    }
+  }
+  return removed;
+}
+
+export async function setUseDockerConfig(on: boolean): Promise<void> {
+  await config().update('useDockerConfig', on, vscode.ConfigurationTarget.Global);
+}
+
+function userRegistriesRaw(): unknown[] {
+  const value = config().inspect<unknown[]>('registries')?.globalValue;
+  return Array.isArray(value) ? value : [];
+}
+
+function hostOf(item: unknown): string | undefined {
+  const entry = validateRegistryEntry(item);
+  return typeof entry === 'string' ? undefined : entry.host;
+}
+
+/** True when a configuration change touches anything the Registries view shows. */
+export function affectsRegistries(e: vscode.ConfigurationChangeEvent): boolean {
+  return ['registries', 'pageSize', 'tags.sort', 'useDockerConfig'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
+}

@@ -1,0 +1,137 @@
+// The Registries tree's nodes: plain data, one discriminated union. The provider turns them into
+// TreeItems; commands receive them as arguments. Every node has a stable id (built from what it is,
+// never from its position) so reveal(), selection and expansion survive refreshes.
+import type { IndexEntry } from '../../distribution/types';
+import type { RegistryRoot } from '../registryService';
+
+export interface RegistryNode {
+  kind: 'registry';
+  id: string;
+  root: RegistryRoot;
+}
+
+/** Repositories of a registry that share a first path segment ("library", "team-a"). */
+export interface NamespaceNode {
+  kind: 'namespace';
+  id: string;
+  registry: RegistryNode;
+  name: string;
+}
+
+export interface RepositoryNode {
+  kind: 'repository';
+  id: string;
+  registry: RegistryNode;
+  parent: RegistryNode | NamespaceNode;
+  /** Full repository path, e.g. "team-a/api". */
+  name: string;
+}
+
+export interface TagNode {
+  kind: 'tag';
+  id: string;
+  repository: RepositoryNode;
+  tag: string;
+}
+
+/** One platform image of a multi-platform tag. */
+export interface PlatformNode {
+  kind: 'platform';
+  id: string;
+  tag: TagNode;
+  entry: IndexEntry;
+}
+
+/** A paged list (repositories of a registry, tags of a repository) has more to fetch. */
+export interface LoadMoreNode {
+  kind: 'loadMore';
+  id: string;
+  owner: RegistryNode | RepositoryNode;
+}
+
+/** What the user can do about an error, shown as the node's action and in its contextValue. */
+export type ErrorFix = 'signIn' | 'retry' | 'tlsSetting' | 'httpSetting';
+
+/** getChildren never throws: a failure is a child of the node that failed. */
+export interface ErrorNode {
+  kind: 'error';
+  id: string;
+  parent: RegistryNode | NamespaceNode | RepositoryNode | TagNode | PlatformNode;
+  host: string;
+  error: unknown;
+  fix: ErrorFix;
+}
+
+/** A message in the tree: "no tags", "no catalog: add a repository…", "no match for filter". */
+export interface InfoNode {
+  kind: 'info';
+  id: string;
+  parent: TreeNode | undefined;
+  message: string;
+  tooltip?: string;
+  icon: string;
+  /** Command run on click (e.g. Add Repository…). */
+  action?: { command: string; title: string; arguments?: unknown[] };
+}
+
+export type TreeNode = RegistryNode | NamespaceNode | RepositoryNode | TagNode | PlatformNode | LoadMoreNode | ErrorNode | InfoNode;
+
+/** Nodes whose children are paged lists and can be filtered. */
+export type ListOwner = RegistryNode | RepositoryNode;
+
+export function isNode(value: unknown): value is TreeNode {
+  return !!value && typeof value === 'object' && typeof (value as TreeNode).kind === 'string' && typeof (value as TreeNode).id === 'string';
+}
+
+/** The registry host a node belongs to. */
+export function hostOf(node: TreeNode): string | undefined {
+  switch (node.kind) {
+    case 'registry':
+      return node.root.host;
+    case 'namespace':
+    case 'repository':
+      return node.registry.root.host;
+    case 'tag':
+      return node.repository.registry.root.host;
+    case 'platform':
+      return node.tag.repository.registry.root.host;
+    case 'loadMore':
+      return hostOf(node.owner);
+    case 'error':
+      return node.host;
+    case 'info':
+      return node.parent ? hostOf(node.parent) : undefined;
+  }
+}
+
+export function parentOf(node: TreeNode): TreeNode | undefined {
+  switch (node.kind) {
+    case 'registry':
+      return undefined;
+    case 'namespace':
+      return node.registry;
+    case 'repository':
+      return node.parent;
+    case 'tag':
+      return node.repository;
+    case 'platform':
+      return node.tag;
+    case 'loadMore':
+      return node.owner;
+    case 'error':
+    case 'info':
+      return node.parent;
+  }
+}
+
+// Ids: a kind prefix and the node's identity. They are never shown; they only need to be unique and stable.
+export const ids = {
+  registry: (host: string) => `registry:${host}`,
+  namespace: (host: string, ns: string) => `namespace:${host}/${ns}`,
+  repository: (host: string, name: string) => `repository:${host}/${name}`,
+  tag: (host: string, repository: string, tag: string) => `tag:${host}/${repository}:${tag}`,
+  platform: (tagId: string, digest: string, index: number) => `platform:${tagId}@${digest}#${index}`,
+  loadMore: (ownerId: string) => `loadMore:${ownerId}`,
+  error: (parentId: string) => `error:${parentId}`,
+  info: (parentId: string, what: string) => `info:${parentId}:${what}`,
+};

@@ -1,0 +1,75 @@
+// What a user installs and what the next engineer relies on: the .vsix holds only the allowlisted
+// files, the bundles are built as DESIGN.md says, the contract ids are declared, and the pure layers
+// never reach for the editor API.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = join(__dirname, '..', '..', '..');
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe('packaging', () => {
+  it('the .vsix holds only the bundles, media, README, LICENSE and package.json', () => {
+    assert.ok(existsSync(join(root, 'dist', 'extension.js')), 'build first: node scripts/build.mjs');
+    const vsce = join(root, 'node_modules', '.bin', 'vsce');
+    const listed = execFileSync(vsce, ['ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' })
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
+    const unexpected = listed.filter(
+      (file) => !['package.json', 'README.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js'].includes(file) && !file.startsWith('media/'),
+    );
+    assert.deepEqual(unexpected, []);
+    for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js']) {
+      assert.ok(listed.includes(needed), `${needed} missing from the .vsix`);
+    }
+  });
+
+  it('bundles leave vscode external, carry no keytar, and the CLI is runnable as regx', () => {
+    const extension = readFileSync(join(root, 'dist', 'extension.js'), 'utf8');
+    assert.match(extension, /require\("vscode"\)/);
+    const cli = readFileSync(join(root, 'dist', 'cli.js'), 'utf8');
+    assert.ok(cli.startsWith('#!/usr/bin/env node'), 'dist/cli.js needs a shebang for npm bin');
+    assert.doesNotMatch(cli, /require\("vscode"\)/);
+    for (const bundle of [extension, cli]) assert.doesNotMatch(bundle, /keytar/);
+    assert.equal(manifest.bin?.regx, 'dist/cli.js');
+    assert.equal(manifest.main, './dist/extension.js');
+    assert.match(manifest.engines.vscode, /^\^1\.9\d/);
+  });
+
+  it('declares the contract of DESIGN.md: container, views, commands, settings', () => {
+    const contributes = manifest.contributes ?? {};
+    const containers = contributes.viewsContainers?.activitybar ?? [];
+    assert.ok(containers.some((c: { id: string }) => c.id === 'registryExplorer'), 'activity-bar container registryExplorer');
+    const views = (contributes.views?.registryExplorer ?? []).map((v: { id: string }) => v.id);
+    assert.deepEqual([...views].sort(), ['registryExplorer.images', 'registryExplorer.registries']);
+    const commands = new Set((contributes.commands ?? []).map((c: { command: string }) => c.command));
+    const verbs = ['connectRegistry', 'disconnectRegistry', 'login', 'logout', 'refresh', 'loadMore', 'search', 'filter', 'pull', 'push',
+      'tag', 'retag', 'copyImage', 'delete', 'inspect', 'copyReference', 'copyDigest', 'copyPullCommand'];
+    const missing = verbs.map((verb) => `registryExplorer.${verb}`).filter((id) => !commands.has(id));
+    assert.deepEqual(missing, []);
+    const settings = Object.keys(contributes.configuration?.properties ?? {});
+    for (const key of ['registryExplorer.registries', 'registryExplorer.pageSize', 'registryExplorer.tags.sort', 'registryExplorer.docker.host',
+      'registryExplorer.useDockerConfig']) {
+      assert.ok(settings.includes(key), `setting ${key} is declared`);
+    }
+  });
+
+  it('the pure layers never import vscode', () => {
+    const pure = ['reference', 'distribution', 'registries', 'credentials', 'docker', 'cli', 'errors'];
+    const offenders = pure
+      .flatMap((layer) => filesUnder(join(root, 'src', layer)))
+      .filter((file) => /from 'vscode'|require\('vscode'\)|import 'vscode'/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(root, file));
+    assert.deepEqual(offenders, []);
+  });
+});
