@@ -99,4 +99,20 @@ suite('image operations', () => {
       timeout: 180_000,
     },
   );
+
+  test(
+    'Local Images without an engine names the socket tried and the setting',
+    async (wb) => {
+      const svc = services() ?? skip('REGX_TEST_SERVICES is not set');
+      await wb.openViewContainer('Registry Explorer');
+      const row = await wb.treeItem('Local Images', /Could not reach the Docker engine/);
+      const text = (await row.getAttribute('aria-label')) ?? (await row.textContent()) ?? '';
+      assert.ok(text.includes(`${svc.root}/no-engine.sock`), text);
+      assert.ok(text.includes('registryExplorer.docker.host'), text);
+      const fix = await wb.treeItem('Local Images', 'Set registryExplorer.docker.host…');
+      assert.match((await fix.textContent()) ?? '', /tried .*no-engine\.sock/);
+      await wb.screenshot('operations-no-engine');
+    },
+    { settings: { 'registryExplorer.docker.host': `unix://${services()?.root ?? '/tmp'}/no-engine.sock` }, timeout: 60_000 },
+  );
 });

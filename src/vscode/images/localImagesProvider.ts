@@ -104,6 +104,7 @@ export class LocalImagesProvider implements vscode.TreeDataProvider<ImageNode>, 
         item.iconPath = new vscode.ThemeIcon(node.icon);
         item.contextValue = 'imagesInfo';
         if (node.tooltip) item.tooltip = node.tooltip;
+        if (node.description) item.description = node.description;
         if (node.action) item.command = node.action;
         return item;
       }
@@ -220,21 +221,23 @@ export class LocalImagesProvider implements vscode.TreeDataProvider<ImageNode>, 
   private errorNodes(error: unknown): ImageNode[] {
     const node = this.cached<EngineErrorNode>(imageIds.error(), () => ({ kind: 'engineError', id: imageIds.error(), error }));
     node.error = error;
+    // The message may be cut off in a narrow side bar: the fix row repeats the address tried.
+    const tried = this.engines.endpointText();
     return [
       node,
       this.info('fix-setting', 'Set registryExplorer.docker.host…', 'settings-gear', 'The Docker engine address: unix:///var/run/docker.sock, tcp://host:2375 or npipe:////./pipe/docker_engine. Empty: DOCKER_HOST, then the current docker context, then the default socket.', {
         command: 'workbench.action.openSettings',
         title: 'Open Settings',
         arguments: ['registryExplorer.docker.host'],
-      }),
+      }, tried ? `tried ${tried}` : undefined),
       this.info('fix-retry', 'Retry', 'refresh', undefined, { command: 'registryExplorer.refreshImages', title: 'Retry' }),
     ];
   }
 
-  private info(what: string, message: string, icon: string, tooltip?: string, action?: ImagesInfoNode['action']): ImagesInfoNode {
+  private info(what: string, message: string, icon: string, tooltip?: string, action?: ImagesInfoNode['action'], description?: string): ImagesInfoNode {
     const id = imageIds.info(what);
     const node = this.cached<ImagesInfoNode>(id, () => ({ kind: 'imagesInfo', id, message, icon }));
-    Object.assign(node, { message, icon, tooltip, action });
+    Object.assign(node, { message, icon, tooltip, action, description });
     return node;
   }
 

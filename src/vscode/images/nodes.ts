@@ -35,6 +35,8 @@ export interface ImagesInfoNode {
   id: string;
   message: string;
   icon: string;
+  /** Shown after the message, dimmed: e.g. the socket that was tried. */
+  description?: string;
   tooltip?: string;
   action?: { command: string; title: string; arguments?: unknown[] };
 }
