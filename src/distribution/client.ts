@@ -203,6 +203,12 @@ async function* verified(source: AsyncIterable<Uint8Array>, descriptor: Descript
   verifier.verify(what);
 }
 
+/** The pages read before a paging cursor, newest first: a Link that circles back is caught across calls. */
+interface PageTrail {
+  url: string;
+  previous?: PageTrail;
+}
+
 interface StartedUpload {
   mounted: boolean;
   /** Absolute upload URL (when not mounted). */
@@ -215,6 +221,8 @@ export class RegistryClient {
   private readonly tagCache = new Map<string, { tags: string[]; expires: number }>();
   /** Repositories whose registry answered "no referrers API", with when to ask again. */
   private readonly noReferrersApi = new Map<string, number>();
+  /** For each registry cursor handed out by catalogPage/tagsPage, the pages that led to it. */
+  private readonly pageTrails = new LruCache<string, PageTrail>(200);
 
   constructor(readonly session: RegistrySession) {}
 
@@ -264,8 +272,8 @@ export class RegistryClient {
       const items = (Array.isArray(json.repositories) ? json.repositories : [])
         .filter((r): r is string => typeof r === 'string' && r.length > 0)
         .sort();
-      const next = resolveNextLink(response.headers.link, requestUrl);
-      return next ? { items, next: pathAndQuery(next) } : { items };
+      const next = this.nextCursor(resolveNextLink(response.headers.link, requestUrl, this.trailOf(opts.cursor)), requestUrl, opts.cursor);
+      return next ? { items, next } : { items };
     } catch (error) {
       // The session may not know the operation; make sure callers can recognise a catalog refusal.
       if (error instanceof DistributionError && error.operation !== 'catalog') {
@@ -294,14 +302,36 @@ export class RegistryClient {
       }
       path = validateCursor(opts.cursor);
     }
-    const { tags, next } = await this.fetchTagPage(path, repository, opts.signal);
-    if (next) return { items: tags, next: pathAndQuery(next) };
+    const { tags, next, requestUrl } = await this.fetchTagPage(path, repository, opts.signal, this.trailOf(opts.cursor));
+    const cursorAfter = this.nextCursor(next, requestUrl, opts.cursor);
+    if (cursorAfter) return { items: tags, next: cursorAfter };
     if (tags.length > pageSize) {
       // The registry ignored n: remember the whole list so the next pages cost no request.
       this.rememberTags(cacheKey, tags);
       return this.pageFrom(tags, undefined, pageSize);
     }
     return { items: tags };
+  }
+
+  /** Pages already read on the way to a registry cursor (undefined for a first page or a local cursor). */
+  private trailOf(cursor: string | undefined): ReadonlySet<string> | undefined {
+    let trail = cursor ? this.pageTrails.get(cursor) : undefined;
+    if (!trail) return undefined;
+    const seen = new Set<string>();
+    for (; trail; trail = trail.previous) seen.add(trail.url);
+    return seen;
+  }
+
+  /**
+   * The cursor for `next` (an absolute same-origin URL from resolveNextLink), remembering that
+   * `requestUrl` was read on the way, so a later call with that cursor can tell a loop.
+   */
+  private nextCursor(next: string | undefined, requestUrl: string, cursor: string | undefined): string | undefined {
+    if (!next) return undefined;
+    const previous = cursor ? this.pageTrails.get(cursor) : undefined;
+    const nextCursor = pathAndQuery(next);
+    this.pageTrails.set(nextCursor, { url: new URL(requestUrl).toString(), ...(previous ? { previous } : {}) });
+    return nextCursor;
   }
 
   private pageFrom(sortedTags: string[], after: string | undefined, pageSize: number): Page<string> {
@@ -316,7 +346,12 @@ export class RegistryClient {
     while (this.tagCache.size > 50) this.tagCache.delete(this.tagCache.keys().next().value as string);
   }
 
-  private async fetchTagPage(path: string, repository: string, signal: AbortSignal | undefined, seen?: Set<string>): Promise<{ tags: string[]; next?: string }> {
+  private async fetchTagPage(
+    path: string,
+    repository: string,
+    signal: AbortSignal | undefined,
+    seen?: ReadonlySet<string>,
+  ): Promise<{ tags: string[]; next?: string; requestUrl: string }> {
     const { response, requestUrl } = await this.send({
       method: 'GET',
       path,
@@ -329,7 +364,7 @@ export class RegistryClient {
     // An empty repository answers "tags": null on some registries.
     const tags = sanitizeTags(json.tags);
     const next = resolveNextLink(response.headers.link, requestUrl, seen);
-    return next ? { tags, next } : { tags };
+    return next ? { tags, next, requestUrl } : { tags, requestUrl };
   }
 
   /**
@@ -342,10 +377,11 @@ export class RegistryClient {
     const seen = new Set<string>();
     let path: string | undefined = `/v2/${repository}/tags/list?n=${MAX_PAGE_SIZE}`;
     while (path) {
-      const page: { tags: string[]; next?: string } = await this.fetchTagPage(path, repository, opts.signal, seen);
+      const page: { tags: string[]; next?: string; requestUrl: string } = await this.fetchTagPage(path, repository, opts.signal, seen);
       for (const tag of page.tags) all.add(tag);
       if (!page.next) break;
-      seen.add(page.next);
+      // Every page read so far, the first included: a Link back to any of them is a loop.
+      seen.add(new URL(page.requestUrl).toString());
       path = pathAndQuery(page.next);
     }
     const tags = [...all].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

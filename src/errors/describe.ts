@@ -113,6 +113,11 @@ function describeDistribution(err: DistributionError): string {
     return `The token service ${host} refused to issue a token: the stored username or password is wrong or has expired, or the repository is private and needs another account. Sign in to the registry again.`;
   }
 
+  if (status === 401 && err.extra.authError === 'invalid_token') {
+    // The session already dropped a cached token and fetched a fresh one before this surfaced.
+    return `${host} rejected the access token as expired or invalid (401${repo ? ` on ${repo}` : ''}), even a freshly issued one. Sign in again; if it keeps happening, the clocks of this machine and of the token service disagree.`;
+  }
+
   if (status === 401 || status === 403) {
     const insufficient = err.extra.authError === 'insufficient_scope' || err.hasCode('DENIED') || status === 403;
     if (writing && insufficient) {
@@ -127,6 +132,12 @@ function describeDistribution(err: DistributionError): string {
       return `${repo} on ${host}: not found, or you have no access to it (${status}). If it is private, sign in with an account that can read it.`;
     }
     return `${host} refused the request (${status}): sign in, or check that your account has access.${serverSays}`;
+  }
+
+  // `_catalog` is optional (not in the OCI spec): 404/405 there is a fact about the registry, not a
+  // failed request. 401/403 stay above: signing in may open it.
+  if ((err.operation === 'catalog' || t.kind === 'catalog') && (status === 404 || status === 405)) {
+    return `${host} does not offer a catalog of its repositories (/v2/_catalog answered ${status}); name a repository directly instead (${host}/NAME).`;
   }
 
   if (status === 404) {

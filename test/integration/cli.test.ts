@@ -357,18 +357,30 @@ describe('regx CLI (built dist/cli.js) against real registries', () => {
 
   describe('interruption', () => {
     it('SIGINT while a registry does not answer exits 130 quietly', async () => {
-      // Accepts connections and never answers: the request hangs until regx is interrupted.
-      const server = net.createServer(() => {});
-      await new Promise<void>((resolve) => server.listen(15660, '127.0.0.1', resolve));
+      // Accepts connections and never answers: the request hangs until regx is interrupted. The
+      // signal goes once regx has connected (its handlers are installed by then), not after a guessed
+      // delay that a busy machine can overrun; port 0 keeps parallel runs from colliding.
+      let connected!: () => void;
+      const reached = new Promise<void>((resolve) => (connected = resolve));
+      const sockets: net.Socket[] = [];
+      const server = net.createServer((socket) => {
+        sockets.push(socket);
+        connected();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const port = (server.address() as net.AddressInfo).port;
       try {
-        const child = spawn(process.execPath, [CLI, 'tags', '127.0.0.1:15660/hangs'], { env: { ...process.env, DOCKER_CONFIG: home } });
+        const child = spawn(process.execPath, [CLI, 'tags', `127.0.0.1:${port}/hangs`], { env: { ...process.env, DOCKER_CONFIG: home } });
         let stderr = '';
         child.stderr.on('data', (d) => (stderr += d));
-        setTimeout(() => child.kill('SIGINT'), 500);
-        const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+        const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+        await reached;
+        child.kill('SIGINT');
+        const code = await closed;
         assert.equal(code, 130);
         assert.equal(stderr, '');
       } finally {
+        for (const socket of sockets) socket.destroy();
         server.close();
       }
     });

@@ -99,6 +99,23 @@ describe('describeError: registry answers', () => {
     const err = new DistributionError(401, [], 'GET', 'https://r.example/v2/_catalog?n=100', 'catalog');
     assert.match(describeError(err), /did not allow listing its repositories/);
   });
+
+  it('404 or 405 on the catalog: the registry has no catalog; name a repository instead', () => {
+    for (const status of [404, 405]) {
+      const err = new DistributionError(status, [{ code: 'UNSUPPORTED' }], 'GET', 'https://r.example/v2/_catalog?n=100', 'catalog');
+      assert.equal(
+        describeError(err),
+        `r.example does not offer a catalog of its repositories (/v2/_catalog answered ${status}); name a repository directly instead (r.example/NAME).`,
+      );
+    }
+  });
+
+  it('401 invalid_token: the access token was refused as expired or invalid, with the clock hint', () => {
+    const err = new DistributionError(401, [{ code: 'UNAUTHORIZED' }], 'GET', 'http://127.0.0.1:5004/v2/team/app/tags/list?n=100', 'tags', { authError: 'invalid_token' });
+    const text = describeError(err);
+    assert.match(text, /^127\.0\.0\.1:5004 rejected the access token as expired or invalid \(401 on team\/app\)/);
+    assert.match(text, /clocks/);
+  });
 });
 
 describe('describeError: network, policy and local errors', () => {

@@ -6,7 +6,6 @@ import { expectPositionals, flagBool, flagPositiveInt, UsageError } from '../arg
 import { clientFor, registryArgument } from '../context';
 import { filterRepositories, jsonText } from '../output';
 import type { CliCommand, CliContext } from '../types';
-import { catalogPage } from './catalog';
 import { searchWithEngine } from './searchEngine';
 
 // The largest page distribution accepts (above 1000 it answers 400), so a big catalog costs few requests.
@@ -31,7 +30,7 @@ export const command: CliCommand = {
     const repositories: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await catalogPage(client, registry, { pageSize: CATALOG_PAGE_SIZE, cursor, signal: ctx.signal });
+      const page = await client.catalogPage({ pageSize: CATALOG_PAGE_SIZE, cursor, signal: ctx.signal });
       repositories.push(...page.items);
       cursor = page.next;
     } while (cursor);
