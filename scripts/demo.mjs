@@ -67,7 +67,19 @@ async function seed(open, token) {
   say(`seeded sample images in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+/** A fresh machine has neither the Debian packages nor node_modules yet: install them the way CI does. */
+function ensurePrerequisites() {
+  const haveRegistry = spawnSync('sh', ['-c', 'command -v docker-registry'], { stdio: 'ignore' }).status === 0;
+  const haveModules = fs.existsSync(path.join(ROOT, 'node_modules', 'esbuild'));
+  if (haveRegistry && haveModules) return;
+  if (process.getuid?.() !== 0) fail('first run `sudo bash .ci/run --setup` (Debian packages and npm ci), then `npm run demo` again');
+  say('first run: installing the Debian packages and npm dependencies (bash .ci/run --setup)');
+  const setup = spawnSync('bash', ['.ci/run', '--setup'], { cwd: ROOT, stdio: 'inherit' });
+  if (setup.status !== 0) fail('setup failed; see test-results/ci/*.log');
+}
+
 async function main() {
+  ensurePrerequisites();
   say('building the extension');
   run(process.execPath, ['scripts/build.mjs'], 'build');
 
@@ -75,9 +87,14 @@ async function main() {
   fs.mkdirSync(DEMO_DIR, { recursive: true });
   const servicesRoot = path.join(DEMO_DIR, 'services');
   fs.rmSync(servicesRoot, { recursive: true, force: true });
-  const { services, stop } = await startServices({ portBase: PORT_BASE, root: servicesRoot });
+  // A private Docker engine too, when dockerd is installed, so Local Images, pull and push work in the demo.
+  const docker = spawnSync('sh', ['-c', 'command -v dockerd'], { stdio: 'ignore' }).status === 0;
+  const { services, stop } = await startServices({ portBase: PORT_BASE, root: servicesRoot, docker });
   const stops = [stop];
+  let shuttingDown = false;
   const shutdown = async (code) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
     for (const s of stops.reverse()) await Promise.resolve(s()).catch(() => undefined);
     process.exit(code);
   };
@@ -114,6 +131,7 @@ async function main() {
             { url: services.token.host, name: 'Private registry (token auth)' },
           ],
           'registryExplorer.pageSize': 50,
+          ...(services.dockerHost ? { 'registryExplorer.docker.host': services.dockerHost } : {}),
           // Keep this machine's own docker logins out of the demo.
           'registryExplorer.useDockerConfig': false,
         },
@@ -161,7 +179,8 @@ async function main() {
     say('  then the Registry Explorer icon in the activity bar.');
     say(`  Demo registry:    ${services.open.host} (open: demo/, team-a/, team-b/, tools/ — demo/many-tags has 300 tags)`);
     say(`  Private registry: ${services.token.host} (token auth: click "Sign in…", user reader / reader-pass, or pusher / pusher-pass)`);
-    say('Ctrl-C stops code-server and the registries.');
+    if (services.dockerHost) say(`  Docker engine:    ${services.dockerHost} (private, empty: pull something from the demo registry)`);
+    say('Ctrl-C stops code-server, the registries and the engine.');
     if (process.env.REGX_DEMO_EXIT_WHEN_READY === '1') await shutdown(0); // for scripted checks of the demo itself
   } catch (error) {
     process.stderr.write(`[demo] ${error instanceof Error ? error.message : String(error)}\n`);
