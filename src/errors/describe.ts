@@ -334,6 +334,19 @@ function describeEngine(err: EngineError): string {
       return `The Docker engine at ${where} could not sign in to the registry: ${err.detailText}. Sign in to the registry (docker login or Registry Explorer: Login) and try again.`;
     case 'config':
       return `The Docker engine setting is not usable (${where}): ${err.detailText}. Check registryExplorer.docker.host or DOCKER_HOST.`;
+    case 'stream': {
+      // The engine went away under a running stream (DockerEngine.mapError / unfinished in
+      // src/docker/engine.ts word these): it reported nothing, so "reported an error" would mislead.
+      const cut = /closed in the middle of the (pull|push|import)\b/.exec(err.detailText);
+      if (cut) {
+        return `The Docker engine at ${where} stopped or restarted in the middle of the ${cut[1]}: the connection closed before the ${cut[1]} finished. When Docker is back up, run the ${cut[1]} again.`;
+      }
+      const unfinished = /ended the (pull|push|import) without reporting that it finished/.exec(err.detailText);
+      if (unfinished) {
+        return `The Docker engine at ${where} ended the ${unfinished[1]} without reporting that it finished: it may have stopped or restarted. When Docker is back up, run the ${unfinished[1]} again.`;
+      }
+      return `The Docker engine at ${where} reported an error${err.status ? ` (${err.status})` : ''}: ${err.detailText}.`;
+    }
     default:
       return `The Docker engine at ${where} reported an error${err.status ? ` (${err.status})` : ''}: ${err.detailText}.`;
   }

@@ -149,6 +149,13 @@ describe('describeError: network, policy and local errors', () => {
     assert.match(engine, /\/var\/run\/docker\.sock/);
     assert.match(engine, /registryExplorer\.docker\.host/);
     assert.match(engine, /DOCKER_HOST/);
+    // The engine went away mid-stream: it reported nothing, so say it stopped, not "reported an error".
+    const cut = describeError(new EngineError('stream', '/run/d.sock', 'the connection to the Docker engine at /run/d.sock closed in the middle of the pull — the engine may have restarted; run the pull again'));
+    assert.equal(cut, 'The Docker engine at /run/d.sock stopped or restarted in the middle of the pull: the connection closed before the pull finished. When Docker is back up, run the pull again.');
+    const unfinished = describeError(new EngineError('stream', '/run/d.sock', 'the engine ended the push without reporting that it finished — it may have restarted; run the push again'));
+    assert.match(unfinished, /^The Docker engine at \/run\/d\.sock ended the push without reporting that it finished: it may have stopped or restarted\./);
+    // An error the engine did report inside the stream keeps its words.
+    assert.equal(describeError(new EngineError('stream', '/run/d.sock', 'unexpected EOF')), 'The Docker engine at /run/d.sock reported an error: unexpected EOF.');
   });
   it('cancelled, invalid input, unknown', () => {
     assert.equal(describeError(new CancelledError()), 'Cancelled.');
