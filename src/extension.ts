@@ -1,8 +1,10 @@
 // Activation only wires things together: services, the two views, the inspect documents and the
 // commands. Everything created here is owned by context.subscriptions and disposed on deactivate.
 import * as vscode from 'vscode';
+import { describeError } from './errors/describe';
 import { registerCommands } from './vscode/commands';
 import { InspectDocuments } from './vscode/inspectDocuments';
+import { DockerHubRateLimit } from './vscode/rateLimitStatus';
 import { RegistryService } from './vscode/registryService';
 import { EngineService } from './vscode/images/engineService';
 import { LocalImagesProvider } from './vscode/images/localImagesProvider';
@@ -18,6 +20,10 @@ export interface RegistryExplorerApi {
   service: RegistryService;
   images: LocalImagesProvider;
   engines: EngineService;
+  /** Docker Hub's pull rate limit in the status bar. */
+  rateLimit: DockerHubRateLimit;
+  /** The words a person is shown for an error (tests: errors from the bundle are not the test's classes). */
+  describeError: (error: unknown) => string;
   /** Cancel running pulls/pushes/copies/deletes, as their notification's Cancel button does. */
   cancelOperations: () => number;
   /** How many are running (tests wait for a pull to start before cancelling it). */
@@ -33,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   const imagesView = vscode.window.createTreeView<ImageNode>('registryExplorer.images', { treeDataProvider: images, canSelectMany: true });
   images.attach(imagesView);
   const inspect = new InspectDocuments(service);
+  const rateLimit = new DockerHubRateLimit(service);
   context.subscriptions.push(
     service,
     tree,
@@ -41,9 +48,10 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     images,
     imagesView,
     inspect,
-    ...registerCommands({ service, tree, view, inspect, engines, images, imagesView }, operationHandlers),
+    rateLimit,
+    ...registerCommands({ service, tree, view, inspect, rateLimit, engines, images, imagesView }, operationHandlers),
   );
-  return { registries: tree, service, images, engines, cancelOperations: cancelRunningOperations, runningOperations: runningOperationCount };
+  return { registries: tree, service, images, engines, rateLimit, describeError, cancelOperations: cancelRunningOperations, runningOperations: runningOperationCount };
 }
 
 export function deactivate(): void {

@@ -2,6 +2,9 @@
 // per origin), one session + client per registry host, the credential lookup order, and the
 // "Registry Explorer" log. Sessions are rebuilt when settings or credentials change, so a new
 // password or a new TLS option takes effect on the next request without reloading the window.
+// Each host also gets its RegistryProvider (registries/provider.ts): Docker Hub, GHCR and GitLab are
+// browsed, signed in to and pruned through their own APIs; every other host is a generic Distribution
+// registry, exactly as before. The provider shares the host's client, and so its tokens and log.
 import * as vscode from 'vscode';
 import { DockerConfigStore } from '../credentials';
 import type { Credential, CredentialStore } from '../credentials/types';
@@ -10,6 +13,7 @@ import { createSession } from '../distribution/session';
 import { createTransport, type RequestLogEntry, type Transport } from '../distribution/transport';
 import type { RegistryEndpoint, RegistrySession } from '../distribution/types';
 import { isLoopbackHost } from '../reference';
+import { isDockerHubHost, providerFor, type RegistryKind, type RegistryProvider } from '../registries';
 import { SecretCredentialStore } from './secretCredentialStore';
 import * as settings from './settings';
 
@@ -24,6 +28,17 @@ export interface RegistryRoot {
 }
 
 export type CredentialOrigin = 'secret' | 'docker' | undefined;
+
+/**
+ * TEST-ONLY: treat a host as a vendor registry whose API lives elsewhere (a loopback fixture standing
+ * in for hub.docker.com, api.github.com or a GitLab instance). Not a setting and never persisted: the
+ * extension-host tests set it through the API activate() returns. Users configure self-managed GitLab
+ * with `registryExplorer.gitlab.instances`; the public vendors need no configuration.
+ */
+export interface VendorOverride {
+  kind: RegistryKind;
+  apiBaseUrl?: string;
+}
 
 const HIDDEN_DOCKER_LOGINS = 'registryExplorer.hiddenDockerLogins';
 const ADDED_REPOSITORIES = 'registryExplorer.addedRepositories';
@@ -56,11 +71,15 @@ export class RegistryService implements vscode.Disposable {
   readonly secrets: SecretCredentialStore;
   readonly credentials: CredentialStore;
   private readonly transport: Transport;
-  private readonly clients = new Map<string, { session: RegistrySession; client: RegistryClient }>();
+  private readonly clients = new Map<string, { session: RegistrySession; provider: RegistryProvider }>();
+  private readonly vendorOverrides = new Map<string, VendorOverride>();
   private dockerStore: DockerConfigStore | undefined;
   private readonly changed = new vscode.EventEmitter<string | undefined>();
   /** Fires with a host when that registry's connection changed (credentials), or undefined for all. */
   readonly onDidChange = this.changed.event;
+  private readonly pulled = new vscode.EventEmitter<string>();
+  /** Fires with a host after an image was pulled from it (the Docker Hub rate-limit display listens). */
+  readonly onDidPull = this.pulled.event;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly context: vscode.ExtensionContext) {
@@ -75,15 +94,27 @@ export class RegistryService implements vscode.Disposable {
         const outcome = entry.status ?? `failed (${entry.error ?? 'no answer'})`;
         const retry = entry.attempt > 1 ? ` (attempt ${entry.attempt})` : '';
         this.log.info(`${entry.method} ${entry.url} ${outcome} ${Math.round(entry.ms)}ms${retry}`);
+        // A manifest GET on Docker Hub counts against its pull rate limit (HEADs do not).
+        if (entry.method === 'GET' && entry.url.includes('/manifests/')) {
+          const host = this.dockerHubHostOf(entry.url);
+          if (host) this.pulled.fire(host);
+        }
       },
     });
     this.disposables.push(
       this.log,
       this.secrets,
       this.changed,
+      this.pulled,
       this.secrets.onDidChange(() => this.reset()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('registryExplorer.registries') || e.affectsConfiguration('registryExplorer.useDockerConfig')) this.reset();
+        if (
+          e.affectsConfiguration('registryExplorer.registries') ||
+          e.affectsConfiguration('registryExplorer.useDockerConfig') ||
+          e.affectsConfiguration('registryExplorer.gitlab.instances')
+        ) {
+          this.reset();
+        }
       }),
     );
   }
@@ -92,7 +123,7 @@ export class RegistryService implements vscode.Disposable {
   async roots(): Promise<RegistryRoot[]> {
     const result: RegistryRoot[] = settings.registries().map((entry) => ({
       host: entry.host,
-      label: entry.name ?? entry.host,
+      label: entry.name ?? this.provider(entry.host).displayName,
       source: 'settings' as const,
       endpoint: this.endpointFromSetting(entry),
     }));
@@ -108,7 +139,7 @@ export class RegistryService implements vscode.Disposable {
       }
       for (const host of hosts) {
         if (hidden.has(host) || result.some((r) => r.host === host)) continue;
-        result.push({ host, label: host, source: 'docker', endpoint: this.defaultEndpoint(host) });
+        result.push({ host, label: this.provider(host).displayName, source: 'docker', endpoint: this.defaultEndpoint(host) });
       }
     }
     return result;
@@ -120,15 +151,52 @@ export class RegistryService implements vscode.Disposable {
     return entry ? this.endpointFromSetting(entry) : this.defaultEndpoint(host);
   }
 
-  /** One client per host, reused until credentials or settings change. */
+  /** One client per host, reused until credentials or settings change (the provider's: see provider()). */
   client(host: string): RegistryClient {
+    return this.provider(host).client;
+  }
+
+  /**
+   * The RegistryProvider of a host, one per host and reused like its client: Docker Hub for docker.io,
+   * GHCR for ghcr.io, GitLab for registry.gitlab.com and `registryExplorer.gitlab.instances`, the
+   * generic Distribution provider for every other host. Listing, sign-in, search and tag deletes go
+   * through it; its `client` is the host's Distribution client (manifests, copy, retag).
+   */
+  provider(host: string): RegistryProvider {
     let entry = this.clients.get(host);
     if (!entry) {
-      const session = createSession(this.endpoint(host), { credentials: this.credentials, transport: this.transport, userAgent: USER_AGENT });
-      entry = { session, client: new RegistryClient(session) };
+      const endpoint = this.endpoint(host);
+      const session = createSession(endpoint, { credentials: this.credentials, transport: this.transport, userAgent: USER_AGENT });
+      const override = this.vendorOverrides.get(host);
+      const provider = providerFor(endpoint, {
+        client: new RegistryClient(session),
+        credentials: this.credentials,
+        transport: this.transport,
+        userAgent: USER_AGENT,
+        gitlabInstances: settings.gitlabInstances(),
+        ...(override ? { kind: override.kind, ...(override.apiBaseUrl ? { apiBaseUrl: override.apiBaseUrl } : {}) } : {}),
+      });
+      entry = { session, provider };
       this.clients.set(host, entry);
     }
-    return entry.client;
+    return entry.provider;
+  }
+
+  /** The kind of registry a host is (without building its client). */
+  kindOf(host: string): RegistryKind {
+    return this.vendorOverrides.get(host)?.kind ?? this.provider(host).kind;
+  }
+
+  /** TEST-ONLY (see VendorOverride): point a host's provider at a fixture API; undefined removes it. */
+  overrideVendor(host: string, override: VendorOverride | undefined): void {
+    if (override) this.vendorOverrides.set(host, override);
+    else this.vendorOverrides.delete(host);
+    this.forget(host);
+  }
+
+  /** Say that an image was pulled from a host outside this extension's client (through the engine). */
+  notePull(host: string): void {
+    if (this.kindOf(host) === 'docker-hub') this.pulled.fire(host);
   }
 
   /** The shared transport, for login checks that must use the same TLS settings and log. */
@@ -151,13 +219,18 @@ export class RegistryService implements vscode.Disposable {
     return undefined;
   }
 
-  /** Drop the session (and so its cached tokens) of one host, or of all. */
+  /** Drop the session and provider (and so their cached tokens) of one host, or of all. */
   forget(host?: string): void {
     if (host === undefined) {
-      for (const entry of this.clients.values()) entry.session.forgetTokens();
+      for (const entry of this.clients.values()) {
+        entry.provider.forgetTokens?.();
+        entry.session.forgetTokens();
+      }
       this.clients.clear();
     } else {
-      this.clients.get(host)?.session.forgetTokens();
+      const entry = this.clients.get(host);
+      entry?.provider.forgetTokens?.();
+      entry?.session.forgetTokens();
       this.clients.delete(host);
     }
     this.changed.fire(host);
@@ -195,6 +268,18 @@ export class RegistryService implements vscode.Disposable {
   private reset(): void {
     this.dockerStore = undefined;
     this.forget();
+  }
+
+  /** The configured host a request URL went to when that host is Docker Hub (or stands in for it). */
+  private dockerHubHostOf(url: string): string | undefined {
+    let requestHost: string;
+    try {
+      requestHost = new URL(url).host.toLowerCase();
+    } catch {
+      return undefined;
+    }
+    if (isDockerHubHost(requestHost)) return 'docker.io';
+    return this.vendorOverrides.get(requestHost)?.kind === 'docker-hub' ? requestHost : undefined;
   }
 
   private docker(): DockerConfigStore | undefined {

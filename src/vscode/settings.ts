@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { parseRegistry, parseRegistryAddress } from '../reference';
 import { describeError } from '../errors/describe';
+import type { GitLabInstance } from '../registries';
 
 export const SECTION = 'registryExplorer';
 
@@ -106,6 +107,61 @@ export function dockerHost(): string | undefined {
   return typeof value === 'string' && value.trim() ? value.trim() : undefined;
 }
 
+/**
+ * Self-managed GitLab instances (`registryExplorer.gitlab.instances`): where each one's API answers
+ * and which registry host belongs to it, so that host is browsed through the GitLab API.
+ */
+export function gitlabInstances(): GitLabInstance[] {
+  const raw = config().get<unknown>('gitlab.instances', []);
+  if (!Array.isArray(raw)) {
+    reportOnce('gitlab.instances:not-array', 'Registry Explorer: "registryExplorer.gitlab.instances" must be a list of { "url": …, "registry": … } entries.');
+    return [];
+  }
+  const result: GitLabInstance[] = [];
+  for (const item of raw) {
+    const entry = validateGitLabInstance(item);
+    if (typeof entry === 'string') {
+      reportOnce(`gitlab.instances:${JSON.stringify(item)}`, `Registry Explorer: skipped an entry of "registryExplorer.gitlab.instances": ${entry}`);
+      continue;
+    }
+    result.push(entry);
+  }
+  return result;
+}
+
+/** One `{ url, registry }` entry: url is the instance (https, or http on loopback), registry its registry host. */
+export function validateGitLabInstance(raw: unknown): GitLabInstance | string {
+  if (!raw || typeof raw !== 'object') return 'an entry is not an object with "url" and "registry"';
+  const entry = raw as Record<string, unknown>;
+  if (typeof entry.url !== 'string' || !entry.url.trim()) return 'an entry has no "url"';
+  let url: URL;
+  try {
+    url = new URL(entry.url.trim());
+  } catch {
+    return `"${entry.url}" is not a URL (https://gitlab.example.com)`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `"${entry.url}" is not an http(s) URL`;
+  if (url.username || url.password) return 'credentials do not belong in the URL: use Sign In…';
+  if (typeof entry.registry !== 'string' || !entry.registry.trim()) return `the entry for ${url.host} has no "registry" (its registry host, e.g. registry.${url.host})`;
+  let registry: string;
+  try {
+    registry = parseRegistryAddress(entry.registry.trim()).host;
+  } catch (err) {
+    return describeError(err);
+  }
+  return { url: `${url.origin}${url.pathname.replace(/\/+$/, '')}`, registry };
+}
+
+/** Add or replace (by registry host) a self-managed GitLab instance in the user settings. */
+export async function addGitLabInstance(instance: GitLabInstance): Promise<void> {
+  const current = config().inspect<unknown[]>('gitlab.instances')?.globalValue;
+  const kept = (Array.isArray(current) ? current : []).filter((item) => {
+    const entry = validateGitLabInstance(item);
+    return typeof entry === 'string' || entry.registry !== instance.registry;
+  });
+  await config().update('gitlab.instances', [...kept, { url: instance.url, registry: instance.registry }], vscode.ConfigurationTarget.Global);
+}
+
 export function useDockerConfig(): boolean {
   return config().get<boolean>('useDockerConfig', true) !== false;
 }
@@ -159,5 +215,5 @@ function hostOf(item: unknown): string | undefined {
 
 /** True when a configuration change touches anything the Registries view shows. */
 export function affectsRegistries(e: vscode.ConfigurationChangeEvent): boolean {
-  return ['registries', 'pageSize', 'tags.sort', 'useDockerConfig'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
+  return ['registries', 'pageSize', 'tags.sort', 'useDockerConfig', 'gitlab.instances'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
 }

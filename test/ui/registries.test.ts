@@ -71,6 +71,13 @@ suite('registries view', () => {
       await wb.screenshot('registries-welcome');
 
       await wb.runCommand('Registry Explorer: Connect Registry…');
+      // Docker Hub, GHCR and GitLab are offered by name; any other registry by its URL.
+      const kinds = await wb.quickPickItems();
+      for (const kind of [/Docker Hub/, /GitHub Container Registry/, /GitLab/, /Self-managed GitLab/, /Another registry/]) {
+        assert.ok(kinds.some((k) => kind.test(k)), `Connect Registry offers ${kind}: ${kinds.join(' | ')}`);
+      }
+      await wb.screenshot('connect-registry-kinds');
+      await wb.pickQuickPickItem(/Another registry/, { filter: false });
       // A bad URL is refused with the reference parser's words before anything is saved.
       assert.match(await wb.inputBoxValidation('ftp://nowhere'), /scheme/i);
       await wb.answerInputBox(`http://${open.host}`);

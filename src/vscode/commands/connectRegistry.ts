@@ -1,8 +1,11 @@
 // Connect Registry…: URL (validated by the reference parser), optional display name, connection
 // options (plain HTTP, skip TLS verification, CA file), then optionally sign in. The registry is
 // saved in the user's registryExplorer.registries setting, where it can also be edited by hand.
+// Docker Hub, GitHub Container Registry and GitLab (gitlab.com, or a self-managed instance saved in
+// registryExplorer.gitlab.instances) are offered by name: they need no URL or connection options.
 import * as vscode from 'vscode';
 import { parseRegistryAddress, isLoopbackHost } from '../../reference';
+import { GHCR_HOST, GITLAB_COM } from '../../registries';
 import * as settings from '../settings';
 import type { CommandContext } from './context';
 import { login, type LoginArgs } from './login';
@@ -17,6 +20,8 @@ export interface ConnectArgs {
   caFile?: string;
   /** Sign in right away with these (checked against the registry first). */
   credentials?: LoginArgs;
+  /** A self-managed GitLab: its instance URL (saved in registryExplorer.gitlab.instances with `url` as its registry). */
+  gitlabUrl?: string;
 }
 
 type Option = vscode.QuickPickItem & { key: 'allowHttp' | 'skipTlsVerify' | 'caFile' };
@@ -27,6 +32,7 @@ export async function connectRegistry(ctx: CommandContext, arg?: unknown): Promi
   if (!entry) return undefined;
   const host = parseRegistryAddress(entry.url.trim()).host;
 
+  if (entry.gitlabUrl) await settings.addGitLabInstance({ url: entry.gitlabUrl.trim().replace(/\/+$/, ''), registry: host });
   await settings.addRegistry({
     url: entry.url.trim(),
     name: entry.name?.trim() || undefined,
@@ -55,12 +61,54 @@ export async function connectRegistry(ctx: CommandContext, arg?: unknown): Promi
   return host;
 }
 
+/** A self-managed GitLab: the instance's URL, then its registry host (usually registry.<instance host>). */
+async function askGitLab(title: string): Promise<ConnectArgs | undefined> {
+  const instance = await vscode.window.showInputBox({
+    title,
+    prompt: 'URL of your GitLab instance',
+    placeHolder: 'https://gitlab.example.com',
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      const entry = settings.validateGitLabInstance({ url: v.trim(), registry: 'registry.example.com' });
+      return typeof entry === 'string' ? entry : undefined;
+    },
+  });
+  if (!instance) return undefined;
+  const instanceHost = new URL(instance.trim()).host;
+  const registry = await vscode.window.showInputBox({
+    title,
+    prompt: `Container registry host of ${instanceHost} (Admin → Settings → CI/CD → Container Registry, or the host in "docker login")`,
+    value: `registry.${instanceHost}`,
+    ignoreFocusOut: true,
+    validateInput: (v) => validate(() => parseRegistryAddress(v.trim())),
+  });
+  if (!registry) return undefined;
+  return { url: registry.trim(), gitlabUrl: instance.trim(), name: `GitLab (${instanceHost})` };
+}
+
 function isConnectArgs(value: unknown): value is ConnectArgs {
   return !!value && typeof value === 'object' && typeof (value as ConnectArgs).url === 'string' && !('kind' in (value as object));
 }
 
+type Choice = vscode.QuickPickItem & { value: 'docker-hub' | 'ghcr' | 'gitlab' | 'gitlab-self' | 'url' };
+
 async function ask(initialUrl?: string): Promise<ConnectArgs | undefined> {
   const title = 'Connect Registry';
+  if (initialUrl === undefined) {
+    const choices: Choice[] = [
+      { label: '$(globe) Docker Hub', description: 'docker.io', detail: 'Official images without signing in; your repositories with a personal access token', value: 'docker-hub' },
+      { label: '$(github) GitHub Container Registry', description: GHCR_HOST, detail: 'Your and your organisations\' container packages, with your GitHub account or a token', value: 'ghcr' },
+      { label: '$(source-control) GitLab', description: GITLAB_COM.registry, detail: 'Your groups\' and projects\' container registries on gitlab.com, with an access token', value: 'gitlab' },
+      { label: '$(source-control) Self-managed GitLab…', description: 'your instance\'s URL', value: 'gitlab-self' },
+      { label: '$(server) Another registry…', description: 'host[:port] or URL', detail: 'Any registry speaking the Distribution (OCI) API: Harbor, Quay, Nexus, Artifactory, a local registry…', value: 'url' },
+    ];
+    const picked = await vscode.window.showQuickPick(choices, { title, placeHolder: 'Which registry?', ignoreFocusOut: true });
+    if (!picked) return undefined;
+    if (picked.value === 'docker-hub') return { url: 'docker.io' };
+    if (picked.value === 'ghcr') return { url: GHCR_HOST };
+    if (picked.value === 'gitlab') return { url: GITLAB_COM.registry };
+    if (picked.value === 'gitlab-self') return askGitLab(title);
+  }
   const url = await vscode.window.showInputBox({
     title,
     prompt: 'Registry host[:port] or URL (http:// for a registry without TLS)',

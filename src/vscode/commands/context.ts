@@ -1,6 +1,7 @@
 // What every command handler gets: the services and the tree, created once in extension.ts.
 import type * as vscode from 'vscode';
 import type { InspectDocuments } from '../inspectDocuments';
+import type { DockerHubRateLimit } from '../rateLimitStatus';
 import type { RegistryService } from '../registryService';
 import type { TreeNode } from '../tree/nodes';
 import type { RegistriesTreeProvider } from '../tree/registriesProvider';
@@ -10,6 +11,8 @@ export interface CommandContext {
   tree: RegistriesTreeProvider;
   view: vscode.TreeView<TreeNode>;
   inspect: InspectDocuments;
+  /** Docker Hub's pull rate limit in the status bar. */
+  rateLimit?: DockerHubRateLimit;
 }
 
 /** A command handler: the first argument is the tree node (menus) or absent (palette). */

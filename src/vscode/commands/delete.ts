@@ -18,7 +18,7 @@ import { executeTagDelete } from '../../distribution/deletion';
 import { untagOnly } from '../../distribution/untag';
 import { describeError } from '../../errors/describe';
 import { CancelledError, EngineError } from '../../errors/errors';
-import { registryKindFor, type RegistryProvider } from '../../registries';
+import type { RegistryKind, RegistryProvider } from '../../registries';
 import type { OperationsContext } from '../images/context';
 import { isImageNode, localReference, type LocalImageNode } from '../images/nodes';
 import { providerOf } from '../images/remote';
@@ -92,7 +92,7 @@ interface RepositoryPlan {
   host: string;
   repository: string;
   repositoryNode?: RepositoryNode;
-  kind: ReturnType<typeof registryKindFor>['kind'];
+  kind: RegistryKind;
   provider?: RegistryProvider;
   /** 'manifest' removes the image with all its tags; 'untag' only the tag. */
   mode: 'manifest' | 'untag';
@@ -171,7 +171,7 @@ async function deleteRemote(ctx: OperationsContext, tags: RemoteTag[], args: Del
 
 async function planRepository(ctx: OperationsContext, group: RemoteTag[], signal: AbortSignal): Promise<RepositoryPlan> {
   const { host, repository, repositoryNode } = group[0]!;
-  const kind = registryKindFor(host).kind;
+  const kind = ctx.service.kindOf(host);
   const selected = group.map((t) => t.tag);
   if (kind === 'generic') {
     // Every tag's digest, once per repository (not once per selected tag): the others on each

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { describeError } from '../../errors/describe';
 import { CancelledError } from '../../errors/errors';
 import { addRepository } from './addRepository';
+import { checkRateLimit } from './checkRateLimit';
 import { clearFilter } from './clearFilter';
 import { connectRegistry } from './connectRegistry';
 import type { CommandContext, CommandHandler } from './context';
@@ -34,6 +35,7 @@ const handlers: Record<string, CommandHandler> = {
   'registryExplorer.copyReference': copyReference,
   'registryExplorer.copyDigest': copyDigest,
   'registryExplorer.copyPullCommand': copyPullCommand,
+  'registryExplorer.checkRateLimit': checkRateLimit,
 };
 
 /**

@@ -1,24 +1,43 @@
 // Sign In…: ask for a username and password (or token), check them against the registry the way
 // `docker login` does, and only then keep them — in SecretStorage, never in settings or globalState.
 // From a 401 error node, the registry node, the welcome view ("docker.io"), or the palette.
+// Docker Hub, GHCR and GitLab sign in their own way, checked against their APIs by the provider:
+// - Docker Hub: username + personal access token (a password is refused when 2FA or SSO is on).
+// - GHCR: VS Code's GitHub account (asking for the package scopes) or a personal access token.
+// - GitLab: a personal, group or project access token (the username comes from the API).
 import * as vscode from 'vscode';
 import type { Credential } from '../../credentials/types';
 import { login as checkLogin } from '../../distribution/session';
 import { describeError } from '../../errors/describe';
 import { DOCKER_HUB } from '../../reference';
+import { GHCR_SCOPES, type RegistryProvider } from '../../registries';
 import * as settings from '../settings';
 import type { CommandContext } from './context';
 import { registryHost, withProgress } from './pickers';
 
-/** Optional second argument for scripted use (tests): skips the input boxes. Never logged. */
+/**
+ * Optional second argument for scripted use (tests): skips the input boxes. Never logged. GHCR and
+ * GitLab take the token as `password` and need no username.
+ */
 export interface LoginArgs {
-  username: string;
+  username?: string;
   password: string;
 }
 
 export async function login(ctx: CommandContext, arg?: unknown, provided?: LoginArgs): Promise<boolean> {
   const host = await registryHost(ctx, arg, 'Sign in to a registry', true);
   if (!host) return false;
+  const provider = ctx.service.provider(host);
+  if (provider.kind !== 'generic') {
+    const username = await vendorSignIn(ctx, provider, provided);
+    if (!username) return false;
+    await afterSignIn(ctx, host, `Signed in to ${provider.displayName} as ${username}.`);
+    return true;
+  }
+  if (provided && !provided.username?.trim()) {
+    void vscode.window.showErrorMessage(`Signing in to ${host} needs a username.`);
+    return false;
+  }
   const endpoint = ctx.service.endpoint(host);
   const previous = await ctx.service.secrets.get(host);
 
@@ -63,7 +82,11 @@ export async function login(ctx: CommandContext, arg?: unknown, provided?: Login
     ctx.service.log.info(`signed in to ${host} as ${credential.username}`);
     break;
   }
+  await afterSignIn(ctx, host, `Signed in to ${host} as ${username}.`);
+  return true;
+}
 
+async function afterSignIn(ctx: CommandContext, host: string, message: string): Promise<void> {
   // A registry signed in to from the palette or the welcome view becomes a root of the view.
   const roots = await ctx.service.roots();
   if (!roots.some((r) => r.host === host)) await settings.addRegistry({ url: host });
@@ -71,6 +94,104 @@ export async function login(ctx: CommandContext, arg?: unknown, provided?: Login
   const node = await ctx.tree.registryNode(host);
   if (node) ctx.tree.refresh(node);
   if (node && ctx.view.visible) await ctx.view.reveal(node, { select: true, focus: false, expand: true }).then(undefined, () => undefined);
-  void vscode.window.showInformationMessage(`Signed in to ${host} as ${username}.`);
-  return true;
+  void vscode.window.showInformationMessage(message);
+}
+
+type Secret = { username?: string; secret: string };
+
+/**
+ * Ask for what this vendor signs in with, check it with the vendor (provider.signIn, which stores it
+ * in SecretStorage only once accepted), and ask again with the vendor's refusal in the prompt.
+ * Returns the account name the vendor confirmed, or undefined when cancelled or (scripted) refused.
+ */
+async function vendorSignIn(ctx: CommandContext, provider: RegistryProvider, provided: LoginArgs | undefined): Promise<string | undefined> {
+  const name = provider.displayName;
+  let problem: string | undefined;
+  let username = provided?.username;
+  for (;;) {
+    let secret: Secret | undefined;
+    if (provided) {
+      secret = { ...(provided.username ? { username: provided.username } : {}), secret: provided.password };
+    } else {
+      secret = await askSecret(ctx, provider, problem, username);
+      if (!secret) return undefined;
+      username = secret.username;
+    }
+    try {
+      const result = await withProgress(`Checking your ${name} sign-in`, () =>
+        provider.signIn!({ ...(secret.username ? { username: secret.username.trim() } : {}), secret: secret.secret }),
+      );
+      ctx.service.log.info(`signed in to ${provider.host} (${name}) as ${result.username}`);
+      return result.username;
+    } catch (error) {
+      const message = describeError(error);
+      ctx.service.log.warn(`sign-in to ${name} failed: ${message}`);
+      if (provided) {
+        void vscode.window.showErrorMessage(message);
+        return undefined;
+      }
+      problem = message;
+    }
+  }
+}
+
+async function askSecret(ctx: CommandContext, provider: RegistryProvider, problem: string | undefined, username: string | undefined): Promise<Secret | undefined> {
+  const title = `Sign in to ${provider.displayName}`;
+  const retry = (prompt: string) => (problem ? `${problem} — try again` : prompt);
+  switch (provider.kind) {
+    case 'docker-hub': {
+      const previous = await ctx.service.secrets.get(provider.host);
+      const user = await vscode.window.showInputBox({
+        title,
+        prompt: retry('Docker Hub username (not your email address)'),
+        value: username ?? previous?.username ?? '',
+        ignoreFocusOut: true,
+        validateInput: (v) => (v.trim() ? undefined : 'Enter your Docker Hub username'),
+      });
+      if (!user) return undefined;
+      const token = await vscode.window.showInputBox({
+        title: `${title} as ${user.trim()}`,
+        prompt: 'Personal access token (Docker Hub → Account settings → Personal access tokens). A password is refused when two-factor authentication is on: use a token.',
+        placeHolder: 'dckr_pat_…',
+        password: true,
+        ignoreFocusOut: true,
+        validateInput: (v) => (v ? undefined : 'Enter a personal access token'),
+      });
+      return token ? { username: user.trim(), secret: token } : undefined;
+    }
+    case 'ghcr': {
+      const how = await vscode.window.showQuickPick(
+        [
+          { label: '$(github) Sign in with GitHub', description: 'your VS Code GitHub account', detail: `Asks GitHub for the ${GHCR_SCOPES.join(', ')} scopes`, value: 'account' as const },
+          { label: '$(key) Use a personal access token (classic)…', detail: 'needs read:packages (write:packages to push, delete:packages to delete)', value: 'token' as const },
+        ],
+        { title, placeHolder: problem ?? 'How do you want to sign in to ghcr.io?', ignoreFocusOut: true },
+      );
+      if (!how) return undefined;
+      if (how.value === 'account') {
+        const session = await vscode.authentication.getSession('github', [...GHCR_SCOPES], { createIfNone: true });
+        return { secret: session.accessToken };
+      }
+      const token = await vscode.window.showInputBox({
+        title,
+        prompt: retry('GitHub personal access token (classic) with read:packages; add write:packages to push and delete:packages to delete'),
+        placeHolder: 'ghp_…',
+        password: true,
+        ignoreFocusOut: true,
+        validateInput: (v) => (v.trim() ? undefined : 'Enter a personal access token'),
+      });
+      return token ? { secret: token.trim() } : undefined;
+    }
+    default: {
+      const token = await vscode.window.showInputBox({
+        title,
+        prompt: retry('Personal, group or project access token: read_api and read_registry to browse and pull, api to delete tags'),
+        placeHolder: 'glpat-…',
+        password: true,
+        ignoreFocusOut: true,
+        validateInput: (v) => (v.trim() ? undefined : 'Enter an access token'),
+      });
+      return token ? { secret: token.trim() } : undefined;
+    }
+  }
 }

@@ -48,9 +48,17 @@ export async function pickRegistry(ctx: CommandContext, options: { title: string
   return typed ? parseRegistry(typed.trim()) : undefined;
 }
 
-/** A repository of a registry: the catalog one page at a time, or a name typed in. */
+/**
+ * A repository of a registry: the catalog one page at a time (Docker Hub, GHCR: your own repositories
+ * through their API), or a name typed in.
+ */
 export async function pickRepository(ctx: CommandContext, host: string, title: string): Promise<string | undefined> {
   const client = ctx.service.client(host);
+  const provider = ctx.service.provider(host);
+  const listPage = (options: { pageSize: number; cursor?: string }): Promise<Page<string>> =>
+    provider.kind === 'generic'
+      ? client.catalogPage(options)
+      : provider.listRepositories(options).then((page) => ({ items: page.items.map((r) => r.name), ...(page.next ? { next: page.next } : {}) }));
   const pageSize = settings.pageSize();
   const names = [...ctx.service.addedRepositories(host)];
   let cursor: string | undefined;
@@ -59,7 +67,7 @@ export async function pickRepository(ctx: CommandContext, host: string, title: s
   for (;;) {
     if (!loaded || cursor) {
       try {
-        const page: Page<string> = await withProgress(`Listing repositories of ${host}`, () => client.catalogPage(cursor ? { pageSize, cursor } : { pageSize }));
+        const page: Page<string> = await withProgress(`Listing repositories of ${host}`, () => listPage(cursor ? { pageSize, cursor } : { pageSize }));
         for (const n of page.items) if (!names.includes(n)) names.push(n);
         cursor = page.next;
       } catch (error) {
@@ -99,6 +107,12 @@ export function repositoryIn(host: string, name: string): string {
 /** A tag of a repository, one page at a time, sorted like the tree. */
 export async function pickTag(ctx: CommandContext, host: string, repository: string, title: string): Promise<string | undefined> {
   const client = ctx.service.client(host);
+  const provider = ctx.service.provider(host);
+  // Vendor registries list tags through their API (one request per page, as the tree does).
+  const listPage = (options: { pageSize: number; cursor?: string }): Promise<Page<string>> =>
+    provider.kind === 'generic'
+      ? client.tagsPage(repository, options)
+      : provider.listTags(repository, options).then((page) => ({ items: page.items.map((t) => t.name), ...(page.next ? { next: page.next } : {}) }));
   const pageSize = settings.pageSize();
   const tags: string[] = [];
   let cursor: string | undefined;
@@ -106,7 +120,7 @@ export async function pickTag(ctx: CommandContext, host: string, repository: str
   for (;;) {
     if (!loaded || cursor) {
       try {
-        const page = await withProgress(`Listing tags of ${host}/${repository}`, () => client.tagsPage(repository, cursor ? { pageSize, cursor } : { pageSize }));
+        const page = await withProgress(`Listing tags of ${host}/${repository}`, () => listPage(cursor ? { pageSize, cursor } : { pageSize }));
         tags.push(...page.items.filter((t) => !tags.includes(t)));
         cursor = page.next;
       } catch (error) {
@@ -148,7 +162,8 @@ export async function imageTarget(ctx: CommandContext, arg: unknown, title: stri
 export async function listOwner(ctx: CommandContext, arg: unknown, title: string): Promise<ListOwner | undefined> {
   if (isNode(arg) && (arg.kind === 'registry' || arg.kind === 'repository')) return arg;
   if (isNode(arg) && (arg.kind === 'loadMore')) return arg.owner;
-  if (isNode(arg) && arg.kind === 'namespace') return arg.registry;
+  // A vendor namespace (Docker Hub, GHCR, GitLab) pages its own repositories; a catalog one is its registry's.
+  if (isNode(arg) && arg.kind === 'namespace') return arg.vendor ? arg : arg.registry;
   const host = await pickRegistry(ctx, { title });
   return host ? ctx.tree.registryNode(host) : undefined;
 }

@@ -61,6 +61,8 @@ export async function runPull(ctx: OperationsContext, reference: string, platfor
     }),
   );
   ctx.service.log.info(`pulled ${reference}${platform ? ` for ${platform}` : ''}: ${result.status}${result.digest ? ` (${result.digest})` : ''}`);
+  // An engine pull from Docker Hub spends the pull rate limit: let the status bar read it again.
+  ctx.service.notePull(parseReference(reference).registry);
   await ctx.images.refresh();
   const node = await ctx.images.find(localName(reference));
   if (node && ctx.imagesView.visible) await ctx.imagesView.reveal(node, { select: true, focus: false });

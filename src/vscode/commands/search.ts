@@ -5,7 +5,6 @@
 // pulls it. A registry that fails shows its error as a row instead of hiding the others' results.
 import * as vscode from 'vscode';
 import { describeError } from '../../errors/describe';
-import { registryKindFor } from '../../registries';
 import type { OperationsContext } from '../images/context';
 import { providerOf, revealRemote } from '../images/remote';
 import { withCancellableProgress } from '../progress';
@@ -85,7 +84,7 @@ export async function search(ctx: OperationsContext, arg?: unknown, _selected?: 
 }
 
 async function searchRegistry(ctx: OperationsContext, host: string, term: string, signal: AbortSignal): Promise<SearchHit[]> {
-  const kind = registryKindFor(host).kind;
+  const kind = ctx.service.kindOf(host);
   if (kind === 'docker-hub') {
     try {
       const found = await ctx.engines.engine().searchImages(term, { limit: HUB_LIMIT, signal });

@@ -5,20 +5,15 @@ import * as vscode from 'vscode';
 import { isValidTag } from '../../distribution/tagPages';
 import { describeError } from '../../errors/describe';
 import { formatReference } from '../../reference';
-import { providerFor, type RegistryProvider } from '../../registries';
+import type { RegistryProvider } from '../../registries';
 import * as settings from '../settings';
 import { repositoryIn, validate, withProgress } from '../commands/pickers';
 import type { NamespaceNode, RegistryNode, RepositoryNode, TagNode, TreeNode } from '../tree/nodes';
 import type { OperationsContext } from './context';
 
-/** The provider for a registry host, sharing the editor's client (and so its tokens and log). */
+/** The provider for a registry host: the service's own, sharing its client, tokens, log and vendor settings. */
 export function providerOf(ctx: OperationsContext, host: string): RegistryProvider {
-  return providerFor(ctx.service.endpoint(host), {
-    client: ctx.service.client(host),
-    credentials: ctx.service.credentials,
-    transport: ctx.service.sharedTransport(),
-    userAgent: ctx.service.userAgent(),
-  });
+  return ctx.service.provider(host);
 }
 
 /** host/repository:tag (or @digest) as the engine takes it; Docker Hub names kept short as docker prints them. */

@@ -2,6 +2,7 @@
 // TreeItems; commands receive them as arguments. Every node has a stable id (built from what it is,
 // never from its position) so reveal(), selection and expansion survive refreshes.
 import type { IndexEntry } from '../../distribution/types';
+import type { NamespaceSummary } from '../../registries';
 import type { RegistryRoot } from '../registryService';
 
 export interface RegistryNode {
@@ -10,12 +11,18 @@ export interface RegistryNode {
   root: RegistryRoot;
 }
 
-/** Repositories of a registry that share a first path segment ("library", "team-a"). */
+/**
+ * Generic registries: repositories of the catalog that share a first path segment ("library", "team-a").
+ * Vendor registries (Docker Hub, GHCR, GitLab): a namespace the vendor API lists (the official images,
+ * your account, an organisation, a group or project), with its own paged list of repositories.
+ */
 export interface NamespaceNode {
   kind: 'namespace';
   id: string;
   registry: RegistryNode;
   name: string;
+  /** Set for a vendor namespace: what the vendor said about it. */
+  vendor?: NamespaceSummary;
 }
 
 export interface RepositoryNode {
@@ -25,6 +32,11 @@ export interface RepositoryNode {
   parent: RegistryNode | NamespaceNode;
   /** Full repository path, e.g. "team-a/api". */
   name: string;
+  /**
+   * The vendor namespace it is listed under, part of its id: GitLab lists one repository under its
+   * group and under its project, and VS Code needs every id once.
+   */
+  scope?: string;
 }
 
 export interface TagNode {
@@ -40,13 +52,15 @@ export interface PlatformNode {
   id: string;
   tag: TagNode;
   entry: IndexEntry;
+  /** From the vendor's tag list (Docker Hub): entry.size is the image's size, not its manifest's. */
+  fromVendor?: boolean;
 }
 
 /** A paged list (repositories of a registry, tags of a repository) has more to fetch. */
 export interface LoadMoreNode {
   kind: 'loadMore';
   id: string;
-  owner: RegistryNode | RepositoryNode;
+  owner: ListOwner;
 }
 
 /** What the user can do about an error, shown as the node's action and in its contextValue. */
@@ -76,8 +90,8 @@ export interface InfoNode {
 
 export type TreeNode = RegistryNode | NamespaceNode | RepositoryNode | TagNode | PlatformNode | LoadMoreNode | ErrorNode | InfoNode;
 
-/** Nodes whose children are paged lists and can be filtered. */
-export type ListOwner = RegistryNode | RepositoryNode;
+/** Nodes whose children are paged lists and can be filtered (a namespace only on vendor registries). */
+export type ListOwner = RegistryNode | NamespaceNode | RepositoryNode;
 
 export function isNode(value: unknown): value is TreeNode {
   return !!value && typeof value === 'object' && typeof (value as TreeNode).kind === 'string' && typeof (value as TreeNode).id === 'string';
@@ -128,8 +142,8 @@ export function parentOf(node: TreeNode): TreeNode | undefined {
 export const ids = {
   registry: (host: string) => `registry:${host}`,
   namespace: (host: string, ns: string) => `namespace:${host}/${ns}`,
-  repository: (host: string, name: string) => `repository:${host}/${name}`,
-  tag: (host: string, repository: string, tag: string) => `tag:${host}/${repository}:${tag}`,
+  repository: (host: string, name: string, scope?: string) => `repository:${host}/${name}${scope ? `#${scope}` : ''}`,
+  tag: (host: string, repository: string, tag: string, scope?: string) => `tag:${host}/${repository}${scope ? `#${scope}` : ''}:${tag}`,
   platform: (tagId: string, digest: string, index: number) => `platform:${tagId}@${digest}#${index}`,
   loadMore: (ownerId: string) => `loadMore:${ownerId}`,
   error: (parentId: string) => `error:${parentId}`,

@@ -5,12 +5,18 @@
 // - getChildren never throws: failures become error nodes that carry their fix (Sign in…, Retry,
 //   the setting to change).
 // - Node objects are cached by id: VS Code matches change events to the exact object it was given.
+// - Docker Hub, GHCR and GitLab have no usable catalog: their registries list namespaces (official
+//   images, your account, organisations, groups, projects) through the vendor API, each namespace its
+//   repositories, each repository its tags — all paged by the provider's cursors. Their tag lists carry
+//   digest, size, date and platforms (no manifest GET per tag, which on Docker Hub would count against
+//   the pull rate limit); GitLab's tag details come per tag after first paint, like a generic registry's.
 import * as vscode from 'vscode';
 import { Limiter } from '../../distribution/concurrency';
-import type { ImageSummary } from '../../distribution/types';
+import type { ImageSummary, IndexEntry } from '../../distribution/types';
 import { describeError } from '../../errors/describe';
 import { CancelledError } from '../../errors/errors';
 import { formatReference } from '../../reference';
+import type { NamespaceSummary, RegistryProvider, TagSummary } from '../../registries';
 import type { CredentialOrigin, RegistryService } from '../registryService';
 import * as settings from '../settings';
 import { contextValue } from './contextValues';
@@ -33,7 +39,7 @@ import {
 } from './nodes';
 import { sortTags } from './sortTags';
 
-/** One paged list: a registry's repositories or a repository's tags. */
+/** One paged list: a registry's repositories (vendor: namespaces), a vendor namespace's repositories, or a repository's tags. */
 interface ListState {
   items: string[];
   /** Cursor for the next page; undefined once the list is complete. */
@@ -68,6 +74,10 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
   private readonly pendingDetails = new Set<string>();
   private readonly detailLimiter = new Limiter(DETAIL_CONCURRENCY);
   private readonly origins = new Map<string, CredentialOrigin>();
+  /** Vendor registries: what the API said about each namespace (by namespace node id)… */
+  private readonly namespaceSummaries = new Map<string, NamespaceSummary>();
+  /** …and about each tag (by tag node id): digest, size, dates, platforms. */
+  private readonly vendorTags = new Map<string, TagSummary>();
   /** Bumped on every refresh so details that arrive for an older tree are dropped. */
   private generation = 0;
   private resortTimers = new Map<string, NodeJS.Timeout>();
@@ -104,7 +114,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
         case 'registry':
           return await this.registryChildren(node);
         case 'namespace':
-          return this.namespaceChildren(node);
+          return await this.namespaceChildren(node);
         case 'repository':
           return await this.repositoryChildren(node);
         case 'tag':
@@ -127,6 +137,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
       case 'registry':
         return this.registryItem(node);
       case 'namespace': {
+        if (node.vendor) return this.vendorNamespaceItem(node, node.vendor);
         const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = node.id;
         item.iconPath = new vscode.ThemeIcon('folder');
@@ -148,7 +159,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
         item.id = node.id;
         item.iconPath = new vscode.ThemeIcon('ellipsis');
         item.contextValue = contextValue('loadMore');
-        const what = node.owner.kind === 'registry' ? 'repositories' : 'tags';
+        const what = node.owner.kind === 'repository' ? 'tags' : node.owner.kind === 'registry' && this.isVendor(node.owner.root.host) ? 'namespaces' : 'repositories';
         const state = this.listOf(node.owner);
         item.description = `${state.items.length} ${what} loaded${state.filter ? `, filter "${state.filter}"` : ''}`;
         item.tooltip = `Fetch the next ${settings.pageSize()} ${what} (registryExplorer.pageSize)`;
@@ -179,6 +190,8 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
       this.details.clear();
       this.pendingDetails.clear();
       this.origins.clear();
+      this.namespaceSummaries.clear();
+      this.vendorTags.clear();
       this.emitter.fire(undefined);
       return;
     }
@@ -189,14 +202,18 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
         this.emitter.fire(node);
         return;
       case 'namespace':
-        // A namespace's repositories come from its registry's catalog pages.
-        return this.refresh(node.registry);
+        // A generic namespace's repositories come from its registry's catalog pages.
+        if (!node.vendor) return this.refresh(node.registry);
+        this.forgetList(node.id);
+        this.emitter.fire(node);
+        return;
       case 'repository':
-        this.forgetUnder(node.registry.root.host, node.name);
+        this.forgetList(node.id);
         this.emitter.fire(node);
         return;
       case 'tag':
         this.details.delete(node.id);
+        this.vendorTags.delete(node.id);
         this.pendingDetails.delete(node.id);
         this.emitter.fire(node);
         return;
@@ -208,6 +225,17 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
       case 'info':
         return this.refresh(node.parent);
     }
+  }
+
+  /** The registry's provider (Docker Hub, GHCR, GitLab or generic), for commands acting on a node. */
+  providerOf(node: TreeNode): RegistryProvider | undefined {
+    const host = hostOf(node);
+    return host ? this.service.provider(host) : undefined;
+  }
+
+  /** What the vendor's tag list said about a tag (Docker Hub, GHCR, GitLab), when loaded. */
+  vendorTagOf(tag: TagNode): TagSummary | undefined {
+    return this.vendorTags.get(tag.id);
   }
 
   /** Fetch the next page of a list and show it. */
@@ -261,7 +289,12 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     return result;
   }
 
+  private isVendor(host: string): boolean {
+    return this.service.kindOf(host) !== 'generic';
+  }
+
   private async registryChildren(node: RegistryNode): Promise<TreeNode[]> {
+    if (this.isVendor(node.root.host)) return this.vendorRegistryChildren(node);
     const state = this.listOf(node);
     if (!state.loadedOnce || state.fillPending) await this.loadPages(node, state);
     const host = node.root.host;
@@ -313,8 +346,60 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     return children;
   }
 
-  private namespaceChildren(node: NamespaceNode): TreeNode[] {
-    return this.namespaceRepositories(node).map((name) => this.repositoryNode(node.registry, node, name));
+  /**
+   * A vendor registry: "add by name" (official images and other accounts' public repositories are not
+   * listed to you), the repositories added by name, then the namespaces the API lists, in its order.
+   */
+  private async vendorRegistryChildren(node: RegistryNode): Promise<TreeNode[]> {
+    const state = this.listOf(node);
+    if (!state.loadedOnce || state.fillPending) await this.loadPages(node, state);
+    const host = node.root.host;
+    const provider = this.service.provider(host);
+    const added = this.filtered(state, this.service.addedRepositories(host)).sort();
+    const children: TreeNode[] = [
+      this.info(node, 'add-by-name', 'Add a repository by name…', 'add', { command: 'registryExplorer.addRepository', title: 'Add Repository by Name…', arguments: [node] },
+        provider.kind === 'docker-hub'
+          ? 'Any public repository, e.g. library/alpine (official images) or another account\'s image; no sign-in needed.'
+          : `${provider.displayName} lists only the namespaces you belong to: add any other repository you can read by name.`),
+    ];
+    children.push(...added.map((name) => this.repositoryNode(node, node, name)));
+    if (state.error && state.items.length === 0) {
+      children.push(...this.errorNodes(node, state.error));
+      return children;
+    }
+    const names = this.filtered(state, state.items);
+    for (const name of names) {
+      const id = ids.namespace(host, name);
+      const ns = this.cached<NamespaceNode>(id, () => ({ kind: 'namespace', id, registry: node, name }));
+      const summary = this.namespaceSummaries.get(id);
+      ns.vendor = summary ?? { name, kind: 'organization' };
+      children.push(ns);
+    }
+    if (names.length === 0 && added.length === 0 && !state.error && state.filter) {
+      children.push(this.info(node, 'no-match', `No loaded namespace matches "${state.filter}"`, 'filter', state.cursor ? undefined : clearFilterAction(node)));
+    }
+    if (state.error) children.push(...this.errorNodes(node, state.error));
+    if (state.cursor) children.push(this.loadMoreNode(node));
+    return children;
+  }
+
+  private async namespaceChildren(node: NamespaceNode): Promise<TreeNode[]> {
+    if (!node.vendor) return this.namespaceRepositories(node).map((name) => this.repositoryNode(node.registry, node, name));
+    const state = this.listOf(node);
+    if (!state.loadedOnce || state.fillPending) await this.loadPages(node, state);
+    if (state.error && state.items.length === 0) return this.errorNodes(node, state.error);
+    const names = this.filtered(state, state.items);
+    const children: TreeNode[] = names.map((name) => this.repositoryNode(node.registry, node, name, node.name));
+    if (names.length === 0 && !state.error) {
+      children.push(
+        state.filter
+          ? this.info(node, 'no-match', `No loaded repository matches "${state.filter}"`, 'filter', state.cursor ? undefined : clearFilterAction(node))
+          : this.info(node, 'empty', 'No repositories', 'info'),
+      );
+    }
+    if (state.error) children.push(...this.errorNodes(node, state.error));
+    if (state.cursor) children.push(this.loadMoreNode(node));
+    return children;
   }
 
   private namespaceRepositories(node: NamespaceNode): string[] {
@@ -344,13 +429,28 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     }
     if (state.error) children.push(...this.errorNodes(node, state.error));
     if (state.cursor) children.push(this.loadMoreNode(node));
-    // After first paint: the tree shows the tags now, details follow.
-    setTimeout(() => this.scheduleDetails(tags), 0);
+    // After first paint: the tree shows the tags now, details follow — unless the vendor's tag list
+    // already carried them (Docker Hub, GHCR), or the vendor has no per-tag details to offer.
+    const vendor = this.isVendor(node.registry.root.host);
+    const provider = vendor ? this.service.provider(node.registry.root.host) : undefined;
+    const needDetails = vendor ? (provider?.tagDetails ? tags.filter((t) => !this.vendorTags.get(t.id)?.digest) : []) : tags;
+    if (needDetails.length) setTimeout(() => this.scheduleDetails(needDetails), 0);
     return children;
   }
 
   private async tagChildren(node: TagNode): Promise<TreeNode[]> {
     const repo = node.repository;
+    const platforms = this.vendorTags.get(node.id)?.platforms;
+    if (platforms?.length) {
+      // The vendor's tag list named the platform images: no manifest GET (a pull on Docker Hub).
+      return platforms.map((p, i) => {
+        const entry: IndexEntry = { mediaType: '', digest: p.digest ?? '', size: p.size ?? 0, platformText: p.platform, isAttestation: false };
+        const id = ids.platform(node.id, entry.digest, i);
+        const platformNode = this.cached<PlatformNode>(id, () => ({ kind: 'platform', id, tag: node, entry, fromVendor: true }));
+        platformNode.entry = entry;
+        return platformNode;
+      });
+    }
     const client = this.service.client(repo.registry.root.host);
     const manifest = await client.getManifest(repo.name, node.tag);
     const entries = client.indexEntries(manifest).filter((e) => !e.isAttestation);
@@ -383,7 +483,8 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     const fill = !!state.fillPending;
     state.fillPending = false;
     const run = async () => {
-      if (owner.kind === 'registry' && NO_CATALOG.has(owner.root.host)) {
+      const vendor = this.isVendor(owner.kind === 'registry' ? owner.root.host : owner.registry.root.host);
+      if (owner.kind === 'registry' && !vendor && NO_CATALOG.has(owner.root.host)) {
         // Asking would only produce a misleading 401: show "add one by name" straight away.
         state.catalogUnsupported = true;
         state.loadedOnce = true;
@@ -400,7 +501,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
           state.error = undefined;
         } catch (error) {
           if (error instanceof CancelledError) throw error;
-          if (owner.kind === 'registry' && !state.loadedOnce && isCatalogUnsupported(error)) state.catalogUnsupported = true;
+          if (owner.kind === 'registry' && !vendor && !state.loadedOnce && isCatalogUnsupported(error)) state.catalogUnsupported = true;
           state.error = state.catalogUnsupported ? undefined : error;
           state.loadedOnce = true;
           return;
@@ -416,10 +517,52 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     return state.loading;
   }
 
-  private fetchPage(owner: ListOwner, pageSize: number, cursor: string | undefined) {
-    const client = this.service.client(owner.kind === 'registry' ? owner.root.host : owner.registry.root.host);
+  private async fetchPage(owner: ListOwner, pageSize: number, cursor: string | undefined): Promise<{ items: string[]; next?: string }> {
+    const host = owner.kind === 'registry' ? owner.root.host : owner.registry.root.host;
     const options = cursor ? { pageSize, cursor } : { pageSize };
-    return owner.kind === 'registry' ? client.catalogPage(options) : client.tagsPage(owner.name, options);
+    if (!this.isVendor(host)) {
+      const client = this.service.client(host);
+      if (owner.kind === 'registry') return client.catalogPage(options);
+      if (owner.kind === 'repository') return client.tagsPage(owner.name, options);
+      return { items: [] };
+    }
+    const provider = this.service.provider(host);
+    const next = (page: { next?: string }) => (page.next ? { next: page.next } : {});
+    if (owner.kind === 'registry') {
+      if (!provider.listNamespaces) {
+        const repos = await provider.listRepositories(options);
+        return { items: repos.items.map((r) => r.name), ...next(repos) };
+      }
+      const page = await provider.listNamespaces(options);
+      for (const ns of page.items) this.namespaceSummaries.set(ids.namespace(host, ns.name), ns);
+      return { items: page.items.map((ns) => ns.name), ...next(page) };
+    }
+    if (owner.kind === 'namespace') {
+      const page = await provider.listRepositories({ ...options, namespace: owner.name });
+      return { items: page.items.map((r) => r.name), ...next(page) };
+    }
+    const page = await provider.listTags(owner.name, options);
+    for (const tag of page.items) this.recordVendorTag(owner, tag);
+    return { items: page.items.map((t) => t.name), ...next(page) };
+  }
+
+  /** Keep what the vendor said about a tag, and show it the way details from the registry are shown. */
+  private recordVendorTag(repo: RepositoryNode, tag: TagSummary): void {
+    const id = ids.tag(repo.registry.root.host, repo.name, tag.name, repo.scope);
+    const merged = { ...this.vendorTags.get(id), ...tag };
+    this.vendorTags.set(id, merged);
+    if (merged.digest) {
+      this.details.set(id, {
+        summary: {
+          reference: formatReference({ registry: repo.registry.root.host, repository: repo.name, tag: tag.name }),
+          digest: merged.digest,
+          mediaType: '',
+          totalSize: merged.size ?? 0,
+          platforms: (merged.platforms ?? []).map((p) => p.platform),
+          ...((merged.created ?? merged.lastPushed) ? { created: merged.created ?? merged.lastPushed } : {}),
+        },
+      });
+    }
   }
 
   private filtered(state: ListState, items: string[]): string[] {
@@ -428,15 +571,37 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     return items.filter((i) => i.toLowerCase().includes(needle));
   }
 
+  /**
+   * Drop one list and what hangs under it: a repository's tags and their details, or a vendor
+   * namespace's repositories (whose ids end in "#namespace") with theirs.
+   */
+  private forgetList(ownerId: string): void {
+    this.lists.delete(ownerId);
+    const under = ownerId.slice(ownerId.indexOf(':') + 1); // "host/name" or "host/name#namespace"
+    if (ownerId.startsWith('namespace:')) {
+      const slash = under.indexOf('/');
+      const host = under.slice(0, slash);
+      const ns = under.slice(slash + 1);
+      for (const id of [...this.lists.keys()]) {
+        if (id.startsWith(`repository:${host}/`) && id.endsWith(`#${ns}`)) this.forgetList(id);
+      }
+      return;
+    }
+    const tagPrefix = `tag:${under}:`;
+    for (const map of [this.details, this.vendorTags]) for (const id of [...map.keys()]) if (id.startsWith(tagPrefix)) map.delete(id);
+    for (const id of [...this.pendingDetails]) if (id.startsWith(tagPrefix)) this.pendingDetails.delete(id);
+  }
+
   /** Drop loaded lists and details of a registry (path '') or of one repository. */
   private forgetUnder(host: string, repository: string): void {
     const prefix = repository ? `${host}/${repository}` : `${host}/`;
     const listIds = repository ? [ids.repository(host, repository)] : [ids.registry(host)];
     for (const id of [...this.lists.keys()]) {
-      if (listIds.includes(id) || (!repository && id.startsWith(`repository:${prefix}`))) this.lists.delete(id);
+      if (listIds.includes(id) || (!repository && (id.startsWith(`repository:${prefix}`) || id.startsWith(`namespace:${prefix}`)))) this.lists.delete(id);
     }
     const tagPrefix = repository ? `tag:${prefix}:` : `tag:${prefix}`;
     for (const id of [...this.details.keys()]) if (id.startsWith(tagPrefix)) this.details.delete(id);
+    for (const id of [...this.vendorTags.keys()]) if (id.startsWith(tagPrefix)) this.vendorTags.delete(id);
     for (const id of [...this.pendingDetails]) if (id.startsWith(tagPrefix)) this.pendingDetails.delete(id);
   }
 
@@ -452,15 +617,26 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
         .run(async () => {
           // Skip work for a tree that was refreshed while this waited for a slot.
           if (generation !== this.generation || !this.pendingDetails.has(tag.id)) return undefined;
-          return this.service.client(repo.registry.root.host).summarize(repo.name, tag.tag);
+          const host = repo.registry.root.host;
+          if (this.isVendor(host)) {
+            // GitLab: the tag detail endpoint (digest, size, created), not the registry.
+            const details = await this.service.provider(host).tagDetails!(repo.name, tag.tag);
+            return { vendor: details };
+          }
+          return { summary: await this.service.client(host).summarize(repo.name, tag.tag) };
         })
         .then(
-          (summary) => (summary ? { summary } : undefined),
+          (got) => got,
           (error: unknown) => ({ error }),
         )
-        .then((result: TagDetails | undefined) => {
-          if (!this.pendingDetails.delete(tag.id) || !result || generation !== this.generation) return;
-          this.details.set(tag.id, result);
+        .then((got: { summary: ImageSummary } | { vendor: TagSummary } | { error: unknown } | undefined) => {
+          if (!this.pendingDetails.delete(tag.id) || !got || generation !== this.generation) return;
+          if ('vendor' in got) {
+            this.recordVendorTag(repo, got.vendor);
+            if (!this.details.has(tag.id)) this.details.set(tag.id, { error: new Error('the registry did not say which image this tag names') });
+          } else {
+            this.details.set(tag.id, 'summary' in got ? { summary: got.summary } : { error: got.error });
+          }
           this.emitter.fire(tag);
           if (settings.tagSort() === 'newest') this.resortSoon(repo);
         });
@@ -480,7 +656,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
   }
 
   private createdTime(repo: RepositoryNode, tag: string): number | undefined {
-    const created = this.details.get(ids.tag(repo.registry.root.host, repo.name, tag))?.summary?.created;
+    const created = this.details.get(ids.tag(repo.registry.root.host, repo.name, tag, repo.scope))?.summary?.created;
     const t = created ? Date.parse(created) : NaN;
     return Number.isFinite(t) ? t : undefined;
   }
@@ -496,15 +672,15 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     return node;
   }
 
-  private repositoryNode(registry: RegistryNode, parent: RegistryNode | NamespaceNode, name: string): RepositoryNode {
-    const id = ids.repository(registry.root.host, name);
-    const node = this.cached<RepositoryNode>(id, () => ({ kind: 'repository', id, registry, parent, name }));
+  private repositoryNode(registry: RegistryNode, parent: RegistryNode | NamespaceNode, name: string, scope?: string): RepositoryNode {
+    const id = ids.repository(registry.root.host, name, scope);
+    const node = this.cached<RepositoryNode>(id, () => ({ kind: 'repository', id, registry, parent, name, ...(scope ? { scope } : {}) }));
     node.parent = parent; // grouping can change when more pages arrive
     return node;
   }
 
   private tagNode(repository: RepositoryNode, tag: string): TagNode {
-    const id = ids.tag(repository.registry.root.host, repository.name, tag);
+    const id = ids.tag(repository.registry.root.host, repository.name, tag, repository.scope);
     return this.cached<TagNode>(id, () => ({ kind: 'tag', id, repository, tag }));
   }
 
@@ -570,6 +746,11 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     const tooltip = new vscode.MarkdownString();
     tooltip.appendMarkdown(`**${escapeMd(root.label)}**  \n`);
     tooltip.appendText(`${root.endpoint.allowHttp ? 'http' : 'https'}://${root.host}`);
+    const provider = this.service.provider(root.host);
+    if (provider.kind !== 'generic' && root.label !== provider.displayName) {
+      tooltip.appendMarkdown('  \n');
+      tooltip.appendText(provider.displayName);
+    }
     tooltip.appendMarkdown('  \n');
     tooltip.appendText(
       root.source === 'docker'
@@ -595,8 +776,30 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     });
   }
 
+  private vendorNamespaceItem(node: NamespaceNode, summary: NamespaceSummary): vscode.TreeItem {
+    const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = node.id;
+    const looks: Record<NamespaceSummary['kind'], { icon: string; text: string }> = {
+      official: { icon: 'verified', text: 'official images' },
+      user: { icon: 'account', text: 'your account' },
+      organization: { icon: 'organization', text: 'organization' },
+      group: { icon: 'organization', text: 'group' },
+      project: { icon: 'project', text: 'project' },
+    };
+    const look = looks[summary.kind];
+    item.iconPath = new vscode.ThemeIcon(look.icon);
+    const filter = this.lists.get(node.id)?.filter;
+    item.description = [look.text, summary.description && summary.description !== node.name ? summary.description : '', filter ? `filter: "${filter}"` : '']
+      .filter(Boolean)
+      .join(' · ');
+    item.tooltip = `${node.registry.root.label}: ${node.name} (${summary.description ?? look.text})`;
+    item.contextValue = contextValue('namespace', ['browsable', !!filter && 'filtered']);
+    return item;
+  }
+
   private repositoryItem(node: RepositoryNode): vscode.TreeItem {
-    const label = node.parent.kind === 'namespace' ? node.name.slice(node.parent.name.length + 1) : node.name;
+    const prefix = node.parent.kind === 'namespace' ? `${node.parent.name}/` : '';
+    const label = prefix && node.name.startsWith(prefix) ? node.name.slice(prefix.length) : node.name;
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = node.id;
     item.iconPath = new vscode.ThemeIcon('repo');
@@ -619,18 +822,20 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     tooltip.appendMarkdown('**');
     tooltip.appendText(reference);
     tooltip.appendMarkdown('**');
+    const vendorTag = this.vendorTags.get(node.id);
+    // Docker Hub and GHCR date a tag by its last push; registries and GitLab by the image's creation.
+    const dateLabel = vendorTag?.lastPushed && !vendorTag.created ? 'Last pushed' : 'Created';
     if (summary) {
       const age = formatAge(summary.created);
-      item.description = [shortDigest(summary.digest), formatSize(summary.totalSize), multiPlatform ? `${summary.platforms.length} platforms` : '', age]
+      const size = vendorTag && vendorTag.size === undefined ? '' : formatSize(summary.totalSize);
+      item.description = [shortDigest(summary.digest), size, multiPlatform ? `${summary.platforms.length} platforms` : '', age]
         .filter(Boolean)
         .join(' · ');
-      const lines: [string, string][] = [
-        ['Digest', summary.digest],
-        ['Media type', summary.mediaType],
-        ['Size', formatSize(summary.totalSize)],
-      ];
+      const lines: [string, string][] = [['Digest', summary.digest]];
+      if (summary.mediaType) lines.push(['Media type', summary.mediaType]);
+      if (!vendorTag || vendorTag.size !== undefined) lines.push(['Size', formatSize(summary.totalSize)]);
       if (summary.platforms.length) lines.push([summary.platforms.length > 1 ? 'Platforms' : 'Platform', summary.platforms.join(', ')]);
-      if (summary.created) lines.push(['Created', `${summary.created}${age ? ` (${age})` : ''}`]);
+      if (summary.created) lines.push([dateLabel, `${summary.created}${age ? ` (${age})` : ''}`]);
       for (const [k, v] of lines) {
         tooltip.appendMarkdown(`  \n${k}: `);
         tooltip.appendText(v);
@@ -651,13 +856,17 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     const item = new vscode.TreeItem(node.entry.platformText, vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     item.iconPath = new vscode.ThemeIcon('vm');
-    item.description = `${shortDigest(node.entry.digest)} · ${formatSize(node.entry.size)} manifest`;
+    item.description = node.fromVendor
+      ? [node.entry.digest ? shortDigest(node.entry.digest) : '', node.entry.size ? formatSize(node.entry.size) : ''].filter(Boolean).join(' · ')
+      : `${shortDigest(node.entry.digest)} · ${formatSize(node.entry.size)} manifest`;
     const tooltip = new vscode.MarkdownString();
     tooltip.appendText(`${tagReference(node.tag)} (${node.entry.platformText})`);
     tooltip.appendMarkdown('  \nDigest: ');
     tooltip.appendText(node.entry.digest);
-    tooltip.appendMarkdown('  \nMedia type: ');
-    tooltip.appendText(node.entry.mediaType);
+    if (node.entry.mediaType) {
+      tooltip.appendMarkdown('  \nMedia type: ');
+      tooltip.appendText(node.entry.mediaType);
+    }
     item.tooltip = tooltip;
     item.contextValue = contextValue('platform');
     return item;
