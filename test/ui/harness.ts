@@ -1,7 +1,12 @@
 // UI tests: Playwright + Chromium clicking through code-server (VS Code 1.100 in the browser), with the
 // extension from this checkout installed. test/ui/run.mjs starts code-server and Chromium once, then
 // runs every out/test/ui/*.test.js through runUiTests() below; each test gets a fresh browser context
-// (fresh workbench UI state and clipboard) on the same code-server.
+// (fresh workbench UI state and clipboard) on the same code-server, opened on a fresh, empty workspace
+// folder (wb.workspace) with no hot-exit backups left by earlier tests, so nothing an earlier test typed
+// (a dirty Untitled editor) is restored into it. Before the test body runs the side bar is widened to
+// 480 px (UiTestOptions.sideBarWidth), so tree descriptions (digest · size · age) fit in screenshots.
+// code-server runs with DOCKER_HOST set to the test dockerd (REGX_TEST_SERVICES.dockerHost) when there
+// is one; a test that wants another engine, or none, sets registryExplorer.docker.host.
 //
 // Writing a test (test/ui/<topic>.test.ts):
 //
@@ -36,6 +41,8 @@ export interface UiTestOptions {
   timeout?: number;
   /** User settings for this test, merged over the run's base settings before the workbench opens; restored afterwards. */
   settings?: Record<string, unknown>;
+  /** Width of the side bar in px, set by dragging its sash once the workbench is ready (default 480; 0 leaves it as it opens). */
+  sideBarWidth?: number;
 }
 export type UiTestFn = (wb: Workbench) => Promise<unknown>;
 
@@ -47,6 +54,7 @@ interface UiTestCase {
 }
 
 const DEFAULT_TIMEOUT = Number(process.env.REGX_UI_TIMEOUT) || 60_000;
+export const DEFAULT_SIDE_BAR_WIDTH = 480;
 const registered: UiTestCase[] = [];
 let prefix = '';
 
@@ -127,6 +135,50 @@ export class Workbench {
     );
   }
 
+  /**
+   * Resizes the side bar to `width` px by dragging the sash on its edge (as a user would; the layout
+   * has no setting for it). Checks the result and tries again, since a drag that starts while the
+   * workbench is still laying out can be lost. No-op when the side bar is hidden.
+   */
+  async setSideBarWidth(width: number): Promise<void> {
+    const sidebar = this.page.locator('.monaco-workbench .part.sidebar').first();
+    if (!(await sidebar.isVisible())) return;
+    let box = await sidebar.boundingBox();
+    for (let attempt = 1; box && Math.abs(box.width - width) > 2; attempt++) {
+      if (attempt > 4) throw new Error(`could not resize the side bar to ${width} px (it is ${Math.round(box.width)} px)`);
+      const sash = await this.sideBarSash(box);
+      if (!sash) throw new Error('no sash found on the side bar\'s edge');
+      const target = sash.x + (width - box.width);
+      await this.page.mouse.move(sash.x, sash.y);
+      await this.page.mouse.down();
+      await this.page.mouse.move((sash.x + target) / 2, sash.y, { steps: 3 });
+      await this.page.mouse.move(target, sash.y, { steps: 3 });
+      await this.page.mouse.up();
+      await this.page.waitForTimeout(attempt === 1 ? 50 : 300);
+      box = await sidebar.boundingBox();
+    }
+    // Off the sash, so its hover highlight does not show in screenshots.
+    const size = this.page.viewportSize();
+    if (size) await this.page.mouse.move(size.width - 5, Math.round(size.height / 2));
+  }
+
+  /** Centre of the vertical sash on the side bar's right edge (the default layout: side bar on the left). */
+  private async sideBarSash(sidebar: { x: number; y: number; width: number; height: number }): Promise<{ x: number; y: number } | undefined> {
+    const edge = sidebar.x + sidebar.width;
+    let best: { x: number; y: number; distance: number } | undefined;
+    for (const sash of await this.page.locator('.monaco-workbench .monaco-sash.vertical:not(.disabled)').all()) {
+      const b = await sash.boundingBox().catch(() => null);
+      if (!b || b.height < sidebar.height / 2) continue;
+      const x = b.x + b.width / 2;
+      const top = Math.max(b.y, sidebar.y);
+      const bottom = Math.min(b.y + b.height, sidebar.y + sidebar.height);
+      if (bottom - top < sidebar.height / 2) continue;
+      const distance = Math.abs(x - edge);
+      if (distance <= 6 && (!best || distance < best.distance)) best = { x, y: (top + bottom) / 2, distance };
+    }
+    return best;
+  }
+
   // -- activity bar and views --
 
   /** Clicks the activity-bar entry whose title starts with `title` (e.g. "Registry Explorer"); no-op when already open. */
@@ -154,13 +206,23 @@ export class Workbench {
     return row;
   }
 
-  /** Expands a tree row (no-op when expanded) and waits until it reports expanded. */
-  async expand(row: Locator): Promise<Locator> {
-    if ((await row.getAttribute('aria-expanded')) === 'false') {
+  /**
+   * Expands a tree row (no-op when expanded or not expandable) and waits until it reports expanded.
+   * A view that refreshes just as the twistie is clicked (Local Images after a pull) can re-render the
+   * row collapsed, so the row is looked up afresh and clicked again until it stays expanded.
+   */
+  async expand(row: Locator, timeout = 15_000): Promise<Locator> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      if ((await row.getAttribute('aria-expanded')) !== 'false') return row;
+      if (Date.now() > deadline) {
+        const label = ((await row.locator('.label-name').first().textContent().catch(() => '')) ?? '').trim();
+        throw new Error(`tree row "${label}" did not stay expanded within ${timeout} ms`);
+      }
       await row.locator('.monaco-tl-twistie').click();
-      await this.page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle());
+      const settle = Math.min(deadline, Date.now() + 3_000);
+      while (Date.now() < settle && (await row.getAttribute('aria-expanded')) === 'false') await this.page.waitForTimeout(100);
     }
-    return row;
   }
 
   /** treeItem + expand. */
@@ -358,7 +420,8 @@ export class Workbench {
     const size = this.page.viewportSize();
     if (size) await this.page.mouse.move(size.width - 5, Math.round(size.height / 2)).catch(() => undefined);
     await this.page.waitForTimeout(150);
-    await this.page.screenshot({ path: file });
+    // A hover shown because an element has keyboard focus (the activity-bar entry just clicked) stays put; leave it out.
+    await this.page.screenshot({ path: file, style: '.workbench-hover-container { visibility: hidden !important; }' });
     return file;
   }
 
@@ -379,6 +442,7 @@ export interface UiRunEnvironment {
   browser: Browser;
   /** code-server's base URL, e.g. http://127.0.0.1:15550 */
   url: string;
+  /** code-server's workspace folder; each test opens its own fresh folder next to it (see testWorkspace). */
   workspace: string;
   userDataDir: string;
   /** test-results/ of the checkout. */
@@ -418,6 +482,7 @@ export async function runUiTests(env: UiRunEnvironment): Promise<TierResult> {
   const settingsFile = path.join(env.userDataDir, 'User/settings.json');
   const baseSettings = fs.readFileSync(settingsFile, 'utf8');
 
+  let index = 0;
   for (const file of env.files) {
     const before = registered.length;
     try {
@@ -436,7 +501,7 @@ export async function runUiTests(env: UiRunEnvironment): Promise<TierResult> {
         env.log(`  - ${t.name} (skipped)`);
         continue;
       }
-      const outcome = await runOne(t, env, settingsFile, baseSettings);
+      const outcome = await runOne(t, env, settingsFile, baseSettings, ++index);
       if (outcome.skipped !== undefined) {
         result.skipped++;
         env.log(`  - ${t.name} (skipped: ${outcome.skipped})`);
@@ -454,33 +519,58 @@ export async function runUiTests(env: UiRunEnvironment): Promise<TierResult> {
   return result;
 }
 
+/**
+ * A new empty folder for test number `index`: <code-server's workspace>/../tests/<index>/workspace (the
+ * last segment stays "workspace", which the title bar shows in screenshots). The workbench keys hot-exit
+ * backups and workspace state by folder, so nothing of an earlier test's editors can come back.
+ */
+function freshWorkspace(env: UiRunEnvironment, index: number): string {
+  const dir = path.join(path.dirname(env.workspace), 'tests', String(index).padStart(2, '0'), 'workspace');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * Removes the hot-exit backups (dirty and untitled editors) the previous tests' workbenches left in
+ * code-server's user-data-dir: the workbench reopens every backup it finds when it starts.
+ */
+function clearBackups(userDataDir: string): void {
+  fs.rmSync(path.join(userDataDir, 'User', 'Backups'), { recursive: true, force: true });
+}
+
 async function runOne(
   t: UiTestCase,
   env: UiRunEnvironment,
   settingsFile: string,
   baseSettings: string,
+  index: number,
 ): Promise<{ ms: number; error?: unknown; skipped?: string; screenshot?: string }> {
   const t0 = Date.now();
   const timeout = t.options.timeout ?? DEFAULT_TIMEOUT;
   if (t.options.settings) {
     fs.writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(baseSettings), ...t.options.settings }, null, 2));
   }
+  const workspace = freshWorkspace(env, index);
+  clearBackups(env.userDataDir);
   const context = await env.browser.newContext({
     viewport: { width: 1400, height: 900 },
     permissions: ['clipboard-read', 'clipboard-write'],
   });
   context.setDefaultTimeout(Math.min(15_000, timeout));
   const page = await context.newPage();
-  const wb = new Workbench(page, context, env.resultsDir, env.userDataDir, env.workspace);
+  const wb = new Workbench(page, context, env.resultsDir, env.userDataDir, workspace);
   let error: unknown;
   let skipped: string | undefined;
   let screenshot: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
     const body = async () => {
-      await page.goto(`${env.url}/?folder=${encodeURIComponent(env.workspace)}`);
+      await page.goto(`${env.url}/?folder=${encodeURIComponent(workspace)}`);
       await wb.ready();
       await wb.setClipboard(''); // the browser's clipboard outlives contexts
+      const width = t.options.sideBarWidth ?? DEFAULT_SIDE_BAR_WIDTH;
+      if (width > 0) await wb.setSideBarWidth(width);
       await t.fn(wb);
     };
     await Promise.race([

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { suite, test } from './harness';
+import { DEFAULT_SIDE_BAR_WIDTH, services, suite, test } from './harness';
 
 suite('harness helpers on built-in UI', () => {
   test('tree item, expand, context menu and clipboard', async (wb) => {
@@ -37,5 +37,23 @@ suite('harness helpers on built-in UI', () => {
     const deadline = Date.now() + 10_000;
     while (read() !== '{ "hello": 1 }' && Date.now() < deadline) await wb.page.waitForTimeout(100);
     assert.equal(read(), '{ "hello": 1 }');
+  });
+
+  // Runs after the test above left a dirty Untitled editor behind: the harness must not let it come back.
+  test('each test starts clean: no editors, a wide side bar, the test engine', async (wb) => {
+    assert.deepEqual(fs.readdirSync(wb.workspace), [], 'a fresh, empty workspace folder');
+    // Backups are restored a moment after the workbench is up; give them that moment.
+    await wb.page.waitForTimeout(1500);
+    assert.deepEqual(await wb.page.locator('.part.editor .tabs-container .tab').allTextContents(), [], 'no editor restored from an earlier test');
+    const box = await wb.page.locator('.part.sidebar').first().boundingBox();
+    assert.ok(box && Math.abs(box.width - DEFAULT_SIDE_BAR_WIDTH) <= 2, `side bar is ${box?.width} px wide`);
+
+    if (!services()?.dockerHost) return;
+    // code-server runs with DOCKER_HOST set to the tier's dockerd, so Local Images lists it rather than failing.
+    await wb.openViewContainer('Registry Explorer');
+    const pane = await wb.view('Local Images');
+    await pane.locator('.monaco-list-row').first().waitFor({ timeout: 20_000 });
+    const rows = (await pane.locator('.monaco-list-row').allTextContents()).join('\n');
+    assert.doesNotMatch(rows, /Could not reach the Docker engine/);
   });
 });

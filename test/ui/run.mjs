@@ -11,7 +11,10 @@
 // packaged build instead (`code-server --install-extension`), to test exactly what ships.
 //
 // Env in:  REGX_TIER_RESULT      where to write { passed, failed, skipped, failures } (contract with test/run.mjs)
-//          REGX_TEST_SERVICES    JSON of the real registries (read by the tests; also in code-server's env)
+//          REGX_TEST_SERVICES    JSON of the real registries (read by the tests; also in code-server's env);
+//                                its dockerHost, when present, becomes code-server's DOCKER_HOST, so Local Images
+//                                shows the test dockerd (a test wanting another engine or none sets
+//                                registryExplorer.docker.host, which wins over DOCKER_HOST)
 //          REGX_UI_SETTINGS      JSON object merged into the user settings.json for the whole run
 //          REGX_UI_GREP          run only tests whose name contains this (or matches /regex/)
 //          REGX_UI_TIMEOUT       per-test timeout in ms (default 60000)
@@ -42,6 +45,14 @@ function parseSettings() {
   const v = JSON.parse(raw);
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('REGX_UI_SETTINGS must be a JSON object');
   return v;
+}
+
+/** code-server's extra environment: DOCKER_HOST of the tier's dockerd (the extension host inherits it). */
+function serverEnv() {
+  const raw = process.env.REGX_TEST_SERVICES;
+  if (!raw) return {};
+  const dockerHost = JSON.parse(raw).dockerHost;
+  return dockerHost ? { DOCKER_HOST: dockerHost } : {};
 }
 
 function installExtension(runDir, extensionsDir) {
@@ -76,8 +87,11 @@ async function main() {
   runDir = makeRunDir('ui');
   const extensionsDir = path.join(runDir, 'extensions');
   const how = installExtension(runDir, extensionsDir);
-  const server = await startCodeServer({ runDir, port: await freePort(15550), settings: parseSettings(), extensionsDir });
+  const env = serverEnv();
+  const server = await startCodeServer({ runDir, port: await freePort(15550), settings: parseSettings(), env, extensionsDir });
   console.log(`[${elapsed()}] code-server on ${server.url} ready in ${server.startupMs} ms, extension ${how} (log ${server.logPath})`);
+  if (env.DOCKER_HOST) console.log(`[${elapsed()}] DOCKER_HOST=${env.DOCKER_HOST} (the tier's dockerd)`);
+  else console.log(`[${elapsed()}] no test dockerd: DOCKER_HOST ${process.env.DOCKER_HOST ? `stays ${process.env.DOCKER_HOST}` : 'is not set'}`);
   const browser = await launchChromium();
   console.log(`[${elapsed()}] Chromium ${browser.version()} launched`);
 
