@@ -16,7 +16,8 @@ export interface ContextOptions {
   env: NodeJS.ProcessEnv;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  stdin: NodeJS.ReadableStream;
+  /** A function is called only when stdin is read: touching process.stdin costs a few ms per run. */
+  stdin: NodeJS.ReadableStream | (() => NodeJS.ReadableStream);
   signal: AbortSignal;
 }
 
@@ -47,7 +48,7 @@ export function createCliContext(options: ContextOptions): CliContext {
     env: options.env,
     out: (text) => options.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     err: (text) => options.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-    readStdin: () => readAll(options.stdin),
+    readStdin: () => readAll(typeof options.stdin === 'function' ? options.stdin() : options.stdin),
     isTerminal: options.stderr.isTTY === true,
     signal: options.signal,
     // $DOCKER_CONFIG is read from the env we were given, as docker reads it.

@@ -21,8 +21,11 @@ export async function withEngine<T>(ctx: CliContext, fn: (engine: DockerEngine) 
  * A progress callback that keeps one rewriting line on stderr, only on a terminal and never with
  * --json (piped output stays clean). Redraws at most every 100 ms.
  */
-export function progressReporter(ctx: CliContext, label: string): { onProgress: (p: ProgressSnapshot) => void; done: () => void } {
-  const line = new ProgressLine((text) => process.stderr.write(text), ctx.isTerminal && !ctx.json);
+export function progressReporter(ctx: CliContext, label: string): { onProgress?: (p: ProgressSnapshot) => void; done: () => void } {
+  const enabled = ctx.isTerminal && !ctx.json;
+  const line = new ProgressLine((text) => process.stderr.write(text), enabled);
+  // No line to draw: no callback, so the engine client does not build a snapshot per stream event.
+  if (!enabled) return { done: () => line.done() };
   let last = 0;
   return {
     onProgress(p) {

@@ -2,7 +2,7 @@
 // it into an engine. The manifest bytes are pushed unchanged, so the digest is preserved.
 
 import { DigestMismatchError } from '../errors/errors';
-import type { RegistryClient } from './client';
+import { pullScope, pushScopes, type RegistryClient } from './client';
 import { Limiter, mapLimit } from './concurrency';
 import { isDigest } from './digest';
 import { assertPushable, manifestBlobs, type IndexJson } from './manifests';
@@ -49,6 +49,7 @@ export async function copyImage(options: CopyOptions): Promise<CopyResult> {
   const { source, target, signal } = options;
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const sameRegistry = source.client.host === target.client.host;
+  const canMount = sameRegistry && source.repository !== target.repository;
   const result: CopyResult = {
     digest: '',
     mediaType: '',
@@ -68,7 +69,9 @@ export async function copyImage(options: CopyOptions): Promise<CopyResult> {
   const blobJobs = new Map<string, Promise<void>>();
 
   const copyBlob = async (descriptor: Descriptor): Promise<void> => {
-    if (await target.client.headBlob(target.repository, descriptor.digest, { signal })) {
+    // Inside one registry the mount itself says whether the blob is there: 201 (linked, or already
+    // present) means done, 202 opens the upload we need anyway. A HEAD first would only add a request.
+    if (!canMount && (await target.client.headBlob(target.repository, descriptor.digest, { signal }))) {
       result.blobsSkipped++;
       report({ kind: 'blob', digest: descriptor.digest, size: descriptor.size, action: 'exists' });
       return;
@@ -78,7 +81,7 @@ export async function copyImage(options: CopyOptions): Promise<CopyResult> {
       descriptor,
       () => source.client.getBlob(source.repository, descriptor, { signal }),
       // A mount is only possible inside one registry; uploadBlob falls back to a real upload.
-      { signal, mountFrom: sameRegistry ? source.repository : undefined },
+      { signal, mountFrom: canMount ? source.repository : undefined },
     );
     if (outcome === 'mounted') result.blobsMounted++;
     else {
@@ -126,6 +129,15 @@ export async function copyImage(options: CopyOptions): Promise<CopyResult> {
     }
     await pushManifest(manifest, reference);
   };
+
+  // One token for the whole copy, asked once: within one registry it covers the source's pull and
+  // the target's pull,push (mounts need both); across registries each side gets one token.
+  const targetScopes = pushScopes(target.repository);
+  const sharedSession = source.client.session === target.client.session;
+  await Promise.all([
+    target.client.session.authorizeAhead?.(sameRegistry ? [pullScope(source.repository), ...targetScopes] : targetScopes, signal),
+    sharedSession ? undefined : source.client.session.authorizeAhead?.([pullScope(source.repository)], signal),
+  ]);
 
   const top = await source.client.getManifest(source.repository, source.reference, { signal });
   const reference = target.tag ?? (isDigest(source.reference) ? top.digest : source.reference);

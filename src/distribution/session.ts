@@ -9,7 +9,7 @@ import { isLoopbackHost, registryApiHost } from '../reference/reference';
 import { challengeScopes, parseChallenges, pickChallenge, type Challenge } from './challenge';
 import { distributionErrorFrom } from './errorBody';
 import { TokenCache, basicAuthorization, fetchToken, type TokenRequest } from './tokens';
-import { createTransport, isReplayable, type TlsProfile, type Transport, type TransportResponse } from './transport';
+import { createTransport, isReplayable, RETRYABLE_STATUSES, type TlsProfile, type Transport, type TransportResponse } from './transport';
 import type { RegistryEndpoint, RegistryRequest, RegistryResponse, RegistrySession } from './types';
 
 export interface SessionOptions {
@@ -46,7 +46,7 @@ type Auth =
   | { kind: 'none' }
   | { kind: 'basic'; header: string }
   | { kind: 'registry-token'; header: string }
-  | { kind: 'bearer'; header: string; tokenRequest: TokenRequest; cached: boolean };
+  | { kind: 'bearer'; header: string; token: string; tokenRequest: TokenRequest; cached: boolean };
 
 class Session implements RegistrySession {
   private readonly transport: Transport;
@@ -80,6 +80,21 @@ class Session implements RegistrySession {
     this.pingPromise = undefined;
     this.credentialPromise = undefined;
     this.scopeHints.clear();
+  }
+
+  /**
+   * Get (or reuse) one token for everything an operation is about to do — a copy needs the source's
+   * pull and the target's pull,push — so its narrower requests are all served by that token instead
+   * of one token request per scope set. Best effort: a refusal here is left for the real requests to
+   * meet (and report) one by one.
+   */
+  async authorizeAhead(scopes: string[], signal?: AbortSignal): Promise<void> {
+    try {
+      const state = await withSignal(this.ping(), signal);
+      await this.authorize(state, mergeScopes(scopes), await this.credential(), signal, false);
+    } catch (err) {
+      if (err instanceof CancelledError) throw err;
+    }
   }
 
   async request(req: RegistryRequest): Promise<RegistryResponse> {
@@ -138,7 +153,7 @@ class Session implements RegistrySession {
       }
       if (auth.kind === 'bearer' && auth.cached) {
         // The cached token went stale (revoked, or its exp came before its expires_in said).
-        this.tokens.invalidate(auth.tokenRequest);
+        this.tokens.invalidate(auth.tokenRequest, auth.token);
         return { scopes, auth: await this.authorize(state, scopes, credential, signal, true) };
       }
       if (auth.kind !== 'bearer' || learnt) {
@@ -178,7 +193,7 @@ class Session implements RegistrySession {
       };
       // The token fetch is shared by concurrent callers, so it does not carry one caller's signal.
       const got = await withSignal(this.tokens.get(tokenRequest), signal);
-      return { kind: 'bearer', header: `Bearer ${got.token}`, tokenRequest, cached: got.cached };
+      return { kind: 'bearer', header: `Bearer ${got.token}`, token: got.token, tokenRequest, cached: got.cached };
     }
     if (challenge.scheme === 'basic' && credential?.password) {
       // Identity tokens are never sent as Basic: only a real password is.
@@ -233,44 +248,81 @@ class Session implements RegistrySession {
     return this.pingPromise;
   }
 
+  /**
+   * Learn the scheme and the challenge. Registries that may speak plain HTTP (loopback, or allowHttp)
+   * are asked over http first: that is what they nearly always speak, and it spares every run a TLS
+   * context and a failed handshake. If the answer says the port speaks TLS (a 400 "HTTP request to
+   * an HTTPS server", or a connection dropped on the plain request) https is tried. The ping carries
+   * no credentials, so asking over http first leaks nothing. Every other registry is https only.
+   */
   private async doPing(): Promise<PingState> {
     const tls = await this.tls();
-    const schemes = this.httpAllowed ? ['https', 'http'] : ['https'];
-    let httpsError: unknown;
-    for (const scheme of schemes) {
+    const probe = async (scheme: 'http' | 'https', retry?: boolean): Promise<PingState & { status: number }> => {
       const base = `${scheme}://${this.apiHost}`;
+      const res = await this.transport.request({
+        method: 'GET',
+        url: `${base}/v2/`,
+        headers: this.userAgent ? { 'user-agent': this.userAgent } : {},
+        tls,
+        ...(retry !== undefined ? { retry } : {}),
+      });
+      await res.dump();
+      const challenge = pickChallenge(parseChallenges(res.headers['www-authenticate']));
+      // An http port that redirects to https on the same host (a common front door) means https.
+      const landed = safeUrl(res.url);
+      if (scheme === 'http' && landed?.protocol === 'https:' && landed.host === new URL(base).host && landed.pathname === '/v2/') {
+        return { base: landed.origin, ...(challenge ? { challenge: withoutRequestParams(challenge) } : {}), anonymousOk: res.status !== 401, status: res.status };
+      }
+      return { base, ...(challenge ? { challenge: withoutRequestParams(challenge) } : {}), anonymousOk: res.status !== 401, status: res.status };
+    };
+    const state = ({ base, challenge, anonymousOk }: PingState): PingState => ({ base, ...(challenge ? { challenge } : {}), anonymousOk });
+
+    if (!this.httpAllowed) {
       try {
-        const res = await this.transport.request({
-          method: 'GET',
-          url: `${base}/v2/`,
-          headers: this.userAgent ? { 'user-agent': this.userAgent } : {},
-          tls,
-          // The https probe of an http-capable registry should fail fast, not be retried.
-          ...(scheme === 'https' && schemes.length > 1 ? { retry: false } : {}),
-        });
-        await res.dump();
-        const challenge = pickChallenge(parseChallenges(res.headers['www-authenticate']));
-        return { base, ...(challenge ? { challenge: withoutRequestParams(challenge) } : {}), anonymousOk: res.status !== 401 };
+        return state(await probe('https'));
       } catch (err) {
-        if (!(err instanceof TransportError)) throw err;
-        if (scheme === 'https') {
-          httpsError = err;
-          if (!this.httpAllowed && speaksPlainHttp(err)) {
-            throw new PolicyError(
-              'http-not-allowed',
-              err.url,
-              `${this.endpoint.host} answers plain HTTP, not HTTPS. Plain HTTP is off for non-local registries: set "allowHttp": true for it in registryExplorer.registries, or pass --plain-http to regx`,
-            );
-          }
-          if (schemes.length > 1) continue;
-          throw err;
+        if (err instanceof TransportError && speaksPlainHttp(err)) {
+          throw new PolicyError(
+            'http-not-allowed',
+            err.url,
+            `${this.endpoint.host} answers plain HTTP, not HTTPS. Plain HTTP is off for non-local registries: set "allowHttp": true for it in registryExplorer.registries, or pass --plain-http to regx`,
+          );
         }
-        // Both failed: a TLS problem on https says more than whatever plain http ran into.
-        if (httpsError instanceof TransportError && httpsError.reason === 'tls' && !speaksPlainHttp(httpsError)) throw httpsError;
         throw err;
       }
     }
-    throw httpsError;
+
+    // Plain HTTP allowed: one quick http attempt (no retries: a TLS-only port must not cost backoffs).
+    let httpError: TransportError | undefined;
+    try {
+      const answer = await probe('http', false);
+      if (answer.status !== 400 && !RETRYABLE_STATUSES.has(answer.status)) return state(answer);
+      if (answer.status === 400) {
+        // A registry never answers GET /v2/ with 400; a TLS port asked in plain HTTP does.
+        try {
+          return state(await probe('https', false));
+        } catch (err) {
+          if (!(err instanceof TransportError)) throw err;
+          return state(answer);
+        }
+      }
+      // 5xx / 429 on the ping: plain HTTP it is; ask again with the usual retries below.
+    } catch (err) {
+      if (!(err instanceof TransportError)) throw err;
+      httpError = err;
+    }
+    if (httpError) {
+      // The plain request failed at the connection: maybe a TLS port that hung up on it.
+      try {
+        return state(await probe('https', false));
+      } catch (err) {
+        if (!(err instanceof TransportError)) throw err;
+        // A TLS server we could not trust says more than whatever plain http ran into.
+        if (err.reason === 'tls' && !speaksPlainHttp(err)) throw err;
+      }
+    }
+    // Plain HTTP once more, this time with the transport's retries (a refused or briefly unwell registry).
+    return state(await probe('http'));
   }
 
   private credential(): Promise<Credential | undefined> {
@@ -409,6 +461,14 @@ function sameOrigin(a: string, b: string): boolean {
     return new URL(a).origin === new URL(b).origin;
   } catch {
     return false;
+  }
+}
+
+function safeUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
   }
 }
 

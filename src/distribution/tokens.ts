@@ -73,13 +73,20 @@ export function normaliseScopes(scopes: string[]): string[] {
 }
 
 export function tokenCacheKey(req: Pick<TokenRequest, 'realm' | 'service' | 'scopes' | 'credential' | 'registryUrl'>): string {
-  let realm: string;
+  return JSON.stringify([resolvedRealm(req), req.service ?? '', normaliseScopes(req.scopes), credentialIdentity(req.credential)]);
+}
+
+/** Who asks whom (realm, service, credential hash), without the scopes: tokens of one family may serve each other's requests. */
+export function tokenFamilyKey(req: Pick<TokenRequest, 'realm' | 'service' | 'credential' | 'registryUrl'>): string {
+  return JSON.stringify([resolvedRealm(req), req.service ?? '', credentialIdentity(req.credential)]);
+}
+
+function resolvedRealm(req: Pick<TokenRequest, 'realm' | 'registryUrl'>): string {
   try {
-    realm = new URL(req.realm, req.registryUrl).toString();
+    return new URL(req.realm, req.registryUrl).toString();
   } catch {
-    realm = req.realm;
+    return req.realm;
   }
-  return JSON.stringify([realm, req.service ?? '', normaliseScopes(req.scopes), credentialIdentity(req.credential)]);
 }
 
 /**
@@ -185,13 +192,81 @@ export interface TokenCacheOptions {
   fetch?: (req: TokenRequest) => Promise<BearerToken>;
 }
 
+/** resource ("repository:a/b") → actions; a scope without actions is kept whole as its own resource. */
+type ScopeGrant = Map<string, Set<string>>;
+
+function scopeGrant(scopes: string[]): ScopeGrant {
+  const grant: ScopeGrant = new Map();
+  for (const scope of scopes) {
+    const first = scope.indexOf(':');
+    const last = scope.lastIndexOf(':');
+    const resource = first < 0 || last === first ? scope : scope.slice(0, last);
+    const actions = grant.get(resource) ?? new Set<string>();
+    if (resource !== scope) for (const a of scope.slice(last + 1).split(',')) if (a) actions.add(a);
+    grant.set(resource, actions);
+  }
+  return grant;
+}
+
 /**
- * Tokens by (realm, service, sorted scopes, credential hash). Concurrent callers for one key share
- * one request (single-flight): N parallel tree expansions cost one token request.
+ * What a token grants, when it says so: a distribution-spec JWT carries
+ * `access: [{ type, name, actions }]`. An issuer may grant less than was asked (a read-only user
+ * asking for push): then only the granted part may be reused for other requests. Opaque tokens are
+ * taken to grant what was asked; if they do not, the registry's 401 makes the session fetch anew.
+ */
+export function grantedScopes(token: string, requested: string[]): ScopeGrant {
+  const asked = scopeGrant(requested);
+  const parts = token.split('.');
+  if (parts.length !== 3) return asked;
+  let access: unknown;
+  try {
+    access = (JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { access?: unknown }).access;
+  } catch {
+    return asked;
+  }
+  if (!Array.isArray(access)) return asked;
+  const granted: ScopeGrant = new Map();
+  for (const entry of access as Array<{ type?: unknown; name?: unknown; actions?: unknown }>) {
+    if (typeof entry?.type !== 'string' || typeof entry.name !== 'string' || !Array.isArray(entry.actions)) continue;
+    const resource = `${entry.type}:${entry.name}`;
+    const wanted = asked.get(resource);
+    if (!wanted) continue;
+    const actions = granted.get(resource) ?? new Set<string>();
+    for (const a of entry.actions) if (typeof a === 'string' && (wanted.has(a) || wanted.has('*'))) actions.add(a);
+    granted.set(resource, actions);
+  }
+  // Scopes without actions (opaque ones) are not described by `access`: keep what was asked.
+  for (const [resource, actions] of asked) if (actions.size === 0 && !resource.includes(':')) granted.set(resource, actions);
+  return granted;
+}
+
+/** Does `grant` include every action of every scope in `scopes`? ("*" stands for every action.) */
+export function grantCovers(grant: ScopeGrant, scopes: string[]): boolean {
+  for (const [resource, actions] of scopeGrant(scopes)) {
+    const have = grant.get(resource);
+    if (!have) return false;
+    if (have.has('*')) continue;
+    for (const a of actions) if (!have.has(a)) return false;
+  }
+  return true;
+}
+
+interface CachedToken {
+  token: BearerToken;
+  grant: ScopeGrant;
+  family: string;
+}
+
+/**
+ * Tokens by (realm, service, sorted scopes, credential hash). A live token whose grant covers a
+ * request serves it too, whatever scope set it was asked for: a copy that asks once for
+ * "source pull + target pull,push" needs no further token for the narrower requests it makes.
+ * Concurrent callers for one key, or for scopes an in-flight request covers, share one request
+ * (single-flight): N parallel tree expansions cost one token request.
  */
 export class TokenCache {
-  private readonly tokens = new Map<string, BearerToken>();
-  private readonly inflight = new Map<string, Promise<BearerToken>>();
+  private readonly tokens = new Map<string, CachedToken>();
+  private readonly inflight = new Map<string, { scopes: string[]; family: string; promise: Promise<CachedToken> }>();
   private readonly now: () => number;
   private readonly marginMs: number;
   private readonly fetcher: (req: TokenRequest) => Promise<BearerToken>;
@@ -207,34 +282,64 @@ export class TokenCache {
       });
   }
 
+  private live(entry: CachedToken | undefined): boolean {
+    return !!entry && this.now() < entry.token.expiresAt - this.marginMs;
+  }
+
   /** A valid token for the request; `cached` says whether it came from the cache (so a 401 may mean it went stale). */
   async get(req: TokenRequest): Promise<{ token: string; cached: boolean }> {
     const key = tokenCacheKey(req);
     const have = this.tokens.get(key);
-    if (have && this.now() < have.expiresAt - this.marginMs) return { token: have.token, cached: true };
+    if (have && this.live(have)) return { token: have.token.token, cached: true };
     if (have) this.tokens.delete(key);
-    let pending = this.inflight.get(key);
+    // Another live token, asked for other scopes, may grant all this one needs.
+    const family = tokenFamilyKey(req);
+    for (const [otherKey, entry] of this.tokens) {
+      if (entry.family !== family) continue;
+      if (!this.live(entry)) {
+        this.tokens.delete(otherKey);
+        continue;
+      }
+      if (grantCovers(entry.grant, req.scopes)) return { token: entry.token.token, cached: true };
+    }
+    let pending = this.inflight.get(key)?.promise;
     if (!pending) {
+      // A request already on its way for a wider scope set will probably serve this one too.
+      for (const flight of this.inflight.values()) {
+        if (flight.family !== family || !grantCovers(scopeGrant(flight.scopes), req.scopes)) continue;
+        const entry = await flight.promise.catch(() => undefined);
+        if (entry && grantCovers(entry.grant, req.scopes)) return { token: entry.token.token, cached: false };
+        break;
+      }
+    }
+    pending = this.inflight.get(key)?.promise;
+    if (!pending) {
+      const scopes = [...req.scopes];
       pending = this.fetcher(req).then(
         (token) => {
           this.inflight.delete(key);
-          this.tokens.set(key, token);
-          return token;
+          const entry: CachedToken = { token, grant: grantedScopes(token.token, scopes), family };
+          this.tokens.set(key, entry);
+          return entry;
         },
         (err: unknown) => {
           this.inflight.delete(key);
           throw err;
         },
       );
-      this.inflight.set(key, pending);
+      this.inflight.set(key, { scopes, family, promise: pending });
     }
-    const token = await pending;
-    return { token: token.token, cached: false };
+    const entry = await pending;
+    return { token: entry.token.token, cached: false };
   }
 
-  /** Drop the cached token for this request (after the registry answered 401 to it). */
-  invalidate(req: Pick<TokenRequest, 'realm' | 'service' | 'scopes' | 'credential' | 'registryUrl'>): void {
+  /**
+   * Drop the cached token for this request (after the registry answered 401 to it). `token` also
+   * drops that token wherever it is cached (it may have served the request as a covering token).
+   */
+  invalidate(req: Pick<TokenRequest, 'realm' | 'service' | 'scopes' | 'credential' | 'registryUrl'>, token?: string): void {
     this.tokens.delete(tokenCacheKey(req));
+    if (token !== undefined) for (const [key, entry] of this.tokens) if (entry.token.token === token) this.tokens.delete(key);
   }
 
   clear(): void {

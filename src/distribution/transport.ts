@@ -6,7 +6,8 @@
 
 import { createHash } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent } from './undici';
 import {
   CancelledError,
   PolicyError,
@@ -193,8 +194,9 @@ export function createTransport(options: TransportOptions = {}): Transport {
       const started = Date.now();
       let raw: Dispatcher.ResponseData;
       try {
-        raw = await undiciRequest(url, {
-          dispatcher: agentFor(sameOrigin ? req.tls : undefined),
+        raw = await agentFor(sameOrigin ? req.tls : undefined).request({
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
           method: method as Dispatcher.HttpMethod,
           headers,
           body: materialiseBody(body),

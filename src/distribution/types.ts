@@ -116,6 +116,11 @@ export interface RegistrySession {
   request(req: RegistryRequest): Promise<RegistryResponse>;
   /** Drop cached tokens and the cached challenge (after logout or a credential change). */
   forgetTokens(): void;
+  /**
+   * Optional: fetch (or reuse) one token covering all these scopes before an operation that needs
+   * several, so its requests share it. Never throws for a refusal; the requests themselves report.
+   */
+  authorizeAhead?(scopes: string[], signal?: AbortSignal): Promise<void>;
 }
 
 /** A parsed, normalised image reference: see src/reference/. */

@@ -3,8 +3,8 @@
 // CancelledError when the caller's signal aborts. X-Registry-Auth values are never logged.
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
-import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
+import { Pool } from '../distribution/undici';
 import type { CredentialStore } from '../credentials/types';
 import { CancelledError, EngineError, InvalidInputError } from '../errors/errors';
 import { encodeRegistryAuth, engineServerAddress } from './auth';
@@ -212,8 +212,9 @@ export class DockerEngine {
   }
 
   async version(signal?: AbortSignal): Promise<EngineVersion> {
-    await this.apiVersion(signal);
-    return this.versionCache as EngineVersion;
+    const [negotiated, version] = await Promise.all([this.apiVersion(signal), this.fetchVersion(signal)]);
+    // What this client actually uses (from /_ping when the engine sent it), not a second opinion.
+    return { ...version, negotiatedApiVersion: negotiated };
   }
 
   async info(signal?: AbortSignal): Promise<EngineInfo> {
@@ -287,8 +288,9 @@ export class DockerEngine {
     const r = splitEngineRef(ref);
     const q = new URLSearchParams({ fromImage: r.name, tag: r.digest ?? r.tag ?? 'latest' });
     if (options.platform) q.set('platform', options.platform);
+    const auth = await this.authWhileNegotiating(r.registry, options.signal);
     const agg = await this.stream(
-      { method: 'POST', path: `/images/create?${q}`, headers: { 'x-registry-auth': await this.registryAuth(r.registry) } },
+      { method: 'POST', path: `/images/create?${q}`, headers: { 'x-registry-auth': auth } },
       'pull',
       options,
     );
@@ -301,11 +303,12 @@ export class DockerEngine {
     const r = splitEngineRef(ref);
     if (r.digest) throw new InvalidInputError('reference', ref, 'push a tag, not a digest');
     const tag = r.tag ?? 'latest';
+    const auth = await this.authWhileNegotiating(r.registry, options.signal);
     const agg = await this.stream(
       {
         method: 'POST',
         path: `/images/${r.name}/push?${new URLSearchParams({ tag })}`,
-        headers: { 'x-registry-auth': await this.registryAuth(r.registry) },
+        headers: { 'x-registry-auth': auth },
       },
       'push',
       options,
@@ -401,26 +404,26 @@ export class DockerEngine {
 
   // ---- plumbing -------------------------------------------------------------------------------
 
-  /** The negotiated API version: the older of ours and the engine's, never below its minimum. */
+  /**
+   * The negotiated API version: the older of ours and the engine's. The engine's comes from the
+   * API-Version header of /_ping, as the docker CLI reads it (the cheapest request the engine
+   * answers); only an engine that does not send it is asked for /version, which also gives its
+   * minimum, never gone below.
+   */
   private apiVersion(signal?: AbortSignal): Promise<string> {
     if (!this.apiVersionPromise) {
       const p = (async () => {
-        const res = await this.send({ method: 'GET', path: '/version', signal }, false);
-        const j = (await res.body.json()) as Record<string, unknown>;
-        const server = str(j.ApiVersion) ?? '1.24';
-        const min = str(j.MinAPIVersion);
-        let use = compareVersions(server, MAX_API_VERSION) < 0 ? server : MAX_API_VERSION;
-        if (min && compareVersions(use, min) < 0) use = min;
-        this.versionCache = {
-          version: str(j.Version) ?? '',
-          apiVersion: server,
-          ...(min ? { minApiVersion: min } : {}),
-          os: str(j.Os) ?? '',
-          arch: str(j.Arch) ?? '',
-          ...(str(j.KernelVersion) ? { kernelVersion: str(j.KernelVersion) } : {}),
-          negotiatedApiVersion: use,
-        };
-        return use;
+        let server: string | undefined;
+        try {
+          const res = await this.send({ method: 'GET', path: '/_ping', signal }, false);
+          await res.body.dump();
+          server = headerText(res.headers['api-version']);
+        } catch (err) {
+          // Only an engine that answered (with an error status) gets a second chance via /version.
+          if (!(err instanceof EngineError) || err.status === undefined) throw err;
+        }
+        if (server && /^\d+\.\d+$/.test(server)) return compareVersions(server, MAX_API_VERSION) < 0 ? server : MAX_API_VERSION;
+        return (await this.fetchVersion(signal)).negotiatedApiVersion;
       })();
       // A failed negotiation (engine not up yet) is retried on the next call.
       p.catch(() => {
@@ -429,6 +432,34 @@ export class DockerEngine {
       this.apiVersionPromise = p;
     }
     return this.apiVersionPromise;
+  }
+
+  /** GET /version (unversioned), remembered. */
+  private async fetchVersion(signal?: AbortSignal): Promise<EngineVersion> {
+    if (this.versionCache) return this.versionCache;
+    const res = await this.send({ method: 'GET', path: '/version', signal }, false);
+    const j = (await res.body.json()) as Record<string, unknown>;
+    const server = str(j.ApiVersion) ?? '1.24';
+    const min = str(j.MinAPIVersion);
+    let use = compareVersions(server, MAX_API_VERSION) < 0 ? server : MAX_API_VERSION;
+    if (min && compareVersions(use, min) < 0) use = min;
+    this.versionCache = {
+      version: str(j.Version) ?? '',
+      apiVersion: server,
+      ...(min ? { minApiVersion: min } : {}),
+      os: str(j.Os) ?? '',
+      arch: str(j.Arch) ?? '',
+      ...(str(j.KernelVersion) ? { kernelVersion: str(j.KernelVersion) } : {}),
+      negotiatedApiVersion: use,
+    };
+    return this.versionCache;
+  }
+
+  /** The X-Registry-Auth value, looked up while the API version is negotiated (not one after the other). */
+  private async authWhileNegotiating(registry: string, signal?: AbortSignal): Promise<string> {
+    // A failed negotiation is not this call's to report: the request that needs it retries and reports it.
+    const [auth] = await Promise.all([this.registryAuth(registry), this.apiVersion(signal).catch(() => undefined)]);
+    return auth;
   }
 
   private async registryAuth(registry: string): Promise<string> {

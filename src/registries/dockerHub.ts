@@ -390,6 +390,7 @@ function dockerHubSession(inner: RegistrySession): RegistrySession {
     endpoint: inner.endpoint,
     baseUrl: () => inner.baseUrl(),
     forgetTokens: () => inner.forgetTokens(),
+    ...(inner.authorizeAhead ? { authorizeAhead: (scopes: string[], signal?: AbortSignal) => inner.authorizeAhead!(scopes, signal) } : {}),
     async request(req) {
       try {
         return await inner.request(req);

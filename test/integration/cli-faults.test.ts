@@ -268,8 +268,9 @@ describe('regx against faults', () => {
       );
       const repeated = Object.entries(added).filter(([, n]) => n !== 1);
       assert.deepEqual(repeated, [], `a scope was asked for more than once: ${JSON.stringify(added)}`);
-      // Reading the source, reading/writing the target, mounting (target push + source pull).
-      assert.ok(Object.keys(added).length >= 2, JSON.stringify(added));
+      // The copy asks once for everything it needs (source pull + target pull,push; issue 7):
+      // reading the source, reading/writing the target and mounting all use that one token.
+      assert.ok(Object.keys(added).length >= 1, JSON.stringify(added));
       const copiedManifest = await getManifest(host, target, 'v1', { auth: user! });
       assert.equal(copiedManifest.status, 200);
       assert.equal(copiedManifest.status === 200 && copiedManifest.digest, image.digest);

@@ -309,15 +309,37 @@ describe('transport against a hostile server', () => {
     const skipped = await t.request({ method: 'GET', url: `${tlsServer.url}/v2/`, tls: { skipTlsVerify: true } });
     assert.equal(skipped.status, 200);
     await skipped.dump();
-    // Through a session, the endpoint's caFile setting is read and used; https is chosen first.
+    // Through a session, the endpoint's caFile setting is read and used: this loopback registry
+    // speaks TLS, so after the plain-http probe is dropped https is chosen.
     const session = createSession({ host: tlsServer.host, caFile: cert.certPath }, { transport: t });
     assert.equal(await session.baseUrl(), tlsServer.url);
     await t.close();
   });
 
-  it('a loopback plain-http registry is reached over http after the https probe fails', async () => {
-    const session = createSession({ host: a.host }, { transport: createTransport(fast) });
+  it('a loopback plain-http registry is reached over http at once, without an https probe', async () => {
+    const probes: RequestLogEntry[] = [];
+    const session = createSession({ host: a.host }, { transport: createTransport({ ...fast, onRequest: (e) => probes.push(e) }) });
     assert.equal(await session.baseUrl(), a.url);
+    // One attempt, over http: no TLS handshake (and no TLS context) for a registry that speaks http.
+    assert.deepEqual(probes.map((e) => `${e.method} ${e.url} ${e.status ?? e.error}`), [`GET ${a.url}/v2/ 200`]);
+  });
+
+  it('a loopback registry that speaks TLS is found over https after the plain-http probe', async () => {
+    tlsServer.route('/v2/', (_req, res) => {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="tls-loopback"' });
+      res.end('{}');
+    });
+    const probes: RequestLogEntry[] = [];
+    const t = createTransport({ ...fast, onRequest: (e) => probes.push(e) });
+    const session = createSession({ host: tlsServer.host, skipTlsVerify: true }, { transport: t });
+    assert.equal(await session.baseUrl(), tlsServer.url);
+    // http first (dropped by the TLS server, not retried), then https.
+    assert.equal(probes.length, 2, JSON.stringify(probes));
+    assert.match(probes[0]!.url, /^http:\/\//);
+    assert.ok(probes[0]!.error, 'the plain request fails at the connection');
+    assert.equal(probes[1]!.url, `${tlsServer.url}/v2/`);
+    assert.equal(probes[1]!.status, 401);
+    await t.close();
   });
 
   it('retries a GET whose connection resets mid-body', async () => {

@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   credentialIdentity,
+  grantCovers,
+  grantedScopes,
   parseTokenResponse,
   resolveRealm,
   TokenCache,
@@ -160,5 +162,96 @@ describe('TokenCache', () => {
     });
     await assert.rejects(cache.get(base), /boom/);
     assert.equal((await cache.get(base)).token, 'ok');
+  });
+});
+
+describe('TokenCache: a token whose grant covers a request serves it', () => {
+  const jwt = (access: unknown) =>
+    `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ access })).toString('base64url')}.sig`;
+  const union = { ...base, scopes: ['repository:src:pull', 'repository:dst:pull,push'] };
+
+  it('one token for the union serves each narrower scope set (the copy case)', async () => {
+    let calls = 0;
+    const cache = new TokenCache(undefined, {
+      fetch: async (req) => {
+        calls++;
+        return { token: `tok-${calls}-${req.scopes.join('+')}`, issuedAt: 0, expiresAt: Date.now() + 60_000 };
+      },
+    });
+    const first = await cache.get(union);
+    for (const scopes of [['repository:src:pull'], ['repository:dst:pull'], ['repository:dst:pull,push'], ['repository:dst:pull,push', 'repository:src:pull'], ['repository:dst:push']]) {
+      assert.deepEqual(await cache.get({ ...base, scopes }), { token: first.token, cached: true }, scopes.join(' '));
+    }
+    assert.equal(calls, 1);
+    // Not covered: another repository, another action, another credential.
+    await cache.get({ ...base, scopes: ['repository:other:pull'] });
+    await cache.get({ ...base, scopes: ['repository:dst:delete'] });
+    await cache.get({ ...union, credential: { username: 'u', password: 'p' } });
+    assert.equal(calls, 4);
+  });
+
+  it('a caller whose scopes an in-flight request covers waits for it instead of asking again', async () => {
+    let calls = 0;
+    const cache = new TokenCache(undefined, {
+      fetch: async () => {
+        calls++;
+        await new Promise((r) => setTimeout(r, 20));
+        return { token: `tok-${calls}`, issuedAt: 0, expiresAt: Date.now() + 60_000 };
+      },
+    });
+    const [a, b] = await Promise.all([cache.get(union), cache.get({ ...base, scopes: ['repository:src:pull'] })]);
+    assert.equal(calls, 1);
+    assert.equal(a.token, b.token);
+  });
+
+  it('a JWT that grants less than asked covers only what it grants', async () => {
+    let calls = 0;
+    const cache = new TokenCache(undefined, {
+      fetch: async () => {
+        calls++;
+        // A read-only user: push on dst was asked for and not granted.
+        return { token: jwt([{ type: 'repository', name: 'src', actions: ['pull'] }, { type: 'repository', name: 'dst', actions: ['pull'] }]), issuedAt: 0, expiresAt: Date.now() + 60_000 };
+      },
+    });
+    await cache.get(union);
+    assert.equal((await cache.get({ ...base, scopes: ['repository:dst:pull'] })).cached, true);
+    assert.equal((await cache.get({ ...base, scopes: ['repository:dst:pull,push'] })).cached, false);
+    assert.equal(calls, 2);
+    assert.equal(grantCovers(grantedScopes(jwt([]), ['repository:a:pull']), ['repository:a:pull']), false, 'an anonymous token granting nothing covers nothing');
+    assert.equal(grantCovers(grantedScopes(jwt([{ type: 'repository', name: 'a', actions: ['*'] }]), ['repository:a:*']), ['repository:a:delete']), true);
+  });
+
+  it('invalidating a covering token drops it wherever it was cached', async () => {
+    let calls = 0;
+    const cache = new TokenCache(undefined, {
+      fetch: async () => {
+        calls++;
+        return { token: `tok-${calls}`, issuedAt: 0, expiresAt: Date.now() + 60_000 };
+      },
+    });
+    const wide = await cache.get(union);
+    const narrow = { ...base, scopes: ['repository:src:pull'] };
+    assert.equal((await cache.get(narrow)).token, wide.token);
+    // The registry answered 401 to the narrow request sent with the wide token.
+    cache.invalidate(narrow, wide.token);
+    const fresh = await cache.get(narrow);
+    assert.notEqual(fresh.token, wide.token);
+    assert.equal(fresh.cached, false);
+    assert.equal(calls, 2);
+  });
+
+  it('an expired covering token is not used', async () => {
+    let t = 1_000_000;
+    let calls = 0;
+    const cache = new TokenCache(undefined, {
+      now: () => t,
+      fetch: async () => {
+        calls++;
+        return { token: `tok-${calls}`, issuedAt: t, expiresAt: t + 60_000 };
+      },
+    });
+    await cache.get(union);
+    t += 59_000;
+    assert.equal((await cache.get({ ...base, scopes: ['repository:src:pull'] })).token, 'tok-2');
   });
 });

@@ -1,0 +1,17 @@
+// The parts of undici this project uses: Agent (registries), Pool (the Docker engine) and the
+// promise `request()` API on them. undici's index also loads fetch, WebSocket, EventSource, the
+// cache and the mock agents at require time, which costs every `regx` run ~15 ms of CPU before its
+// first request (measured on the minified bundle); these modules are what it does for Agent/Pool.
+// undici is pinned to an exact version in package.json: these paths are its own lib/ layout.
+/* eslint-disable @typescript-eslint/no-require-imports */
+import type * as Undici from 'undici';
+
+// undici's index attaches request/stream/pipeline/connect/upgrade to every Dispatcher this way.
+const DispatcherClass = require('undici/lib/dispatcher/dispatcher') as { prototype: object };
+const api = require('undici/lib/api') as object;
+if (!('request' in DispatcherClass.prototype)) Object.assign(DispatcherClass.prototype, api);
+
+export const Agent = require('undici/lib/dispatcher/agent') as typeof Undici.Agent;
+export type Agent = Undici.Agent;
+export const Pool = require('undici/lib/dispatcher/pool') as typeof Undici.Pool;
+export type Pool = Undici.Pool;
