@@ -7,7 +7,7 @@ import { describeError } from '../errors/describe';
 import { formatReference } from '../reference';
 import type { RegistryService } from './registryService';
 
-export const INSPECT_SCHEME = 'registry-explorer';
+const INSPECT_SCHEME = 'registry-explorer';
 
 /** Most image configs are a few kB; a cap keeps a hostile registry from filling memory. */
 const CONFIG_MAX_BYTES = 16 * 1024 * 1024;
@@ -20,7 +20,7 @@ export interface InspectTarget {
   what: 'manifest' | 'config';
 }
 
-export function inspectUri(target: InspectTarget): vscode.Uri {
+function inspectUri(target: InspectTarget): vscode.Uri {
   const ref = target.reference.startsWith('sha256:') ? `@${target.reference.slice(7, 19)}` : `:${target.reference}`;
   const query = new URLSearchParams({ host: target.host, repository: target.repository, reference: target.reference, what: target.what });
   // The path is only for the tab title; the query carries the exact target.

@@ -1,7 +1,8 @@
-// Long work (pull, push, copy, deleting many tags) runs in a notification with a Cancel button that
-// really stops it: Cancel aborts the AbortSignal the work was given, and the engine / registry
-// requests end with it. Progress is given as an absolute percent; VS Code wants increments, so the
-// conversion lives here once.
+// Progress, in two sizes. A short request (a listing page, a HEAD, a sign-in check) shows in the
+// status bar: withProgress. Long work (pull, push, copy, deleting many tags) runs in a notification
+// with a Cancel button that really stops it: Cancel aborts the AbortSignal the work was given, and
+// the engine / registry requests end with it. Progress is given as an absolute percent; VS Code
+// wants increments, so the conversion lives here once.
 import * as vscode from 'vscode';
 import { CancelledError } from '../errors/errors';
 
@@ -25,6 +26,11 @@ export function cancelRunningOperations(): number {
 
 export function runningOperationCount(): number {
   return running.size;
+}
+
+/** A short request, shown in the status bar while it runs (not cancellable: it ends on its own). */
+export function withProgress<T>(title: string, task: () => Promise<T>): Promise<T> {
+  return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, task));
 }
 
 export interface ProgressOptions {

@@ -134,7 +134,7 @@ export class DockerHubRateLimit implements vscode.Disposable {
 }
 
 /** 21600 → "6-hour", 86400 → "24-hour", 90 → "90-second". */
-export function formatWindow(seconds: number): string {
+function formatWindow(seconds: number): string {
   if (seconds % 3600 === 0) return `${seconds / 3600}-hour`;
   if (seconds % 60 === 0) return `${seconds / 60}-minute`;
   return `${seconds}-second`;

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { DockerConfigStore } from '../credentials';
 import type { Credential, CredentialStore } from '../credentials/types';
 import { RegistryClient } from '../distribution/client';
+import { describeError } from '../errors/describe';
 import { createSession } from '../distribution/session';
 import { createTransport, type RequestLogEntry, type Transport } from '../distribution/transport';
 import type { RegistryEndpoint, RegistrySession } from '../distribution/types';
@@ -108,13 +109,7 @@ export class RegistryService implements vscode.Disposable {
       this.pulled,
       this.secrets.onDidChange(() => this.reset()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (
-          e.affectsConfiguration('registryExplorer.registries') ||
-          e.affectsConfiguration('registryExplorer.useDockerConfig') ||
-          e.affectsConfiguration('registryExplorer.gitlab.instances')
-        ) {
-          this.reset();
-        }
+        if (settings.affectsConnections(e)) this.reset();
       }),
     );
   }
@@ -135,7 +130,7 @@ export class RegistryService implements vscode.Disposable {
         hosts = await docker.list();
       } catch (err) {
         // A broken config.json must not empty the view: settings registries still show.
-        this.log.warn(`could not read docker logins: ${err instanceof Error ? err.message : String(err)}`);
+        this.log.warn(`could not read docker logins: ${describeError(err)}`);
       }
       for (const host of hosts) {
         if (hidden.has(host) || result.some((r) => r.host === host)) continue;

@@ -6,7 +6,7 @@ import { parseRegistry, parseRegistryAddress } from '../reference';
 import { describeError } from '../errors/describe';
 import type { GitLabInstance } from '../registries';
 
-export const SECTION = 'registryExplorer';
+const SECTION = 'registryExplorer';
 
 export type TagSort = 'name' | 'semver' | 'newest';
 
@@ -38,7 +38,7 @@ function config(): vscode.WorkspaceConfiguration {
 }
 
 /** Validate one raw entry; undefined (after a warning) when it cannot be used. */
-export function validateRegistryEntry(raw: unknown): RegistrySetting | string {
+function validateRegistryEntry(raw: unknown): RegistrySetting | string {
   if (typeof raw === 'string') raw = { url: raw };
   if (!raw || typeof raw !== 'object') return 'an entry is not an object with a "url"';
   const entry = raw as Record<string, unknown>;
@@ -211,6 +211,16 @@ function userRegistriesRaw(): unknown[] {
 function hostOf(item: unknown): string | undefined {
   const entry = validateRegistryEntry(item);
   return typeof entry === 'string' ? undefined : entry.host;
+}
+
+/** True when a change affects how registries are reached: which ones, their credentials, their vendor API. */
+export function affectsConnections(e: vscode.ConfigurationChangeEvent): boolean {
+  return ['registries', 'useDockerConfig', 'gitlab.instances'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
+}
+
+/** True when the Docker engine address changed. */
+export function affectsDockerHost(e: vscode.ConfigurationChangeEvent): boolean {
+  return e.affectsConfiguration(`${SECTION}.docker.host`);
 }
 
 /** True when a configuration change touches anything the Registries view shows. */

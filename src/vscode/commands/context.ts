@@ -15,6 +15,9 @@ export interface CommandContext {
   rateLimit?: DockerHubRateLimit;
 }
 
-/** A command handler: the first argument is the tree node (menus) or absent (palette). */
+/**
+ * A command handler: the first argument is the tree node (menus) or absent (palette). `C` is the
+ * context it needs (the image operations take a wider one).
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- arguments come from VS Code untyped; each handler checks its own
-export type CommandHandler = (ctx: CommandContext, ...args: any[]) => unknown;
+export type CommandHandler<C extends CommandContext = CommandContext> = (ctx: C, ...args: any[]) => unknown;

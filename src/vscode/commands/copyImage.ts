@@ -7,10 +7,10 @@ import { copyImage as copyBetween, type CopyResult } from '../../distribution/co
 import { formatBytes } from '../../docker/progress';
 import { RefusedError } from '../../errors/errors';
 import type { OperationsContext } from '../images/context';
-import { askTag, pickTargetRepository, revealRemote } from '../images/remote';
+import { askTag, revealRemote } from '../images/remote';
 import { withCancellableProgress } from '../progress';
 import { shortDigest } from '../tree/format';
-import { imageTarget, pickRegistry } from './pickers';
+import { imageTarget, pickRegistry, pickRepository, targetLabel, targetReference } from './pickers';
 
 /** Scripted use (tests): the destination without asking. */
 export interface CopyArgs {
@@ -22,12 +22,12 @@ export interface CopyArgs {
 export async function copyImage(ctx: OperationsContext, arg?: unknown, _selected?: unknown, args: CopyArgs = {}): Promise<CopyResult | undefined> {
   const source = await imageTarget(ctx, arg, 'Copy an image');
   if (!source) return undefined;
-  const reference = source.digest ?? source.tag ?? 'latest';
-  const shown = `${source.host}/${source.repository}${source.digest ? `@${shortDigest(source.digest)}` : `:${reference}`}`;
+  const reference = targetReference(source);
+  const shown = targetLabel(source);
 
   const host = args.registry ?? (await pickRegistry(ctx, { title: `Copy ${shown} to which registry?`, allowOther: true }));
   if (!host) return undefined;
-  const repository = args.repository ?? (await pickTargetRepository(ctx, host, source.repository, `Copy ${shown} to ${host}`));
+  const repository = args.repository ?? (await pickRepository(ctx, host, `Copy ${shown} to ${host}`, { suggested: source.repository }));
   if (!repository) return undefined;
   const tag = args.tag ?? (await askTag(`Copy ${shown} to ${host}/${repository}`, 'Tag in the target repository', source.tag ?? 'latest'));
   if (!tag) return undefined;

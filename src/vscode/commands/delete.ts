@@ -21,7 +21,6 @@ import { CancelledError, EngineError } from '../../errors/errors';
 import type { RegistryKind, RegistryProvider } from '../../registries';
 import type { OperationsContext } from '../images/context';
 import { isImageNode, localReference, type LocalImageNode } from '../images/nodes';
-import { providerOf } from '../images/remote';
 import { withCancellableProgress } from '../progress';
 import { formatSize, shortDigest } from '../tree/format';
 import { isNode, type RepositoryNode, type TagNode } from '../tree/nodes';
@@ -190,7 +189,7 @@ async function planRepository(ctx: OperationsContext, group: RemoteTag[], signal
     }
     return { host, repository, ...(repositoryNode ? { repositoryNode } : {}), kind, mode: 'manifest', images: [...images.values()] };
   }
-  const provider = providerOf(ctx, host);
+  const provider = ctx.service.provider(host);
   const mode = provider.capabilities.deleteTag;
   if (!mode) throw new Error(`${provider.displayName} does not offer deleting tags${provider.capabilities.tagDeleteNote ? `: ${provider.capabilities.tagDeleteNote}` : ''}`);
   const images: RepositoryPlan['images'] = [];

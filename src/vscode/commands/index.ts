@@ -1,8 +1,6 @@
 // Every command of the Registries view, by id. Each handler lives in its own file and takes the
 // tree node as its first argument (menus) or nothing (palette, where it asks).
 import * as vscode from 'vscode';
-import { describeError } from '../../errors/describe';
-import { CancelledError } from '../../errors/errors';
 import { addRepository } from './addRepository';
 import { checkRateLimit } from './checkRateLimit';
 import { clearFilter } from './clearFilter';
@@ -18,6 +16,7 @@ import { loadMore } from './loadMore';
 import { login } from './login';
 import { logout } from './logout';
 import { refresh } from './refresh';
+import { reportError } from './reportError';
 import { useDockerLogins } from './useDockerLogins';
 
 const handlers: Record<string, CommandHandler> = {
@@ -42,8 +41,7 @@ const handlers: Record<string, CommandHandler> = {
  * `extra`: more handlers on a wider context (the image operations, src/vscode/images/operations.ts),
  * registered with the same error handling.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- arguments come from VS Code untyped; each handler checks its own
-export function registerCommands<C extends CommandContext>(ctx: C, extra: Record<string, (ctx: C, ...args: any[]) => unknown> = {}): vscode.Disposable[] {
+export function registerCommands<C extends CommandContext>(ctx: C, extra: Record<string, CommandHandler<C>> = {}): vscode.Disposable[] {
   return Object.entries({ ...handlers, ...extra }).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
@@ -52,9 +50,7 @@ export function registerCommands<C extends CommandContext>(ctx: C, extra: Record
         return await handler(ctx, ...args);
       } catch (error) {
         // Commands are user-initiated, so a failure is a message (cancellation stays silent).
-        if (error instanceof CancelledError) return undefined;
-        ctx.service.log.error(`${id}: ${describeError(error)}`);
-        void vscode.window.showErrorMessage(describeError(error));
+        reportError(ctx, id, error);
         return undefined;
       }
     }),

@@ -2,7 +2,7 @@
 // tree's "Load more…" node (hidden from the palette).
 import { isNode } from '../tree/nodes';
 import type { CommandContext } from './context';
-import { withProgress } from './pickers';
+import { withProgress } from '../progress';
 
 export async function loadMore(ctx: CommandContext, arg?: unknown): Promise<void> {
   if (!isNode(arg)) return;

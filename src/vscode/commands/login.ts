@@ -13,7 +13,11 @@ import { DOCKER_HUB } from '../../reference';
 import { GHCR_SCOPES, type RegistryProvider } from '../../registries';
 import * as settings from '../settings';
 import type { CommandContext } from './context';
-import { registryHost, withProgress } from './pickers';
+import { withProgress } from '../progress';
+import { registryHost } from './pickers';
+import { reportError } from './reportError';
+
+const LOGIN = 'registryExplorer.login';
 
 /**
  * Optional second argument for scripted use (tests): skips the input boxes. Never logged. GHCR and
@@ -35,55 +39,78 @@ export async function login(ctx: CommandContext, arg?: unknown, provided?: Login
     return true;
   }
   if (provided && !provided.username?.trim()) {
-    void vscode.window.showErrorMessage(`Signing in to ${host} needs a username.`);
+    reportError(ctx, LOGIN, new Error(`Signing in to ${host} needs a username`));
     return false;
   }
   const endpoint = ctx.service.endpoint(host);
   const previous = await ctx.service.secrets.get(host);
 
   let username = provided?.username;
-  let problem: string | undefined;
-  for (;;) {
-    if (!provided) {
-      username = await vscode.window.showInputBox({
-        title: `Sign in to ${host}`,
-        prompt: problem ? `${problem} — try again` : host === DOCKER_HUB ? 'Docker Hub username' : 'Username',
-        value: username ?? previous?.username ?? '',
-        ignoreFocusOut: true,
-        validateInput: (v) => (v.trim() ? undefined : 'Enter a username'),
-      });
-      if (!username) return false;
-    }
-    const password = provided?.password ?? (await vscode.window.showInputBox({
-      title: `Sign in to ${host} as ${username}`,
-      prompt: host === DOCKER_HUB ? 'Password or personal access token (accounts with two-factor sign-in need a token)' : 'Password or access token',
-      password: true,
-      ignoreFocusOut: true,
-      validateInput: (v) => (v ? undefined : 'Enter a password or token'),
-    }));
-    if (!password) return false;
-
-    const credential: Credential = { username: username!.trim(), password };
-    try {
-      await withProgress(`Checking credentials with ${host}`, () =>
-        checkLogin(endpoint, credential, { transport: ctx.service.sharedTransport(), userAgent: ctx.service.userAgent() }),
-      );
-    } catch (error) {
-      const message = describeError(error);
-      ctx.service.log.warn(`sign-in to ${host} failed: ${message}`);
-      if (provided) {
-        void vscode.window.showErrorMessage(message);
-        return false;
+  const credential = await untilAccepted<Credential, Credential>(
+    ctx,
+    host,
+    !!provided,
+    async (problem) => {
+      if (!provided) {
+        username = await vscode.window.showInputBox({
+          title: `Sign in to ${host}`,
+          prompt: problem ? `${problem} — try again` : host === DOCKER_HUB ? 'Docker Hub username' : 'Username',
+          value: username ?? previous?.username ?? '',
+          ignoreFocusOut: true,
+          validateInput: (v) => (v.trim() ? undefined : 'Enter a username'),
+        });
+        if (!username) return undefined;
       }
-      problem = message;
-      continue;
-    }
-    await ctx.service.secrets.store(host, credential);
-    ctx.service.log.info(`signed in to ${host} as ${credential.username}`);
-    break;
-  }
+      const password = provided?.password ?? (await vscode.window.showInputBox({
+        title: `Sign in to ${host} as ${username}`,
+        prompt: host === DOCKER_HUB ? 'Password or personal access token (accounts with two-factor sign-in need a token)' : 'Password or access token',
+        password: true,
+        ignoreFocusOut: true,
+        validateInput: (v) => (v ? undefined : 'Enter a password or token'),
+      }));
+      return password ? { username: username!.trim(), password } : undefined;
+    },
+    async (asked) => {
+      await withProgress(`Checking credentials with ${host}`, () =>
+        checkLogin(endpoint, asked, { transport: ctx.service.sharedTransport(), userAgent: ctx.service.userAgent() }),
+      );
+      return asked;
+    },
+  );
+  if (!credential) return false;
+  await ctx.service.secrets.store(host, credential);
+  ctx.service.log.info(`signed in to ${host} as ${credential.username}`);
   await afterSignIn(ctx, host, `Signed in to ${host} as ${username}.`);
   return true;
+}
+
+/**
+ * Ask, check, and while the registry refuses ask again with its refusal in the prompt; undefined
+ * when the person cancels. Scripted use (tests, Connect with credentials) asks once and reports a
+ * refusal like any failed command.
+ */
+async function untilAccepted<S, R>(
+  ctx: CommandContext,
+  where: string,
+  scripted: boolean,
+  ask: (problem: string | undefined) => Promise<S | undefined>,
+  check: (secret: S) => Promise<R>,
+): Promise<R | undefined> {
+  let problem: string | undefined;
+  for (;;) {
+    const secret = await ask(problem);
+    if (!secret) return undefined;
+    try {
+      return await check(secret);
+    } catch (error) {
+      if (scripted) {
+        reportError(ctx, LOGIN, error);
+        return undefined;
+      }
+      problem = describeError(error);
+      ctx.service.log.warn(`sign-in to ${where} failed: ${problem}`);
+    }
+  }
 }
 
 async function afterSignIn(ctx: CommandContext, host: string, message: string): Promise<void> {
@@ -106,33 +133,24 @@ type Secret = { username?: string; secret: string };
  */
 async function vendorSignIn(ctx: CommandContext, provider: RegistryProvider, provided: LoginArgs | undefined): Promise<string | undefined> {
   const name = provider.displayName;
-  let problem: string | undefined;
   let username = provided?.username;
-  for (;;) {
-    let secret: Secret | undefined;
-    if (provided) {
-      secret = { ...(provided.username ? { username: provided.username } : {}), secret: provided.password };
-    } else {
-      secret = await askSecret(ctx, provider, problem, username);
-      if (!secret) return undefined;
-      username = secret.username;
-    }
-    try {
-      const result = await withProgress(`Checking your ${name} sign-in`, () =>
+  const result = await untilAccepted<Secret, { username: string }>(
+    ctx,
+    name,
+    !!provided,
+    async (problem) => {
+      if (provided) return { ...(provided.username ? { username: provided.username } : {}), secret: provided.password };
+      const secret = await askSecret(ctx, provider, problem, username);
+      username = secret?.username;
+      return secret;
+    },
+    (secret) =>
+      withProgress(`Checking your ${name} sign-in`, () =>
         provider.signIn!({ ...(secret.username ? { username: secret.username.trim() } : {}), secret: secret.secret }),
-      );
-      ctx.service.log.info(`signed in to ${provider.host} (${name}) as ${result.username}`);
-      return result.username;
-    } catch (error) {
-      const message = describeError(error);
-      ctx.service.log.warn(`sign-in to ${name} failed: ${message}`);
-      if (provided) {
-        void vscode.window.showErrorMessage(message);
-        return undefined;
-      }
-      problem = message;
-    }
-  }
+      ),
+  );
+  if (result) ctx.service.log.info(`signed in to ${provider.host} (${name}) as ${result.username}`);
+  return result?.username;
 }
 
 async function askSecret(ctx: CommandContext, provider: RegistryProvider, problem: string | undefined, username: string | undefined): Promise<Secret | undefined> {

@@ -4,8 +4,10 @@ import * as vscode from 'vscode';
 import type { Page } from '../../distribution/types';
 import { describeError } from '../../errors/describe';
 import { parseRegistry, parseRepository } from '../../reference';
+import { withProgress } from '../progress';
 import * as settings from '../settings';
 import { hostOf, isNode, type ListOwner, type RegistryNode } from '../tree/nodes';
+import { shortDigest } from '../tree/format';
 import { sortTags } from '../tree/sortTags';
 import type { CommandContext } from './context';
 
@@ -17,6 +19,16 @@ export interface ImageTarget {
   /** Set for a platform node (and after resolving a tag's digest). */
   digest?: string;
   platform?: string;
+}
+
+/** What the registry is asked for: the digest of a platform, else the tag. */
+export function targetReference(target: ImageTarget): string {
+  return target.digest ?? target.tag ?? 'latest';
+}
+
+/** host/repository:tag, or host/repository@<short digest> for a platform, in titles and messages. */
+export function targetLabel(target: ImageTarget): string {
+  return `${target.host}/${target.repository}${target.digest ? `@${shortDigest(target.digest)}` : `:${targetReference(target)}`}`;
 }
 
 interface Item<T> extends vscode.QuickPickItem {
@@ -48,50 +60,81 @@ export async function pickRegistry(ctx: CommandContext, options: { title: string
   return typed ? parseRegistry(typed.trim()) : undefined;
 }
 
-/**
- * A repository of a registry: the catalog one page at a time (Docker Hub, GHCR: your own repositories
- * through their API), or a name typed in.
- */
-export async function pickRepository(ctx: CommandContext, host: string, title: string): Promise<string | undefined> {
-  const client = ctx.service.client(host);
+/** One page of names from a paged list. */
+type NamesPage = (options: { pageSize: number; cursor?: string }) => Promise<Page<string>>;
+
+function names(page: Page<{ name: string }>): Page<string> {
+  return { items: page.items.map((item) => item.name), ...(page.next ? { next: page.next } : {}) };
+}
+
+/** A registry's repositories a page at a time: its catalog, or (Docker Hub, GHCR, GitLab) your own through their API. */
+function repositoryPages(ctx: CommandContext, host: string): NamesPage {
   const provider = ctx.service.provider(host);
-  const listPage = (options: { pageSize: number; cursor?: string }): Promise<Page<string>> =>
-    provider.kind === 'generic'
-      ? client.catalogPage(options)
-      : provider.listRepositories(options).then((page) => ({ items: page.items.map((r) => r.name), ...(page.next ? { next: page.next } : {}) }));
+  return (options) => (provider.kind === 'generic' ? provider.client.catalogPage(options) : provider.listRepositories(options).then(names));
+}
+
+export interface RepositoryPickOptions {
+  /** Offered first, whether or not the registry has it yet (push and copy: the source's own name). */
+  suggested?: string;
+}
+
+/**
+ * A repository of a registry: the suggested name first, then the repositories added by name and the
+ * registry's own a page at a time, then "Enter a repository name…" (typing a name always works: a
+ * registry that cannot list says why on that row).
+ */
+export async function pickRepository(ctx: CommandContext, host: string, title: string, options: RepositoryPickOptions = {}): Promise<string | undefined> {
+  const listPage = repositoryPages(ctx, host);
   const pageSize = settings.pageSize();
-  const names = [...ctx.service.addedRepositories(host)];
+  const known = [...ctx.service.addedRepositories(host)];
+  let suggestion: string | undefined;
+  try {
+    suggestion = options.suggested ? repositoryIn(host, options.suggested) : undefined;
+  } catch {
+    suggestion = undefined;
+  }
   let cursor: string | undefined;
   let loaded = false;
   let note: string | undefined;
   for (;;) {
     if (!loaded || cursor) {
       try {
-        const page: Page<string> = await withProgress(`Listing repositories of ${host}`, () => listPage(cursor ? { pageSize, cursor } : { pageSize }));
-        for (const n of page.items) if (!names.includes(n)) names.push(n);
+        const page = await withProgress(`Listing repositories of ${host}`, () => listPage(cursor ? { pageSize, cursor } : { pageSize }));
+        for (const n of page.items) if (!known.includes(n)) known.push(n);
         cursor = page.next;
       } catch (error) {
+        // No catalog (Docker Hub, GHCR) or no right to list it: typing a name still works.
         note = describeError(error);
         cursor = undefined;
       }
       loaded = true;
     }
-    const items: Item<string>[] = names.map((n) => ({ label: n, value: n, iconPath: new vscode.ThemeIcon('repo') }));
+    const items: Item<string>[] = [];
+    if (suggestion) {
+      items.push({
+        label: suggestion,
+        value: suggestion,
+        description: known.includes(suggestion) ? 'same name as the source' : 'new repository, same name as the source',
+        iconPath: new vscode.ThemeIcon('star-empty'),
+      });
+    }
+    items.push(...known.filter((n) => n !== suggestion).map((n) => ({ label: n, value: n, iconPath: new vscode.ThemeIcon('repo') })));
     if (cursor) items.push({ label: '$(ellipsis) Load more…', action: 'more', alwaysShow: true });
-    items.push({ label: '$(edit) Enter a repository name…', action: 'other', alwaysShow: true, detail: note });
-    const picked = await vscode.window.showQuickPick(items, { title, placeHolder: `Repository in ${host}`, matchOnDetail: false });
+    items.push({ label: '$(edit) Enter a repository name…', action: 'other', alwaysShow: true, ...(note ? { detail: note } : {}) });
+    const picked = await vscode.window.showQuickPick(items, { title, placeHolder: `Repository in ${host}` });
     if (!picked) return undefined;
     if (picked.value) return picked.value;
     if (picked.action === 'more') continue;
-    return askRepositoryName(host, title);
+    return askRepositoryName(host, title, suggestion);
   }
 }
 
-export async function askRepositoryName(host: string, title: string): Promise<string | undefined> {
+export async function askRepositoryName(host: string, title: string, value?: string): Promise<string | undefined> {
   const typed = await vscode.window.showInputBox({
     title,
     prompt: `Repository name in ${host}`,
     placeHolder: 'team/app',
+    ...(value ? { value } : {}),
     ignoreFocusOut: true,
     validateInput: (v) => validate(() => repositoryIn(host, v.trim())),
   });
@@ -104,29 +147,21 @@ export function repositoryIn(host: string, name: string): string {
   return parsed.repository;
 }
 
-/** A tag of a repository, one page at a time, sorted like the tree. */
+/** A tag of a repository, one page at a time, sorted like the tree. A failed listing fails the command. */
 export async function pickTag(ctx: CommandContext, host: string, repository: string, title: string): Promise<string | undefined> {
-  const client = ctx.service.client(host);
   const provider = ctx.service.provider(host);
   // Vendor registries list tags through their API (one request per page, as the tree does).
-  const listPage = (options: { pageSize: number; cursor?: string }): Promise<Page<string>> =>
-    provider.kind === 'generic'
-      ? client.tagsPage(repository, options)
-      : provider.listTags(repository, options).then((page) => ({ items: page.items.map((t) => t.name), ...(page.next ? { next: page.next } : {}) }));
+  const listPage: NamesPage = (options) =>
+    provider.kind === 'generic' ? provider.client.tagsPage(repository, options) : provider.listTags(repository, options).then(names);
   const pageSize = settings.pageSize();
   const tags: string[] = [];
   let cursor: string | undefined;
   let loaded = false;
   for (;;) {
     if (!loaded || cursor) {
-      try {
-        const page = await withProgress(`Listing tags of ${host}/${repository}`, () => listPage(cursor ? { pageSize, cursor } : { pageSize }));
-        tags.push(...page.items.filter((t) => !tags.includes(t)));
-        cursor = page.next;
-      } catch (error) {
-        void vscode.window.showErrorMessage(describeError(error));
-        return undefined;
-      }
+      const page = await withProgress(`Listing tags of ${host}/${repository}`, () => listPage(cursor ? { pageSize, cursor } : { pageSize }));
+      tags.push(...page.items.filter((t) => !tags.includes(t)));
+      cursor = page.next;
       loaded = true;
     }
     const items: Item<string>[] = sortTags(tags, settings.tagSort() === 'newest' ? 'semver' : settings.tagSort()).map((t) => ({ label: t, value: t, iconPath: new vscode.ThemeIcon('tag') }));
@@ -186,8 +221,4 @@ export function validate(check: () => unknown): string | undefined {
   } catch (error) {
     return describeError(error);
   }
-}
-
-export function withProgress<T>(title: string, task: () => Promise<T>): Promise<T> {
-  return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, task));
 }

@@ -11,9 +11,9 @@ import { isDigest } from '../../distribution/digest';
 import { parseReference } from '../../reference';
 import type { OperationsContext } from '../images/context';
 import { engineReference } from '../images/remote';
-import { withCancellableProgress } from '../progress';
+import { withCancellableProgress, withProgress } from '../progress';
 import { isNode } from '../tree/nodes';
-import { pickTag, validate, withProgress } from './pickers';
+import { pickTag, validate } from './pickers';
 
 /** Scripted use (tests, other commands): what to pull without asking. */
 export interface PullArgs {
@@ -50,7 +50,7 @@ export async function pull(ctx: OperationsContext, arg?: unknown, _selected?: un
 }
 
 /** The pull itself, with progress and Cancel; refreshes Local Images and selects the pulled image. */
-export async function runPull(ctx: OperationsContext, reference: string, platform?: string): Promise<PullResult> {
+async function runPull(ctx: OperationsContext, reference: string, platform?: string): Promise<PullResult> {
   const engine = ctx.engines.engine();
   const title = `Pulling ${reference}${platform ? ` (${platform})` : ''}`;
   const result = await withCancellableProgress(title, (report, signal) =>
@@ -80,7 +80,7 @@ export function progressText(p: ProgressSnapshot): string {
 }
 
 /** How the engine lists an image it pulled as `reference`: Docker Hub names without docker.io/ and library/. */
-export function localName(reference: string): string {
+function localName(reference: string): string {
   let name = reference;
   if (name.startsWith('docker.io/')) name = name.slice('docker.io/'.length);
   if (name.startsWith('library/') && !name.slice('library/'.length).split(/[:@]/)[0]!.includes('/')) name = name.slice('library/'.length);

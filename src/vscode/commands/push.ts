@@ -9,11 +9,12 @@ import { EngineError } from '../../errors/errors';
 import { describeError } from '../../errors/describe';
 import type { OperationsContext } from '../images/context';
 import { isImageNode, localReference, UNTAGGED, type LocalImageNode } from '../images/nodes';
-import { askTag, engineReference, pickTargetRepository, revealRemote } from '../images/remote';
+import { askTag, engineReference, revealRemote } from '../images/remote';
 import { withCancellableProgress } from '../progress';
 import { pickLocalImage } from './tag';
-import { pickRegistry } from './pickers';
+import { pickRegistry, pickRepository } from './pickers';
 import { progressText } from './pull';
+import { reportError } from './reportError';
 
 /** Scripted use (tests): where to push without asking. */
 export interface PushArgs {
@@ -37,7 +38,7 @@ export async function push(ctx: OperationsContext, arg?: unknown, _selected?: un
 
   const host = args.registry ?? (await pickRegistry(ctx, { title: `${title}: to which registry?`, allowOther: true }));
   if (!host) return undefined;
-  const repository = args.repository ?? (await pickTargetRepository(ctx, host, suggestedRepository(source), `${title} to ${host}`));
+  const repository = args.repository ?? (await pickRepository(ctx, host, `${title} to ${host}`, { suggested: suggestedRepository(source) }));
   if (!repository) return undefined;
   const tag = args.tag ?? (await askTag(`${title} to ${host}/${repository}`, 'Tag to push as', source.tag ?? 'latest'));
   if (!tag) return undefined;
@@ -58,9 +59,7 @@ export async function push(ctx: OperationsContext, arg?: unknown, _selected?: un
     if (!hasName) void ctx.images.refresh();
     if (error instanceof EngineError && error.reason === 'auth') {
       // The engine's words, then the way out: sign in here and push again.
-      void vscode.window.showErrorMessage(describeError(error), 'Sign In…').then((choice) => {
-        if (choice) void vscode.commands.executeCommand('registryExplorer.login', host);
-      });
+      reportError(ctx, 'registryExplorer.push', error, { title: 'Sign In…', command: 'registryExplorer.login', arguments: [host] });
       return undefined;
     }
     throw error;

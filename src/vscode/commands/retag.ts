@@ -6,7 +6,8 @@ import { shortDigest } from '../tree/format';
 import { retag as retagOnRegistry } from '../../distribution/tagging';
 import type { OperationsContext } from '../images/context';
 import { askTag, revealRemote } from '../images/remote';
-import { imageTarget, withProgress } from './pickers';
+import { withProgress } from '../progress';
+import { imageTarget, targetLabel, targetReference } from './pickers';
 
 export interface RetagOutcome {
   host: string;
@@ -19,8 +20,8 @@ export async function retag(ctx: OperationsContext, arg?: unknown, _selected?: u
   const source = await imageTarget(ctx, arg, 'Add a tag on the registry');
   if (!source) return undefined;
   // A platform node retags that platform's manifest; a tag node the tag's (index or image).
-  const reference = source.digest ?? source.tag ?? 'latest';
-  const shown = `${source.host}/${source.repository}${source.digest ? `@${shortDigest(source.digest)}` : `:${reference}`}`;
+  const reference = targetReference(source);
+  const shown = targetLabel(source);
   const tag = newTag ?? (await askTag(`Add a tag to ${shown}`, `New tag in ${source.host}/${source.repository} (same image, same digest; nothing is pulled)`, ''));
   if (!tag) return undefined;
   const client = ctx.service.client(source.host);

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { describeError } from '../../errors/describe';
 import type { OperationsContext } from '../images/context';
-import { providerOf, revealRemote } from '../images/remote';
+import { revealRemote } from '../images/remote';
 import { withCancellableProgress } from '../progress';
 import { isCatalogUnsupported } from '../tree/errorFix';
 import type { RegistryNode } from '../tree/nodes';
@@ -101,7 +101,7 @@ async function searchRegistry(ctx: OperationsContext, host: string, term: string
       ctx.service.log.info(`Docker Hub search through the engine failed (${describeError(error)}); asking the Hub API`);
     }
   }
-  const provider = providerOf(ctx, host);
+  const provider = ctx.service.provider(host);
   if (provider.search && provider.capabilities.search) {
     const page = await provider.search(term, { pageSize: HUB_LIMIT, signal });
     return page.items.map((r) => ({ host, repository: r.name, ...(r.description ? { description: r.description } : {}), ...(r.official ? { official: true } : {}), ...(r.starCount !== undefined ? { starCount: r.starCount } : {}) }));

@@ -1,7 +1,7 @@
 // What the image-operation commands get on top of the Registries commands' context: the engine, the
 // Local Images view and its provider. Created once in extension.ts.
 import type * as vscode from 'vscode';
-import type { CommandContext } from '../commands/context';
+import type { CommandContext, CommandHandler } from '../commands/context';
 import type { EngineService } from './engineService';
 import type { LocalImagesProvider } from './localImagesProvider';
 import type { ImageNode } from './nodes';
@@ -12,5 +12,4 @@ export interface OperationsContext extends CommandContext {
   imagesView: vscode.TreeView<ImageNode>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- arguments come from VS Code untyped; each handler checks its own
-export type OperationHandler = (ctx: OperationsContext, ...args: any[]) => unknown;
+export type OperationHandler = CommandHandler<OperationsContext>;

@@ -19,7 +19,7 @@ export class EngineService implements vscode.Disposable {
     this.disposables.push(
       this.changed,
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(`${settings.SECTION}.docker.host`)) {
+        if (settings.affectsDockerHost(e)) {
           this.reset();
           this.changed.fire();
         }

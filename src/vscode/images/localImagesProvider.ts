@@ -5,7 +5,7 @@
 // the registryExplorer.docker.host setting, with the fix under it.
 import * as vscode from 'vscode';
 import type { LocalImage } from '../../docker/engine';
-import { describeError } from '../../errors/describe';
+import { errorTreeItem } from '../tree/errorItem';
 import { formatAge, formatSize, shortDigest } from '../tree/format';
 import type { EngineService } from './engineService';
 import {
@@ -89,11 +89,7 @@ export class LocalImagesProvider implements vscode.TreeDataProvider<ImageNode>, 
       case 'localImage':
         return this.imageItem(node);
       case 'engineError': {
-        const message = describeError(node.error);
-        const item = new vscode.TreeItem(message, vscode.TreeItemCollapsibleState.None);
-        item.id = node.id;
-        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
-        item.tooltip = message;
+        const item = errorTreeItem(node.id, node.error);
         item.contextValue = 'engineError;retry';
         item.command = { command: 'registryExplorer.refreshImages', title: 'Retry' };
         return item;

@@ -71,7 +71,6 @@ export interface ErrorNode {
   kind: 'error';
   id: string;
   parent: RegistryNode | NamespaceNode | RepositoryNode | TagNode | PlatformNode;
-  host: string;
   error: unknown;
   fix: ErrorFix;
 }
@@ -112,7 +111,7 @@ export function hostOf(node: TreeNode): string | undefined {
     case 'loadMore':
       return hostOf(node.owner);
     case 'error':
-      return node.host;
+      return hostOf(node.parent);
     case 'info':
       return node.parent ? hostOf(node.parent) : undefined;
   }

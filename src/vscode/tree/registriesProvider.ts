@@ -16,10 +16,11 @@ import type { ImageSummary, IndexEntry } from '../../distribution/types';
 import { describeError } from '../../errors/describe';
 import { CancelledError } from '../../errors/errors';
 import { formatReference } from '../../reference';
-import type { NamespaceSummary, RegistryProvider, TagSummary } from '../../registries';
+import type { NamespaceSummary, TagSummary } from '../../registries';
 import type { CredentialOrigin, RegistryService } from '../registryService';
 import * as settings from '../settings';
 import { contextValue } from './contextValues';
+import { errorTreeItem } from './errorItem';
 import { errorFix, isCatalogUnsupported } from './errorFix';
 import { formatAge, formatSize, shortDigest } from './format';
 import {
@@ -227,17 +228,6 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     }
   }
 
-  /** The registry's provider (Docker Hub, GHCR, GitLab or generic), for commands acting on a node. */
-  providerOf(node: TreeNode): RegistryProvider | undefined {
-    const host = hostOf(node);
-    return host ? this.service.provider(host) : undefined;
-  }
-
-  /** What the vendor's tag list said about a tag (Docker Hub, GHCR, GitLab), when loaded. */
-  vendorTagOf(tag: TagNode): TagSummary | undefined {
-    return this.vendorTags.get(tag.id);
-  }
-
   /** Fetch the next page of a list and show it. */
   async loadMore(owner: ListOwner): Promise<void> {
     const state = this.listOf(owner);
@@ -268,11 +258,6 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
   /** Details of a tag when loaded (tests and copy commands use them before asking the registry). */
   detailsOf(tag: TagNode): TagDetails | undefined {
     return this.details.get(tag.id);
-  }
-
-  /** Wait until the tags currently shown have their details (tests; also harmless elsewhere). */
-  async whenDetailsSettled(): Promise<void> {
-    while (this.pendingDetails.size > 0) await new Promise((r) => setTimeout(r, 50));
   }
 
   // ---- children --------------------------------------------------------------------------------
@@ -333,16 +318,8 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     }
     // Namespaces first, then top-level repositories, each alphabetical.
     children.sort((a, b) => rank(a) - rank(b));
-
-    if (names.length === 0 && !state.catalogUnsupported && !state.error) {
-      children.push(
-        state.filter
-          ? this.info(node, 'no-match', `No loaded repository matches "${state.filter}"`, 'filter', state.cursor ? undefined : clearFilterAction(node))
-          : this.info(node, 'empty', 'No repositories', 'info'),
-      );
-    }
-    if (state.error && !state.catalogUnsupported) children.push(...this.errorNodes(node, state.error));
-    if (state.cursor) children.push(this.loadMoreNode(node));
+    // (No "No repositories" under the "add one by name" row of a registry without a catalog.)
+    children.push(...this.listFooter(node, state, children.length, 'repository', 'No repositories'));
     return children;
   }
 
@@ -375,11 +352,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
       ns.vendor = summary ?? { name, kind: 'organization' };
       children.push(ns);
     }
-    if (names.length === 0 && added.length === 0 && !state.error && state.filter) {
-      children.push(this.info(node, 'no-match', `No loaded namespace matches "${state.filter}"`, 'filter', state.cursor ? undefined : clearFilterAction(node)));
-    }
-    if (state.error) children.push(...this.errorNodes(node, state.error));
-    if (state.cursor) children.push(this.loadMoreNode(node));
+    children.push(...this.listFooter(node, state, names.length + added.length, 'namespace'));
     return children;
   }
 
@@ -390,15 +363,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     if (state.error && state.items.length === 0) return this.errorNodes(node, state.error);
     const names = this.filtered(state, state.items);
     const children: TreeNode[] = names.map((name) => this.repositoryNode(node.registry, node, name, node.name));
-    if (names.length === 0 && !state.error) {
-      children.push(
-        state.filter
-          ? this.info(node, 'no-match', `No loaded repository matches "${state.filter}"`, 'filter', state.cursor ? undefined : clearFilterAction(node))
-          : this.info(node, 'empty', 'No repositories', 'info'),
-      );
-    }
-    if (state.error) children.push(...this.errorNodes(node, state.error));
-    if (state.cursor) children.push(this.loadMoreNode(node));
+    children.push(...this.listFooter(node, state, names.length, 'repository', 'No repositories'));
     return children;
   }
 
@@ -419,16 +384,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     const mode = settings.tagSort();
     const sorted = sortTags(visible, mode, (tag) => this.createdTime(node, tag));
     const tags = sorted.map((tag) => this.tagNode(node, tag));
-    const children: TreeNode[] = [...tags];
-    if (tags.length === 0 && !state.error) {
-      children.push(
-        state.filter
-          ? this.info(node, 'no-match', `No loaded tag matches "${state.filter}"`, 'filter', state.cursor ? undefined : clearFilterAction(node))
-          : this.info(node, 'empty', 'No tags', 'info'),
-      );
-    }
-    if (state.error) children.push(...this.errorNodes(node, state.error));
-    if (state.cursor) children.push(this.loadMoreNode(node));
+    const children: TreeNode[] = [...tags, ...this.listFooter(node, state, tags.length, 'tag', 'No tags')];
     // After first paint: the tree shows the tags now, details follow — unless the vendor's tag list
     // already carried them (Docker Hub, GHCR), or the vendor has no per-tag details to offer.
     const vendor = this.isVendor(node.registry.root.host);
@@ -458,6 +414,22 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
       const id = ids.platform(node.id, entry.digest, i);
       return this.cached<PlatformNode>(id, () => ({ kind: 'platform', id, tag: node, entry }));
     });
+  }
+
+  /**
+   * The rows after a list's own: when none of its rows show (`shown`) and the last page did not
+   * fail, "No loaded <item> matches" under a filter, else `emptyText` if given; then the last page's
+   * error with its fix; then "Load more…" while the list has more.
+   */
+  private listFooter(owner: ListOwner, state: ListState, shown: number, item: string, emptyText?: string): TreeNode[] {
+    const rows: TreeNode[] = [];
+    if (shown === 0 && !state.error) {
+      if (state.filter) rows.push(this.info(owner, 'no-match', `No loaded ${item} matches "${state.filter}"`, 'filter', state.cursor ? undefined : clearFilterAction(owner)));
+      else if (emptyText) rows.push(this.info(owner, 'empty', emptyText, 'info'));
+    }
+    if (state.error) rows.push(...this.errorNodes(owner, state.error));
+    if (state.cursor) rows.push(this.loadMoreNode(owner));
+    return rows;
   }
 
   // ---- paging ----------------------------------------------------------------------------------
@@ -695,7 +667,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
    */
   private errorNodes(parent: ErrorNode['parent'], error: unknown): TreeNode[] {
     const node = this.errorNode(parent, error);
-    const host = node.host;
+    const host = hostOf(parent);
     switch (node.fix) {
       case 'signIn':
         return [node, this.info(parent, 'fix', 'Sign in…', 'sign-in', { command: 'registryExplorer.login', title: 'Sign In…', arguments: [node] }, `Sign in to ${host}`)];
@@ -710,10 +682,9 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
 
   private errorNode(parent: ErrorNode['parent'], error: unknown): ErrorNode {
     const id = ids.error(parent.id);
-    const node = this.cached<ErrorNode>(id, () => ({ kind: 'error', id, parent, host: '', error, fix: 'retry' }));
+    const node = this.cached<ErrorNode>(id, () => ({ kind: 'error', id, parent, error, fix: 'retry' }));
     node.error = error;
     node.fix = errorFix(error);
-    node.host = hostOf(parent) ?? '';
     return node;
   }
 
@@ -873,11 +844,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
   }
 
   private errorItem(node: ErrorNode): vscode.TreeItem {
-    const message = describeError(node.error);
-    const item = new vscode.TreeItem(message, vscode.TreeItemCollapsibleState.None);
-    item.id = node.id;
-    item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
-    item.tooltip = message;
+    const item = errorTreeItem(node.id, node.error);
     // Clicking the message does what the action row under it does.
     if (node.fix === 'signIn') {
       item.command = { command: 'registryExplorer.login', title: 'Sign In…', arguments: [node] };
@@ -905,7 +872,7 @@ function clearFilterAction(owner: ListOwner): InfoNode['action'] {
   return { command: 'registryExplorer.clearFilter', title: 'Clear Filter', arguments: [owner] };
 }
 
-export function tagReference(node: TagNode): string {
+function tagReference(node: TagNode): string {
   return formatReference({ registry: node.repository.registry.root.host, repository: node.repository.name, tag: node.tag });
 }
 
