@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shots = [
-  'registries-welcome', 'registries-load-more', 'registries-platforms', 'registries-filter', 'registries-401',
+  'registries-welcome', 'connect-registry-kinds', 'registries-load-more', 'registries-platforms', 'registries-filter', 'registries-401',
   'operations-pull-progress', 'operations-delete-shared', 'operations-search', 'operations-local-images',
 ];
 const missing = [];
