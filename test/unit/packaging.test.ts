@@ -73,3 +73,24 @@ describe('packaging', () => {
     assert.deepEqual(offenders, []);
   });
 });
+
+describe('npm run package', () => {
+  it('vsce packages the built extension into a .vsix holding only the allowlisted files', { timeout: 120_000 }, () => {
+    const out = join(require('node:os').tmpdir(), `regx-package-${process.pid}.vsix`);
+    const vsce = join(root, 'node_modules', '.bin', 'vsce');
+    // The same flags as the package script (the build and type check are done by npm test already).
+    const script: string = manifest.scripts.package;
+    assert.match(script, /vsce package --no-dependencies --allow-missing-repository --no-rewrite-relative-links/);
+    execFileSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', out], { cwd: root, stdio: 'pipe' });
+    // A .vsix is a zip: read its central directory's file names without an unzip tool.
+    const zip = readFileSync(out);
+    const names: string[] = [];
+    for (let at = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])); at >= 0; at = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), at + 4)) {
+      const nameLength = zip.readUInt16LE(at + 28);
+      names.push(zip.subarray(at + 46, at + 46 + nameLength).toString('utf8'));
+    }
+    require('node:fs').rmSync(out, { force: true });
+    const payload = names.filter((name) => name.startsWith('extension/')).map((name) => name.slice('extension/'.length)).sort();
+    assert.deepEqual(payload.filter((name) => !name.startsWith('media/')), ['LICENSE.txt', 'dist/cli.js', 'dist/extension.js', 'package.json', 'readme.md']);
+  });
+});
