@@ -7,12 +7,14 @@ import {
   DistributionError,
   InvalidInputError,
   ProtocolError,
+  TransportError,
   redactUrl,
 } from '../errors/errors';
 import { mapLimit } from './concurrency';
 import { DigestVerifier, computeDigest, isDigest, parseDigest, requireDigest, verifyBytes } from './digest';
 import { readImageConfig, type ImageConfig } from './imageConfig';
 import { pathAndQuery, resolveNextLink } from './link';
+import { RETRYABLE_STATUSES, backoffDelay, sleep } from './transport';
 import { LruCache } from './lru';
 import {
   assertPushable,
@@ -49,6 +51,11 @@ export const CONFIG_MAX_BYTES = 16 * 1024 * 1024;
 export const MAX_PAGE_SIZE = 1000;
 /** Chunk size for PATCH uploads when the caller gives none. */
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
+/** Times one blob upload is started (POST, then the bytes from a fresh read of the source) after transient failures. */
+const UPLOAD_ATTEMPTS = 3;
+/** Backoff between those starts: first delay, and its cap. */
+const UPLOAD_BACKOFF_MS = 500;
+const UPLOAD_BACKOFF_MAX_MS = 5_000;
 /** Requests a client runs at once for fan-out work (index children). */
 const FAN_OUT = 4;
 /** How long the surplus of an n-ignoring tags/list answer serves later pages. */
@@ -185,22 +192,64 @@ async function* rechunk(source: AsyncIterable<Uint8Array>, size: number): AsyncG
 }
 
 /**
- * Pass a stream through while hashing it; at its end, throw unless it matched the descriptor.
- * Used on uploads so a corrupt source fails before the registry commits anything.
+ * Streams that already check their bytes against a descriptor as they pass (getBlob's), keyed to
+ * "<digest> <size>". uploadBlob sends such a stream as it is instead of hashing the same bytes a
+ * second time; any other source is verified on the way out.
  */
-async function* verified(source: AsyncIterable<Uint8Array>, descriptor: Descriptor, what: string): AsyncGenerator<Uint8Array> {
+const selfVerifying = new WeakMap<object, string>();
+
+const verifiedKey = (descriptor: Descriptor) => `${descriptor.digest} ${descriptor.size}`;
+
+/**
+ * Pass a stream through while hashing it; at its end, throw unless it matched the descriptor.
+ * The last chunk is held back until the digest is checked, so a consumer that forwards the bytes
+ * (a PUT with the blob's Content-Length) never sends a complete body of the wrong bytes: a corrupt
+ * source fails before the registry can commit anything.
+ */
+function verified(source: AsyncIterable<Uint8Array>, descriptor: Descriptor, what: string): AsyncGenerator<Uint8Array> {
+  return verifiedFrom(async () => ({ stream: source, what }), descriptor);
+}
+
+/** verified() over a stream that is opened (a request sent) only when iteration starts. */
+async function* verifiedFrom(
+  open: () => Promise<{ stream: AsyncIterable<Uint8Array>; what: string }>,
+  descriptor: Descriptor,
+): AsyncGenerator<Uint8Array> {
+  const { stream, what } = await open();
   const verifier = new DigestVerifier(descriptor.digest);
-  for await (const chunk of source) {
+  const limit = descriptor.size;
+  let held: Uint8Array | undefined;
+  for await (const chunk of stream) {
+    if (chunk.byteLength === 0) continue;
     verifier.update(chunk);
-    if (descriptor.size >= 0 && verifier.bytesSeen > descriptor.size) {
-      throw new ProtocolError(what, `more than the ${descriptor.size} bytes its descriptor declares`);
+    if (limit >= 0 && verifier.bytesSeen > limit) {
+      throw new ProtocolError(what, `more than the ${limit} bytes its descriptor declares`);
     }
-    yield chunk;
+    if (held) yield held;
+    held = chunk;
   }
-  if (descriptor.size >= 0 && verifier.bytesSeen !== descriptor.size) {
-    throw new ProtocolError(what, `${verifier.bytesSeen} bytes where its descriptor declares ${descriptor.size}`);
+  if (limit >= 0 && verifier.bytesSeen !== limit) {
+    throw new ProtocolError(what, `${verifier.bytesSeen} bytes where its descriptor declares ${limit}`);
   }
   verifier.verify(what);
+  if (held) yield held;
+}
+
+/** `source` verified against the descriptor: as it is when it already verifies itself (getBlob), else wrapped. */
+function verifiedSource(source: AsyncIterable<Uint8Array>, descriptor: Descriptor, what: string): AsyncIterable<Uint8Array> {
+  return selfVerifying.get(source) === verifiedKey(descriptor) ? source : verified(source, descriptor, what);
+}
+
+/**
+ * Worth starting a blob upload over: the connection (to the registry, or to the source the bytes
+ * stream from) broke or timed out, or the registry answered the upload itself with a 5xx / 429.
+ * Never a digest or size mismatch, a refusal (4xx) or a cancellation.
+ */
+function isTransientUploadFailure(error: unknown): boolean {
+  if (error instanceof TransportError) return ['reset', 'closed', 'timeout', 'refused'].includes(error.reason);
+  // A source GET that answered 5xx was already retried by the transport; only the upload's own answers count here.
+  if (error instanceof DistributionError) return RETRYABLE_STATUSES.has(error.status) && (error.method === 'PUT' || error.method === 'PATCH');
+  return false;
 }
 
 /** The pages read before a paging cursor, newest first: a Link that circles back is caught across calls. */
@@ -569,7 +618,9 @@ export class RegistryClient {
     validateRepositoryName(repository);
     requireDigest(descriptor.digest);
     const send = this.send.bind(this);
-    return (async function* () {
+    // One generator for request, hashing and hand-over: every layer between the socket and the
+    // consumer (a PUT's body, when copying) costs promises per chunk.
+    const stream = verifiedFrom(async () => {
       const { response } = await send({
         method: 'GET',
         path: `/v2/${repository}/blobs/${descriptor.digest}`,
@@ -577,8 +628,10 @@ export class RegistryClient {
         signal: opts.signal,
         operation: 'blob',
       });
-      yield* verified(response.stream(), descriptor, redactUrl(response.url));
-    })();
+      return { stream: response.stream(), what: redactUrl(response.url) };
+    }, descriptor);
+    selfVerifying.set(stream, verifiedKey(descriptor));
+    return stream;
   }
 
   /** POST an upload session (optionally as a mount); 201 means the mount already did the work. */
@@ -623,10 +676,15 @@ export class RegistryClient {
   }
 
   /**
-   * Upload a blob. `source` is called again if the bytes must be sent again (retry, chunked fallback).
-   * Monolithic POST + PUT first; PATCH chunks when chunkSize asks for them or the registry (or a proxy
-   * in front of it) refuses a whole-blob PUT. The source is verified against the descriptor as it is
-   * sent, so bad bytes fail the upload instead of being committed.
+   * Upload a blob. Monolithic POST + PUT first, the bytes streamed into the PUT with the blob's
+   * Content-Length; PATCH chunks when chunkSize asks for them or the registry (or a proxy in front
+   * of it) refuses a whole-blob PUT. The source is verified against the descriptor as it is sent
+   * (a getBlob stream verifies itself, so its bytes are hashed once), and its last bytes go out only
+   * once the digest matched: bad bytes fail the upload instead of being committed.
+   *
+   * A streamed body is never sent twice on one upload session: after a reset, a timeout or a 5xx
+   * answer to the upload, the session is abandoned and the blob starts over — a new POST and a fresh
+   * `source()` (for a copy: a new GET of the source blob) — up to UPLOAD_ATTEMPTS times.
    */
   async uploadBlob(
     repository: string,
@@ -647,22 +705,44 @@ export class RegistryClient {
       }
       if (started?.mounted) return 'mounted';
     }
-    started ??= await this.startUpload(repository, undefined, opts.signal);
     const what = `${this.host}/${repository}@${descriptor.digest}`;
-    const chunkSize = opts.chunkSize ? Math.max(opts.chunkSize, started.minChunk ?? 0) : undefined;
+    for (let attempt = 1; ; attempt++) {
+      const upload = { started: started ?? (await this.startUpload(repository, undefined, opts.signal)) };
+      started = undefined;
+      try {
+        await this.sendBlob(repository, upload, descriptor, source, what, opts);
+        return 'uploaded';
+      } catch (error) {
+        if (attempt >= UPLOAD_ATTEMPTS || opts.signal?.aborted || !isTransientUploadFailure(error)) throw error;
+        // The session may hold part of the bytes: abandon it (best effort) and start the blob over.
+        await this.cancelUpload(upload.started.location as string, repository, opts.signal);
+        await sleep(backoffDelay(attempt, UPLOAD_BACKOFF_MS, UPLOAD_BACKOFF_MAX_MS), opts.signal);
+      }
+    }
+  }
+
+  /** The bytes of one upload session: one PUT, or PATCH chunks (on a new session when the PUT was refused). */
+  private async sendBlob(
+    repository: string,
+    upload: { started: StartedUpload },
+    descriptor: Descriptor,
+    source: () => AsyncIterable<Uint8Array>,
+    what: string,
+    opts: UploadOptions,
+  ): Promise<void> {
+    const chunkSize = opts.chunkSize ? Math.max(opts.chunkSize, upload.started.minChunk ?? 0) : undefined;
     if (chunkSize === undefined || descriptor.size <= chunkSize) {
       try {
-        await this.putWholeBlob(repository, started.location as string, descriptor, source, what, opts.signal);
-        return 'uploaded';
+        await this.putWholeBlob(repository, upload.started.location as string, descriptor, source, what, opts.signal);
+        return;
       } catch (error) {
         // 413 from a body-size limit, 405/501 from registries without monolithic PUT: go chunked.
         if (!(error instanceof DistributionError) || ![405, 411, 413, 501].includes(error.status)) throw error;
-        await this.cancelUpload(started.location as string, repository, opts.signal);
-        started = await this.startUpload(repository, undefined, opts.signal);
+        await this.cancelUpload(upload.started.location as string, repository, opts.signal);
+        upload.started = await this.startUpload(repository, undefined, opts.signal);
       }
     }
-    await this.uploadChunks(repository, started, descriptor, source, chunkSize ?? DEFAULT_CHUNK_SIZE, what, opts.signal);
-    return 'uploaded';
+    await this.uploadChunks(repository, upload.started, descriptor, source, chunkSize ?? DEFAULT_CHUNK_SIZE, what, opts.signal);
   }
 
   private async putWholeBlob(repository: string, location: string, descriptor: Descriptor, source: () => AsyncIterable<Uint8Array>, what: string, signal?: AbortSignal): Promise<void> {
@@ -673,7 +753,10 @@ export class RegistryClient {
       path: appendQuery(location, 'digest', descriptor.digest),
       scopes: pushScopes(repository),
       headers,
-      body: () => verified(source(), descriptor, what),
+      // Streamed straight from the source (for a copy, the GET's body) into the request, hashed once.
+      body: () => verifiedSource(source(), descriptor, what),
+      // Not resent on this session by the transport: uploadBlob starts the blob over instead.
+      retry: false,
       signal,
       okStatuses: [201, 204],
       operation: 'upload',
@@ -693,7 +776,7 @@ export class RegistryClient {
     let location = started.location as string;
     let offset = 0;
     const size = Math.max(chunkSize, started.minChunk ?? 0);
-    for await (const chunk of rechunk(verified(source(), descriptor, what), size)) {
+    for await (const chunk of rechunk(verifiedSource(source(), descriptor, what), size)) {
       const { response, requestUrl } = await this.send({
         method: 'PATCH',
         path: location,

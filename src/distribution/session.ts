@@ -215,6 +215,7 @@ class Session implements RegistrySession {
       headers,
       ...(auth.kind !== 'none' ? { authorization: auth.header } : {}),
       ...(req.body !== undefined ? { body: req.body } : {}),
+      ...(req.retry !== undefined ? { retry: req.retry } : {}),
       ...(req.signal ? { signal: req.signal } : {}),
       ...(req.maxBodyBytes !== undefined ? { maxBodyBytes: req.maxBodyBytes } : {}),
       tls: await this.tls(),

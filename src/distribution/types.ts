@@ -23,6 +23,11 @@ export interface RegistryRequest {
   headers?: Record<string, string>;
   /** Bytes are replayable; a factory is called again on each retry. */
   body?: Uint8Array | (() => AsyncIterable<Uint8Array> | NodeJS.ReadableStream);
+  /**
+   * false: the transport never sends this request again by itself (no retry after a reset or a 5xx);
+   * the caller starts the whole operation over instead (a blob upload, from a fresh upload session).
+   */
+  retry?: boolean;
   signal?: AbortSignal;
   /** Statuses that are answers, not errors (default: 2xx). */
   okStatuses?: number[];

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import { RegistryClient } from '../../src/distribution/client';
+import { copyImage } from '../../src/distribution/copy';
 import { createSession } from '../../src/distribution/session';
 import { createTransport, type Transport, type TransportOptions } from '../../src/distribution/transport';
 import type { CredentialStore } from '../../src/credentials/types';
@@ -242,6 +243,91 @@ describe('RegistryClient against a hostile registry', () => {
       const config = await client.getImageConfig('evil', { ...descriptor, size: realConfig.length });
       assert.equal(config.architecture, 'amd64');
       assert.equal(a.hits(`/v2/evil/blobs/${configDigest}`) - hitsBefore, 1, 'the refused bytes were not cached');
+    });
+
+    /** A fake target on `other` that commits whatever it is sent (it checks no digest), recording uploads. */
+    function uploadTarget(repo: string): { client: RegistryClient; puts: () => string[]; manifests: () => number } {
+      let n = 0;
+      other.route(`/v2/${repo}/blobs/uploads/`, (_req, res) => {
+        res.writeHead(202, { location: `/v2/${repo}/blobs/uploads/u${++n}`, 'content-length': '0' });
+        res.end();
+      });
+      for (let i = 1; i <= 6; i++) {
+        other.route(`/v2/${repo}/blobs/uploads/u${i}`, (req, res) => {
+          res.writeHead(req.method === 'DELETE' ? 204 : 201, { 'content-length': '0' });
+          res.end();
+        });
+      }
+      other.route(`/v2/${repo}/manifests/v1`, (_req, res) => {
+        res.writeHead(201, { 'content-length': '0' });
+        res.end();
+      });
+      const transport = createTransport({ backoffBaseMs: 20, backoffMaxMs: 100 });
+      transports.push(transport);
+      const mine = () => other.requests.filter((r) => r.path.startsWith(`/v2/${repo}/`));
+      return {
+        client: new RegistryClient(createSession({ host: other.host }, { transport })),
+        // Completed PUTs (the server records a request once its whole body arrived): path and body length.
+        puts: () => mine().filter((r) => r.method === 'PUT' && r.path.includes('/blobs/uploads/')).map((r) => `${r.path.split('?')[0]} ${r.body.length}`),
+        manifests: () => mine().filter((r) => r.method === 'PUT' && r.path.includes('/manifests/')).length,
+      };
+    }
+
+    /** An image on `a` whose one layer is served by `serveLayer`. */
+    function sourceImage(repo: string, layer: Buffer, serveLayer: (res: http.ServerResponse, n: number) => void): void {
+      const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
+      const manifest = Buffer.from(JSON.stringify({
+        schemaVersion: 2, mediaType: OCI_MANIFEST,
+        config: { mediaType: OCI_CONFIG, digest: sha256(config), size: config.length },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256(layer), size: layer.length }],
+      }));
+      a.route(`/v2/${repo}/manifests/v1`, (_req, res) => {
+        res.writeHead(200, { 'content-type': OCI_MANIFEST, 'content-length': String(manifest.length), 'docker-content-digest': sha256(manifest) });
+        res.end(manifest);
+      });
+      a.route(`/v2/${repo}/blobs/${sha256(config)}`, (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(config.length) });
+        res.end(config);
+      });
+      a.route(`/v2/${repo}/blobs/${sha256(layer)}`, (_req, res, n) => serveLayer(res, n));
+    }
+
+    it('a copy whose source sends other bytes than the digest fails before the whole blob reaches the target, and pushes no manifest', async () => {
+      const layer = Buffer.alloc(300_000, 7);
+      const evil = Buffer.from(layer);
+      evil[evil.length - 10] = 8; // one wrong byte, near the end
+      sourceImage('evilcopy', layer, (res) => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(evil.length) });
+        res.end(evil);
+      });
+      const target = uploadTarget('evildst');
+      const err = await rejection(copyImage({ source: { client: clientFor(), repository: 'evilcopy', reference: 'v1' }, target: { client: target.client, repository: 'evildst' } }));
+      assert.ok(err instanceof DigestMismatchError, String(err));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(target.manifests(), 0, 'no manifest pushed');
+      assert.ok(!target.puts().some((p) => p.endsWith(` ${layer.length}`)), `the layer's PUT never completed: ${target.puts().join(', ')}`);
+    });
+
+    it('a source connection reset in the middle of a blob starts that blob over: a new upload session and a fresh GET', async () => {
+      const layer = Buffer.alloc(400_000, 9);
+      sourceImage('resetcopy', layer, (res, n) => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(layer.length) });
+        if (n === 1) {
+          res.write(layer.subarray(0, 100_000), () => res.destroy());
+          return;
+        }
+        res.end(layer);
+      });
+      const target = uploadTarget('resetdst');
+      const result = await copyImage({ source: { client: clientFor(), repository: 'resetcopy', reference: 'v1' }, target: { client: target.client, repository: 'resetdst' } });
+      assert.equal(result.blobsUploaded, 2);
+      assert.equal(a.hits(`/v2/resetcopy/blobs/${sha256(layer)}`), 2, 'the layer was read again from the start');
+      assert.equal(target.manifests(), 1);
+      const layerPuts = target.puts().filter((p) => p.endsWith(` ${layer.length}`));
+      assert.equal(layerPuts.length, 1, target.puts().join(', '));
+      const posts = other.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v2/resetdst/')).length;
+      assert.equal(posts, 3, 'config, layer, and the layer again on a fresh upload session');
+      assert.ok(other.requests.some((r) => r.method === 'DELETE' && r.path.startsWith('/v2/resetdst/blobs/uploads/')), 'the broken session was abandoned');
     });
   });
 });

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { RegistryClient, appendQuery, referrersTagFor } from '../../../src/distribution/client';
 import { MediaTypes } from '../../../src/distribution/mediaTypes';
 import type { RegistryRequest, RegistryResponse, RegistrySession } from '../../../src/distribution/types';
-import { DigestMismatchError, DistributionError, InvalidInputError, PolicyError } from '../../../src/errors/errors';
+import { DigestMismatchError, DistributionError, InvalidInputError, PolicyError, TransportError } from '../../../src/errors/errors';
 
 const BASE = 'http://reg.test:5000';
 const sha = (bytes: Uint8Array) => 'sha256:' + createHash('sha256').update(bytes).digest('hex');
@@ -213,6 +213,101 @@ test('uploadBlob: chunked PATCHes always continue at the latest Location; 413 on
   n = 1;
   await client.uploadBlob('a/b', descriptor, async function* () { yield blob; });
   assert.equal(ranges.length, 1); // default chunk size is larger than the blob
+});
+
+test('uploadBlob: a getBlob stream goes into the PUT as it is (hashed once); other sources are verified on the way', async () => {
+  const blob = enc('layer bytes, streamed');
+  const descriptor = { mediaType: 'x', digest: sha(blob), size: blob.byteLength };
+  const source = new RegistryClient(fakeSession(() => ({ body: blob })));
+  let sent: unknown;
+  let produced: unknown;
+  const target = new RegistryClient(fakeSession((req, _url, body) => {
+    if (req.method === 'POST') return { status: 202, headers: { location: '/v2/a/b/blobs/uploads/u1' } };
+    assert.deepEqual(Buffer.from(body), Buffer.from(blob));
+    assert.equal(req.headers?.['content-length'], String(blob.byteLength));
+    return { status: 201 };
+  }));
+  const session = target.session as RegistrySession;
+  const request = session.request.bind(session);
+  session.request = async (req) => {
+    if (typeof req.body === 'function') {
+      const factory = req.body;
+      req = { ...req, body: () => { sent = factory(); return sent as AsyncIterable<Uint8Array>; } };
+    }
+    return request(req);
+  };
+  await target.uploadBlob('a/b', descriptor, () => { produced = source.getBlob('src/x', descriptor); return produced as AsyncIterable<Uint8Array>; });
+  assert.ok(sent !== undefined && sent === produced, 'the verified GET stream is the PUT body, not wrapped in a second hash');
+  await target.uploadBlob('a/b', descriptor, () => { produced = (async function* () { yield blob; })(); return produced as AsyncIterable<Uint8Array>; });
+  assert.ok(sent !== produced, 'a plain source is wrapped in a verifier');
+});
+
+test('uploadBlob: a corrupt source fails before its last bytes go out, and is not started over', async () => {
+  const good = enc('0123456789');
+  const bad = enc('0123456789'.replace('7', 'X'));
+  const descriptor = { mediaType: 'x', digest: sha(good), size: good.byteLength };
+  const delivered: number[] = [];
+  const session = fakeSession((req) => {
+    if (req.method === 'POST') return { status: 202, headers: { location: '/v2/a/b/blobs/uploads/u1' } };
+    if (req.method === 'DELETE') return { status: 204 };
+    return { status: 201 };
+  });
+  const request = session.request.bind(session);
+  session.request = async (req) => {
+    if (req.method === 'PUT' && typeof req.body === 'function') {
+      let n = 0;
+      try {
+        for await (const chunk of req.body() as AsyncIterable<Uint8Array>) n += chunk.byteLength;
+      } finally {
+        delivered.push(n);
+      }
+    }
+    return request(req);
+  };
+  let calls = 0;
+  const client = new RegistryClient(session);
+  await assert.rejects(
+    client.uploadBlob('a/b', descriptor, () => { calls++; return (async function* () { yield bad.subarray(0, 4); yield bad.subarray(4, 8); yield bad.subarray(8); })(); }),
+    DigestMismatchError,
+  );
+  assert.equal(calls, 1, 'a digest mismatch is not retried');
+  assert.ok(delivered[0] < good.byteLength, `only ${delivered[0]} of ${good.byteLength} bytes were handed to the PUT`);
+  assert.deepEqual(session.log, ['POST /v2/a/b/blobs/uploads/']);
+});
+
+test('uploadBlob: a reset or a 5xx during the PUT starts the blob over on a new upload session, from a fresh source', async () => {
+  const blob = enc('some blob bytes');
+  const descriptor = { mediaType: 'x', digest: sha(blob), size: blob.byteLength };
+  let posts = 0;
+  let puts = 0;
+  const failures = [
+    () => { throw new TransportError('reset', 'PUT', `${BASE}/v2/a/b/blobs/uploads/s1`, 'ECONNRESET'); },
+    () => ({ status: 503, body: 'unavailable' }),
+  ];
+  const session = fakeSession((req, url) => {
+    if (req.method === 'POST') return { status: 202, headers: { location: `/v2/a/b/blobs/uploads/s${++posts}` } };
+    if (req.method === 'DELETE') return { status: 204 };
+    assert.equal(req.retry, false, 'the transport must not resend a streamed PUT on the same session');
+    assert.equal(url.pathname, `/v2/a/b/blobs/uploads/s${posts}`, 'every attempt uses the session it just opened');
+    puts++;
+    const fail = failures.shift();
+    return fail ? fail() : { status: 201 };
+  });
+  let sources = 0;
+  const client = new RegistryClient(session);
+  const outcome = await client.uploadBlob('a/b', descriptor, () => { sources++; return (async function* () { yield blob; })(); });
+  assert.equal(outcome, 'uploaded');
+  assert.equal(sources, 3, 'each attempt reads the source afresh');
+  assert.equal(puts, 3);
+  assert.deepEqual(session.log.map((l) => l.split('?')[0]), [
+    'POST /v2/a/b/blobs/uploads/', 'PUT /v2/a/b/blobs/uploads/s1', 'DELETE /v2/a/b/blobs/uploads/s1',
+    'POST /v2/a/b/blobs/uploads/', 'PUT /v2/a/b/blobs/uploads/s2', 'DELETE /v2/a/b/blobs/uploads/s2',
+    'POST /v2/a/b/blobs/uploads/', 'PUT /v2/a/b/blobs/uploads/s3',
+  ]);
+
+  // A refusal (4xx) is the answer: no new attempt.
+  const refusing = new RegistryClient(fakeSession((req) => (req.method === 'POST' ? { status: 202, headers: { location: '/v2/a/b/blobs/uploads/r1' } } : { status: 400, body: { errors: [{ code: 'DIGEST_INVALID' }] } })));
+  await assert.rejects(refusing.uploadBlob('a/b', descriptor, () => (async function* () { yield blob; })()), (e: unknown) => e instanceof DistributionError && e.status === 400);
 });
 
 test('mountBlob: 201 mounted, 202 cancelled and not mounted, error not mounted', async () => {
