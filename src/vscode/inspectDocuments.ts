@@ -3,6 +3,7 @@
 // after the image, and re-fetches when the document is opened again after being closed.
 import * as vscode from 'vscode';
 import { manifestConfig } from '../distribution/manifests';
+import { isImageConfigMediaType } from '../distribution/mediaTypes';
 import { describeError } from '../errors/describe';
 import { formatReference } from '../reference';
 import type { RegistryService } from './registryService';
@@ -77,19 +78,21 @@ export class InspectDocuments implements vscode.TextDocumentContentProvider, vsc
     }
   }
 
-  /** Open the manifest, and beside it the config when the target is a single image. */
+  /** Open the manifest, and beside it the config when the target is a single image (not an index or an artifact). */
   async open(target: Omit<InspectTarget, 'what'>): Promise<vscode.TextEditor[]> {
     const manifestDoc = await vscode.workspace.openTextDocument(inspectUri({ ...target, what: 'manifest' }));
     const docs = [await setJson(manifestDoc)];
     const editors = [await vscode.window.showTextDocument(docs[0]!, { preview: false })];
-    let isIndex = false;
+    let hasImageConfig = false;
     try {
-      isIndex = JSON.parse(manifestDoc.getText())?.manifests !== undefined;
+      const parsed = JSON.parse(manifestDoc.getText());
+      // An index has no config; an artifact (signature, SBOM) has an empty or tool-specific one.
+      hasImageConfig = parsed?.manifests === undefined && (parsed?.config?.mediaType === undefined || isImageConfigMediaType(parsed.config.mediaType));
     } catch {
       // An error document: nothing more to open.
       return editors;
     }
-    if (!isIndex) {
+    if (hasImageConfig) {
       const configDoc = await setJson(await vscode.workspace.openTextDocument(inspectUri({ ...target, what: 'config' })));
       editors.push(await vscode.window.showTextDocument(configDoc, { preview: false, viewColumn: vscode.ViewColumn.Beside }));
     }

@@ -176,13 +176,18 @@ export async function pickTag(ctx: CommandContext, host: string, repository: str
   }
 }
 
-/** The image a copy/inspect command acts on: from a tag or platform node, else asked for. */
+/** The image a copy/inspect command acts on: from a tag, platform or referrer node, else asked for. */
 export async function imageTarget(ctx: CommandContext, arg: unknown, title: string): Promise<ImageTarget | undefined> {
   if (isNode(arg)) {
     if (arg.kind === 'tag') return { host: arg.repository.registry.root.host, repository: arg.repository.name, tag: arg.tag };
     if (arg.kind === 'platform') {
       const tag = arg.tag;
       return { host: tag.repository.registry.root.host, repository: tag.repository.name, tag: tag.tag, digest: arg.entry.digest, platform: arg.entry.platformText };
+    }
+    // A referrer (signature, SBOM…) has no tag of its own: it is addressed by its digest.
+    if (arg.kind === 'referrer') {
+      const repository = arg.group.tag.repository;
+      return { host: repository.registry.root.host, repository: repository.name, digest: arg.descriptor.digest };
     }
   }
   const host = await pickRegistry(ctx, { title });

@@ -10,7 +10,10 @@ export type ContextFlag =
   | 'multiPlatform'
   | 'unauthorized' // error: Sign in… fixes it
   | 'retry' // error: Retry may fix it
-  | 'settings'; // error: a setting fixes it
+  | 'settings' // error: a setting fixes it
+  | 'signature' // referrer: what kind of artifact it is (artifactKinds.ts)
+  | 'sbom'
+  | 'attestation';
 
 export function contextValue(kind: string, flags: (ContextFlag | false | undefined)[] = []): string {
   const set = [...new Set(flags.filter((f): f is ContextFlag => !!f))].sort();

@@ -1,7 +1,7 @@
 // The Registries tree's nodes: plain data, one discriminated union. The provider turns them into
 // TreeItems; commands receive them as arguments. Every node has a stable id (built from what it is,
 // never from its position) so reveal(), selection and expansion survive refreshes.
-import type { IndexEntry } from '../../distribution/types';
+import type { Descriptor, IndexEntry } from '../../distribution/types';
 import type { NamespaceSummary } from '../../registries';
 import type { RegistryRoot } from '../registryService';
 
@@ -56,6 +56,27 @@ export interface PlatformNode {
   fromVendor?: boolean;
 }
 
+/**
+ * "Referrers" under a tag: the artifacts whose subject is the tag's manifest (signatures, SBOMs,
+ * attestations). Shown only once a lookup found some (or failed: the error is its child).
+ */
+export interface ReferrersNode {
+  kind: 'referrers';
+  id: string;
+  tag: TagNode;
+  /** The digest the referrers were asked for: the tag's manifest (an index's own digest). */
+  subject: string;
+}
+
+/** One referrer: a manifest whose subject is the group's digest. */
+export interface ReferrerNode {
+  kind: 'referrer';
+  id: string;
+  group: ReferrersNode;
+  /** As the referrers list gave it: artifactType, size and annotations included. */
+  descriptor: Descriptor;
+}
+
 /** A paged list (repositories of a registry, tags of a repository) has more to fetch. */
 export interface LoadMoreNode {
   kind: 'loadMore';
@@ -70,7 +91,7 @@ export type ErrorFix = 'signIn' | 'retry' | 'tlsSetting' | 'httpSetting';
 export interface ErrorNode {
   kind: 'error';
   id: string;
-  parent: RegistryNode | NamespaceNode | RepositoryNode | TagNode | PlatformNode;
+  parent: RegistryNode | NamespaceNode | RepositoryNode | TagNode | PlatformNode | ReferrersNode;
   error: unknown;
   fix: ErrorFix;
 }
@@ -87,7 +108,17 @@ export interface InfoNode {
   action?: { command: string; title: string; arguments?: unknown[] };
 }
 
-export type TreeNode = RegistryNode | NamespaceNode | RepositoryNode | TagNode | PlatformNode | LoadMoreNode | ErrorNode | InfoNode;
+export type TreeNode =
+  | RegistryNode
+  | NamespaceNode
+  | RepositoryNode
+  | TagNode
+  | PlatformNode
+  | ReferrersNode
+  | ReferrerNode
+  | LoadMoreNode
+  | ErrorNode
+  | InfoNode;
 
 /** Nodes whose children are paged lists and can be filtered (a namespace only on vendor registries). */
 export type ListOwner = RegistryNode | NamespaceNode | RepositoryNode;
@@ -107,7 +138,10 @@ export function hostOf(node: TreeNode): string | undefined {
     case 'tag':
       return node.repository.registry.root.host;
     case 'platform':
+    case 'referrers':
       return node.tag.repository.registry.root.host;
+    case 'referrer':
+      return node.group.tag.repository.registry.root.host;
     case 'loadMore':
       return hostOf(node.owner);
     case 'error':
@@ -128,7 +162,10 @@ export function parentOf(node: TreeNode): TreeNode | undefined {
     case 'tag':
       return node.repository;
     case 'platform':
+    case 'referrers':
       return node.tag;
+    case 'referrer':
+      return node.group;
     case 'loadMore':
       return node.owner;
     case 'error':
@@ -144,6 +181,8 @@ export const ids = {
   repository: (host: string, name: string, scope?: string) => `repository:${host}/${name}${scope ? `#${scope}` : ''}`,
   tag: (host: string, repository: string, tag: string, scope?: string) => `tag:${host}/${repository}${scope ? `#${scope}` : ''}:${tag}`,
   platform: (tagId: string, digest: string, index: number) => `platform:${tagId}@${digest}#${index}`,
+  referrers: (tagId: string) => `referrers:${tagId}`,
+  referrer: (tagId: string, digest: string) => `referrer:${tagId}@${digest}`,
   loadMore: (ownerId: string) => `loadMore:${ownerId}`,
   error: (parentId: string) => `error:${parentId}`,
   info: (parentId: string, what: string) => `info:${parentId}:${what}`,

@@ -4,6 +4,9 @@
 //   arrival refreshes only its own node.
 // - getChildren never throws: failures become error nodes that carry their fix (Sign in…, Retry,
 //   the setting to change).
+// - Referrers (signatures, SBOMs, attestations) of a tag are looked up after its details arrive (a
+//   few at a time, never while the list first paints) or when it is expanded, cached by digest; a
+//   "Referrers" group shows under the tag only when there are some (or the lookup failed).
 // - Node objects are cached by id: VS Code matches change events to the exact object it was given.
 // - Docker Hub, GHCR and GitLab have no usable catalog: their registries list namespaces (official
 //   images, your account, organisations, groups, projects) through the vendor API, each namespace its
@@ -12,13 +15,14 @@
 //   the pull rate limit); GitLab's tag details come per tag after first paint, like a generic registry's.
 import * as vscode from 'vscode';
 import { Limiter } from '../../distribution/concurrency';
-import type { ImageSummary, IndexEntry } from '../../distribution/types';
+import type { Descriptor, ImageSummary, IndexEntry } from '../../distribution/types';
 import { describeError } from '../../errors/describe';
 import { CancelledError } from '../../errors/errors';
 import { formatReference } from '../../reference';
 import type { NamespaceSummary, TagSummary } from '../../registries';
 import type { CredentialOrigin, RegistryService } from '../registryService';
 import * as settings from '../settings';
+import { artifactKind, CREATED_ANNOTATION } from './artifactKinds';
 import { contextValue } from './contextValues';
 import { errorTreeItem } from './errorItem';
 import { errorFix, isCatalogUnsupported } from './errorFix';
@@ -33,12 +37,14 @@ import {
   type LoadMoreNode,
   type NamespaceNode,
   type PlatformNode,
+  type ReferrerNode,
+  type ReferrersNode,
   type RegistryNode,
   type RepositoryNode,
   type TagNode,
   type TreeNode,
 } from './nodes';
-import { sortTags } from './sortTags';
+import { isReferrersFallbackTag, sortTags } from './sortTags';
 
 /** One paged list: a registry's repositories (vendor: namespaces), a vendor namespace's repositories, or a repository's tags. */
 interface ListState {
@@ -64,6 +70,17 @@ const MAX_FILTER_PAGES = 10;
 const NO_CATALOG = new Set(['docker.io']);
 /** Detail requests in flight at once (each is a few requests: manifest, config). */
 const DETAIL_CONCURRENCY = 4;
+/** Background referrers lookups in flight at once (each is one or two requests). */
+const REFERRERS_CONCURRENCY = 2;
+
+/** What a referrers lookup found for one digest: the descriptors, or why it failed. */
+interface ReferrersState {
+  descriptors?: Descriptor[];
+  error?: unknown;
+  loading?: Promise<ReferrersState>;
+  /** While a Refresh looks again: the last answer, so the tag keeps its group until the new one. */
+  previous?: ReferrersState;
+}
 
 export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
@@ -74,6 +91,9 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
   private readonly details = new Map<string, TagDetails>();
   private readonly pendingDetails = new Set<string>();
   private readonly detailLimiter = new Limiter(DETAIL_CONCURRENCY);
+  /** Referrers by `host/repository@digest`: a digest's referrers are the same under every tag naming it. */
+  private readonly referrers = new Map<string, ReferrersState>();
+  private readonly referrersLimiter = new Limiter(REFERRERS_CONCURRENCY);
   private readonly origins = new Map<string, CredentialOrigin>();
   /** Vendor registries: what the API said about each namespace (by namespace node id)… */
   private readonly namespaceSummaries = new Map<string, NamespaceSummary>();
@@ -120,11 +140,13 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
           return await this.repositoryChildren(node);
         case 'tag':
           return await this.tagChildren(node);
+        case 'referrers':
+          return await this.referrersChildren(node);
         default:
           return [];
       }
     } catch (error) {
-      if (!node || node.kind === 'platform' || node.kind === 'loadMore' || node.kind === 'error' || node.kind === 'info') {
+      if (!node || node.kind === 'platform' || node.kind === 'referrer' || node.kind === 'loadMore' || node.kind === 'error' || node.kind === 'info') {
         // Roots failing is a bug, not a registry problem: say so in the log and show nothing.
         this.service.log.error(`Registries view: ${describeError(error)}`);
         return [];
@@ -155,6 +177,10 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
         return this.tagItem(node);
       case 'platform':
         return this.platformItem(node);
+      case 'referrers':
+        return this.referrersItem(node);
+      case 'referrer':
+        return this.referrerItem(node);
       case 'loadMore': {
         const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
@@ -190,6 +216,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
       this.lists.clear();
       this.details.clear();
       this.pendingDetails.clear();
+      this.referrers.clear();
       this.origins.clear();
       this.namespaceSummaries.clear();
       this.vendorTags.clear();
@@ -212,14 +239,27 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
         this.forgetList(node.id);
         this.emitter.fire(node);
         return;
-      case 'tag':
+      case 'tag': {
+        const digest = this.details.get(node.id)?.summary?.digest;
+        if (digest) this.referrers.delete(referrersKey(node, digest));
+        const group = this.nodes.get(ids.referrers(node.id));
+        if (group?.kind === 'referrers') this.referrers.delete(referrersKey(node, group.subject));
         this.details.delete(node.id);
         this.vendorTags.delete(node.id);
         this.pendingDetails.delete(node.id);
         this.emitter.fire(node);
+        // Load its details again (and with them its referrers): a row does not ask for them itself.
+        if (!this.isVendor(node.repository.registry.root.host)) setTimeout(() => this.scheduleDetails([node]), 0);
         return;
+      }
       case 'platform':
         return this.refresh(node.tag);
+      case 'referrers':
+        // Ask again; the tag keeps what it showed until the answer arrives, then redraws with it.
+        void this.lookUpReferrers(node.tag, node.subject, false, true).then(() => this.emitter.fire(node.tag));
+        return;
+      case 'referrer':
+        return this.refresh(node.group);
       case 'loadMore':
         return this.refresh(node.owner);
       case 'error':
@@ -380,7 +420,9 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     if (!state.loadedOnce || state.fillPending) await this.loadPages(node, state);
     if (state.error && state.items.length === 0) return this.errorNodes(node, state.error);
 
-    const visible = this.filtered(state, state.items);
+    // Referrers fallback tags show as their subject's "Referrers" group, unless asked for by a filter.
+    const showFallback = !!state.filter?.toLowerCase().startsWith('sha256-');
+    const visible = this.filtered(state, state.items).filter((t) => showFallback || !isReferrersFallbackTag(t));
     const mode = settings.tagSort();
     const sorted = sortTags(visible, mode, (tag) => this.createdTime(node, tag));
     const tags = sorted.map((tag) => this.tagNode(node, tag));
@@ -396,23 +438,114 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
 
   private async tagChildren(node: TagNode): Promise<TreeNode[]> {
     const repo = node.repository;
-    const platforms = this.vendorTags.get(node.id)?.platforms;
+    const vendorTag = this.vendorTags.get(node.id);
+    const platforms = vendorTag?.platforms;
     if (platforms?.length) {
       // The vendor's tag list named the platform images: no manifest GET (a pull on Docker Hub).
-      return platforms.map((p, i) => {
+      const group = await this.referrersRows(node, vendorTag?.digest);
+      const rows = platforms.map((p, i) => {
         const entry: IndexEntry = { mediaType: '', digest: p.digest ?? '', size: p.size ?? 0, platformText: p.platform, isAttestation: false };
         const id = ids.platform(node.id, entry.digest, i);
         const platformNode = this.cached<PlatformNode>(id, () => ({ kind: 'platform', id, tag: node, entry, fromVendor: true }));
         platformNode.entry = entry;
         return platformNode;
       });
+      return [...rows, ...group];
     }
     const client = this.service.client(repo.registry.root.host);
+    // The digest from the details starts the referrers lookup beside the manifest GET.
+    const known = this.details.get(node.id)?.summary?.digest;
+    const early = known ? this.referrersRows(node, known) : undefined;
     const manifest = await client.getManifest(repo.name, node.tag);
     const entries = client.indexEntries(manifest).filter((e) => !e.isAttestation);
-    return entries.map((entry, i) => {
+    const rows: TreeNode[] = entries.map((entry, i) => {
       const id = ids.platform(node.id, entry.digest, i);
       return this.cached<PlatformNode>(id, () => ({ kind: 'platform', id, tag: node, entry }));
+    });
+    // Re-pushed since the details loaded: the referrers of what the tag names now.
+    const group = known === manifest.digest && early ? await early : await this.referrersRows(node, manifest.digest);
+    return [...rows, ...group];
+  }
+
+  // ---- referrers -------------------------------------------------------------------------------
+
+  /** Whether referrers are looked up at all: Docker Hub counts a manifest GET (the tag fallback) as a pull. */
+  private referrersAllowed(tag: TagNode): boolean {
+    return this.service.kindOf(tag.repository.registry.root.host) !== 'docker-hub';
+  }
+
+  /**
+   * The referrers of `digest`, from the cache or the registry. `background` lookups queue behind a
+   * small limiter; an expansion asks at once (sharing a lookup already in flight).
+   */
+  private lookUpReferrers(tag: TagNode, digest: string, background: boolean, fresh = false): Promise<ReferrersState> {
+    const key = referrersKey(tag, digest);
+    const known = this.referrers.get(key);
+    if (known?.loading) return known.loading;
+    if (known && !fresh) return Promise.resolve(known);
+    const generation = this.generation;
+    const repo = tag.repository;
+    const ask = () => this.service.client(repo.registry.root.host).referrers(repo.name, digest);
+    const state: ReferrersState = known ? { previous: known } : {};
+    state.loading = (background ? this.referrersLimiter.run(ask) : ask()).then(
+      (descriptors) => ({ descriptors: uniqueByDigest(descriptors) }),
+      (error: unknown) => ({ error }),
+    ).then((done: ReferrersState) => {
+      // A refresh while this was in flight dropped the entry: keep the answer only for the current tree.
+      if (this.referrers.get(key) === state && generation === this.generation) this.referrers.set(key, done);
+      else if (this.referrers.get(key) === state) this.referrers.delete(key);
+      return done;
+    });
+    this.referrers.set(key, state);
+    return state.loading;
+  }
+
+  /** After a tag's details arrive: look its referrers up in the background and redraw it if it has any. */
+  private scheduleReferrers(tag: TagNode, digest: string): void {
+    if (!this.referrersAllowed(tag) || this.referrers.has(referrersKey(tag, digest))) return;
+    void this.lookUpReferrers(tag, digest, true).then((state) => {
+      if (state.error instanceof CancelledError) return;
+      if (state.error || state.descriptors?.length) this.emitter.fire(tag);
+    });
+  }
+
+  /** The finished lookup for a tag's current digest, if there was one. */
+  private referrersOfTag(tag: TagNode): ReferrersState | undefined {
+    const digest = this.details.get(tag.id)?.summary?.digest ?? this.vendorTags.get(tag.id)?.digest;
+    const state = digest ? this.referrers.get(referrersKey(tag, digest)) : undefined;
+    return state?.loading ? state.previous : state;
+  }
+
+  /** [the Referrers group] when `digest` has referrers or the lookup failed; [] otherwise. */
+  private async referrersRows(tag: TagNode, digest: string | undefined): Promise<TreeNode[]> {
+    if (!digest || !this.referrersAllowed(tag)) return [];
+    const state = await this.lookUpReferrers(tag, digest, false);
+    if (state.error instanceof CancelledError) return [];
+    if (!state.error && !state.descriptors?.length) return [];
+    const id = ids.referrers(tag.id);
+    const group = this.cached<ReferrersNode>(id, () => ({ kind: 'referrers', id, tag, subject: digest }));
+    group.subject = digest;
+    return [group];
+  }
+
+  private async referrersChildren(group: ReferrersNode): Promise<TreeNode[]> {
+    const state = await this.lookUpReferrers(group.tag, group.subject, false);
+    if (state.error) return this.errorNodes(group, state.error);
+    const descriptors = state.descriptors ?? [];
+    if (descriptors.length === 0) return [this.info(group, 'empty', 'No referrers', 'info')];
+    // Newest first (the created annotation), then by kind: the latest signature or SBOM on top.
+    const sorted = [...descriptors].sort(
+      (a, b) =>
+        (createdOf(b) ?? '').localeCompare(createdOf(a) ?? '') ||
+        artifactKind(a.artifactType, a.mediaType).label.localeCompare(artifactKind(b.artifactType, b.mediaType).label) ||
+        a.digest.localeCompare(b.digest),
+    );
+    return sorted.map((descriptor) => {
+      const id = ids.referrer(group.tag.id, descriptor.digest);
+      const node = this.cached<ReferrerNode>(id, () => ({ kind: 'referrer', id, group, descriptor }));
+      node.descriptor = descriptor;
+      node.group = group;
+      return node;
     });
   }
 
@@ -561,6 +694,8 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     }
     const tagPrefix = `tag:${under}:`;
     for (const map of [this.details, this.vendorTags]) for (const id of [...map.keys()]) if (id.startsWith(tagPrefix)) map.delete(id);
+    const repoPrefix = `${under.replace(/#.*$/, '')}@`;
+    for (const key of [...this.referrers.keys()]) if (key.startsWith(repoPrefix)) this.referrers.delete(key);
     for (const id of [...this.pendingDetails]) if (id.startsWith(tagPrefix)) this.pendingDetails.delete(id);
   }
 
@@ -575,6 +710,8 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     for (const id of [...this.details.keys()]) if (id.startsWith(tagPrefix)) this.details.delete(id);
     for (const id of [...this.vendorTags.keys()]) if (id.startsWith(tagPrefix)) this.vendorTags.delete(id);
     for (const id of [...this.pendingDetails]) if (id.startsWith(tagPrefix)) this.pendingDetails.delete(id);
+    const referrersPrefix = repository ? `${prefix}@` : prefix;
+    for (const key of [...this.referrers.keys()]) if (key.startsWith(referrersPrefix)) this.referrers.delete(key);
   }
 
   // ---- tag details -----------------------------------------------------------------------------
@@ -608,6 +745,8 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
             if (!this.details.has(tag.id)) this.details.set(tag.id, { error: new Error('the registry did not say which image this tag names') });
           } else {
             this.details.set(tag.id, 'summary' in got ? { summary: got.summary } : { error: got.error });
+            // Only registries whose details come from the registry itself (not a vendor's tag API).
+            if ('summary' in got) this.scheduleReferrers(tag, got.summary.digest);
           }
           this.emitter.fire(tag);
           if (settings.tagSort() === 'newest') this.resortSoon(repo);
@@ -785,7 +924,10 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     const details = this.details.get(node.id);
     const summary = details?.summary;
     const multiPlatform = !!summary && summary.platforms.length > 1;
-    const item = new vscode.TreeItem(node.tag, multiPlatform ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const referrers = this.referrersOfTag(node);
+    const referrerCount = referrers?.descriptors?.length ?? 0;
+    const expandable = multiPlatform || referrerCount > 0 || !!referrers?.error;
+    const item = new vscode.TreeItem(node.tag, expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     item.iconPath = new vscode.ThemeIcon(multiPlatform ? 'layers' : 'tag');
     const reference = tagReference(node);
@@ -799,7 +941,13 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     if (summary) {
       const age = formatAge(summary.created);
       const size = vendorTag && vendorTag.size === undefined ? '' : formatSize(summary.totalSize);
-      item.description = [shortDigest(summary.digest), size, multiPlatform ? `${summary.platforms.length} platforms` : '', age]
+      item.description = [
+        shortDigest(summary.digest),
+        size,
+        multiPlatform ? `${summary.platforms.length} platforms` : '',
+        age,
+        referrerCount ? `${referrerCount} ${referrerCount === 1 ? 'referrer' : 'referrers'}` : '',
+      ]
         .filter(Boolean)
         .join(' · ');
       const lines: [string, string][] = [['Digest', summary.digest]];
@@ -807,6 +955,10 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
       if (!vendorTag || vendorTag.size !== undefined) lines.push(['Size', formatSize(summary.totalSize)]);
       if (summary.platforms.length) lines.push([summary.platforms.length > 1 ? 'Platforms' : 'Platform', summary.platforms.join(', ')]);
       if (summary.created) lines.push([dateLabel, `${summary.created}${age ? ` (${age})` : ''}`]);
+      if (referrerCount) {
+        const kinds = [...new Set(referrers!.descriptors!.map((d) => artifactKind(d.artifactType, d.mediaType).label))];
+        lines.push(['Referrers', kinds.join(', ')]);
+      }
       for (const [k, v] of lines) {
         tooltip.appendMarkdown(`  \n${k}: `);
         tooltip.appendText(v);
@@ -843,6 +995,48 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     return item;
   }
 
+  private referrersItem(node: ReferrersNode): vscode.TreeItem {
+    const item = new vscode.TreeItem('Referrers', vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = node.id;
+    item.iconPath = new vscode.ThemeIcon('references');
+    const cached = this.referrers.get(referrersKey(node.tag, node.subject));
+    const state = cached?.loading ? cached.previous : cached;
+    const descriptors = state?.descriptors ?? [];
+    const kinds = [...new Set(descriptors.map((d) => artifactKind(d.artifactType, d.mediaType).label))];
+    item.description = state?.error ? 'could not be listed' : [String(descriptors.length), kinds.join(', ')].filter(Boolean).join(' · ');
+    const tooltip = new vscode.MarkdownString();
+    tooltip.appendText(`Signatures, SBOMs, attestations and other artifacts that refer to ${tagReference(node.tag)}`);
+    tooltip.appendMarkdown('  \nSubject: ');
+    tooltip.appendText(node.subject);
+    item.tooltip = tooltip;
+    item.contextValue = contextValue('referrers');
+    return item;
+  }
+
+  private referrerItem(node: ReferrerNode): vscode.TreeItem {
+    const { descriptor } = node;
+    const kind = artifactKind(descriptor.artifactType, descriptor.mediaType);
+    const item = new vscode.TreeItem(kind.label, vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    const icons: Record<typeof kind.family, string> = { signature: 'verified', sbom: 'checklist', attestation: 'law', other: 'file-binary' };
+    item.iconPath = new vscode.ThemeIcon(icons[kind.family]);
+    const created = createdOf(descriptor);
+    item.description = [shortDigest(descriptor.digest), formatSize(descriptor.size), formatAge(created)].filter(Boolean).join(' · ');
+    const tooltip = new vscode.MarkdownString();
+    tooltip.appendMarkdown('**');
+    tooltip.appendText(kind.label);
+    tooltip.appendMarkdown('**  \n');
+    tooltip.appendText(`Refers to ${tagReference(node.group.tag)} (${node.group.subject})`);
+    if (created) {
+      tooltip.appendMarkdown('  \nCreated: ');
+      tooltip.appendText(`${created}${formatAge(created) ? ` (${formatAge(created)})` : ''}`);
+    }
+    tooltip.appendCodeblock(JSON.stringify(descriptor, null, 2), 'json');
+    item.tooltip = tooltip;
+    item.contextValue = contextValue('referrer', [kind.family !== 'other' && kind.family]);
+    return item;
+  }
+
   private errorItem(node: ErrorNode): vscode.TreeItem {
     const item = errorTreeItem(node.id, node.error);
     // Clicking the message does what the action row under it does.
@@ -870,6 +1064,21 @@ const openRegistrySettings = { command: 'workbench.action.openSettings', title: 
 
 function clearFilterAction(owner: ListOwner): InfoNode['action'] {
   return { command: 'registryExplorer.clearFilter', title: 'Clear Filter', arguments: [owner] };
+}
+
+/** The cache key of a digest's referrers: per registry and repository, as the API answers. */
+function referrersKey(tag: TagNode, digest: string): string {
+  return `${tag.repository.registry.root.host}/${tag.repository.name}@${digest}`;
+}
+
+function createdOf(descriptor: Descriptor): string | undefined {
+  return descriptor.annotations?.[CREATED_ANNOTATION];
+}
+
+/** A fallback index merged by several tools can list one manifest twice: show it once. */
+function uniqueByDigest(descriptors: Descriptor[]): Descriptor[] {
+  const seen = new Set<string>();
+  return descriptors.filter((d) => !seen.has(d.digest) && !!seen.add(d.digest));
 }
 
 function tagReference(node: TagNode): string {

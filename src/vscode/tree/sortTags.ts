@@ -45,6 +45,15 @@ function isMachineTag(tag: string): boolean {
   return /^sha256-[0-9a-f]{64}/.test(tag);
 }
 
+/**
+ * The referrers tag-schema fallback (`sha256-<64 hex>`, exactly): an index of a digest's referrers,
+ * which the tree shows as the tag's "Referrers" group instead. (cosign's `.sig`/`.att`/`.sbom` tags
+ * are not referrers the API lists, so they stay in the list.)
+ */
+export function isReferrersFallbackTag(tag: string): boolean {
+  return /^sha256-[0-9a-f]{64}$/.test(tag);
+}
+
 function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

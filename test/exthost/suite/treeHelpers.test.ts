@@ -1,9 +1,10 @@
 // The pure helpers behind the Registries view (tag order, short texts, contextValue grammar). They
 // import no vscode, but live beside the tree tests because test/unit belongs to the core's suite.
 import * as assert from 'node:assert/strict';
+import { artifactKind } from '../../../src/vscode/tree/artifactKinds';
 import { contextValue } from '../../../src/vscode/tree/contextValues';
 import { formatAge, formatSize, shortDigest } from '../../../src/vscode/tree/format';
-import { sortTags } from '../../../src/vscode/tree/sortTags';
+import { isReferrersFallbackTag, sortTags } from '../../../src/vscode/tree/sortTags';
 import { suite, test } from './harness';
 
 suite('tree helpers', () => {
@@ -32,5 +33,23 @@ suite('tree helpers', () => {
   test('contextValue: kind first, flags sorted and deduplicated', () => {
     assert.equal(contextValue('registry', ['signedIn', 'browsable', false, undefined, 'browsable']), 'registry;browsable;signedIn');
     assert.equal(contextValue('tag'), 'tag');
+  });
+
+  test('referrer kinds from artifactType, else the media type', () => {
+    const label = (t: string | undefined, m?: string) => artifactKind(t, m).label;
+    assert.equal(label('application/spdx+json'), 'SPDX SBOM');
+    assert.equal(label('application/vnd.cyclonedx+json'), 'CycloneDX SBOM');
+    assert.equal(label('application/vnd.dev.cosign.artifact.sig.v1+json'), 'cosign signature');
+    assert.equal(label('application/vnd.cncf.notary.signature'), 'Notation signature');
+    assert.equal(label('application/vnd.in-toto+json'), 'in-toto attestation');
+    assert.equal(artifactKind('application/vnd.dev.cosign.artifact.sig.v1+json').family, 'signature');
+    assert.equal(label('application/vnd.example.thing.v1+json'), 'application/vnd.example.thing.v1+json');
+    assert.equal(label(undefined, 'application/vnd.oci.image.manifest.v1+json'), 'application/vnd.oci.image.manifest.v1+json');
+  });
+
+  test('only exact sha256-<hex> tags are referrers fallback tags', () => {
+    assert.ok(isReferrersFallbackTag('sha256-' + 'a'.repeat(64)));
+    assert.ok(!isReferrersFallbackTag('sha256-' + 'a'.repeat(64) + '.sig'));
+    assert.ok(!isReferrersFallbackTag('latest'));
   });
 });
