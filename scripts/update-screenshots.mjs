@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shots = [
   'registries-welcome', 'connect-registry-kinds', 'registries-load-more', 'registries-platforms', 'registries-filter', 'registries-401',
-  'operations-pull-progress', 'operations-delete-shared', 'operations-search', 'operations-local-images',
+  'registries-referrers', 'operations-pull-progress', 'operations-delete-shared', 'operations-search', 'operations-local-images',
 ];
 const missing = [];
 for (const name of shots) {

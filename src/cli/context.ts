@@ -4,6 +4,7 @@
 import { DockerConfigStore } from '../credentials';
 import { RegistryClient } from '../distribution/client';
 import { createSession } from '../distribution/session';
+import { proxySettingsFromEnv } from '../distribution/proxy';
 import { createTransport, type Transport } from '../distribution/transport';
 import type { RegistryEndpoint } from '../distribution/types';
 import { isLoopbackHost, parseRegistryAddress } from '../reference';
@@ -84,10 +85,16 @@ export function registryArgument(ctx: CliContext, input: string): string {
   return address.host;
 }
 
-/** The shared transport of this run, created on first use. */
+/**
+ * The shared transport of this run, created on first use. HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and
+ * their lower-case forms) are read from the env we were given, as docker and crane read them.
+ */
 export function transportFor(ctx: CliContext): Transport {
   const state = stateOf(ctx);
-  if (!state.transport) state.transport = createTransport();
+  if (!state.transport) {
+    const proxy = proxySettingsFromEnv(ctx.env);
+    state.transport = createTransport(proxy ? { proxy } : {});
+  }
   return state.transport;
 }
 

@@ -82,6 +82,7 @@ export async function distributionErrorFrom(
   if (retryAfterMs !== undefined) extra.retryAfterSeconds = Math.ceil(retryAfterMs / 1000);
   if (authError) extra.authError = authError;
   if (parsed.snippet) extra.bodySnippet = parsed.snippet;
+  if (res.proxy) extra.proxy = { ...res.proxy };
   return new DistributionError(
     overrides.status ?? res.status,
     parsed.codes,

@@ -4,6 +4,8 @@ export { createSession, sharedTransport, login } from './session';
 export type { SessionOptions, LoginOptions } from './session';
 export { createTransport } from './transport';
 export type { Transport, TransportOptions } from './transport';
+export { ProxyResolver, proxySettingsFromEnv, parseNoProxy } from './proxy';
+export type { ProxySettings, ProxyRoute } from './proxy';
 
 export {
   RegistryClient,

@@ -2,16 +2,21 @@
 // timeouts, cancellation, retries with backoff, hand-followed redirects that never carry
 // Authorization to another origin, a per-host concurrency limit and response size caps.
 // Auth lives above this (session.ts); this layer only attaches the Authorization value it is given,
-// and only to the origin it was given for.
+// and only to the origin it was given for. An optional HTTP(S) proxy (proxy.ts decides which requests
+// use it): https requests tunnel through CONNECT (undici's ProxyAgent, loaded only then), plain-http
+// requests are sent to the proxy in absolute form; Proxy-Authorization goes to the proxy only.
 
 import { createHash } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import type { Dispatcher } from 'undici';
-import { Agent } from './undici';
+import { Agent, loadProxyAgent } from './undici';
+import { ProxyResolver, type ProxyRoute, type ProxySettings } from './proxy';
 import {
   CancelledError,
+  InvalidInputError,
   PolicyError,
   ProtocolError,
+  ProxyError,
   ResponseTooLargeError,
   TransportError,
   redactUrl,
@@ -35,6 +40,8 @@ export interface RequestLogEntry {
   attempt: number;
   /** TransportError reason when the attempt failed. */
   error?: string;
+  /** The proxy the request went through (redacted origin), when one did. */
+  proxy?: string;
 }
 
 export interface TransportOptions {
@@ -69,6 +76,8 @@ export interface TransportOptions {
   onRequest?: (entry: RequestLogEntry) => void;
   /** For tests: replaces Math.random in the jitter. */
   random?: () => number;
+  /** HTTP(S) proxy and NO_PROXY list (proxy.ts); undefined = every request goes direct. */
+  proxy?: ProxySettings;
 }
 
 export type TransportBody = Uint8Array | string | (() => AsyncIterable<Uint8Array> | NodeJS.ReadableStream);
@@ -100,6 +109,11 @@ export interface TransportResponse {
   url: string;
   /** Which attempt produced this answer (1 = first). */
   attempt: number;
+  /**
+   * Set when a plain-http request went to a proxy in absolute form: the status may be the proxy's
+   * own (a 502 when it could not reach the registry), not the registry's.
+   */
+  proxy?: { display: string; source: string };
   /** Whole body, capped at maxBodyBytes; a reset mid-body on a retryable request is retried. */
   bytes(): Promise<Uint8Array>;
   text(): Promise<string>;
@@ -114,7 +128,9 @@ export interface Transport {
   request(req: TransportRequest): Promise<TransportResponse>;
   /** Close every pooled connection. */
   close(): Promise<void>;
-  readonly options: Readonly<Required<Omit<TransportOptions, 'onRequest' | 'random'>>>;
+  readonly options: Readonly<Required<Omit<TransportOptions, 'onRequest' | 'random' | 'proxy'>>>;
+  /** The proxy a request to this URL would go through (undefined = direct). Throws for an unusable proxy setting. */
+  proxyFor(url: string): ProxyRoute | undefined;
 }
 
 /** Statuses worth a second try: the server or something in front of it is briefly unwell. */
@@ -139,13 +155,55 @@ export function createTransport(options: TransportOptions = {}): Transport {
     userAgent: options.userAgent ?? 'registry-explorer',
   };
   const random = options.random ?? Math.random;
-  const agents = new Map<string, Agent>();
+  const agents = new Map<string, Dispatcher>();
   const limiter = new HostLimiter(opts.perHostConcurrency);
+  const proxies = options.proxy ? new ProxyResolver(options.proxy) : undefined;
 
-  function agentFor(profile: TlsProfile | undefined): Agent {
+  /** The dispatcher for one request: direct (per TLS profile), a CONNECT tunnel, or the proxy itself. */
+  function dispatcherFor(url: URL, profile: TlsProfile | undefined, route: ProxyRoute | undefined): Dispatcher {
+    if (!route) return agentFor(profile);
+    if (url.protocol === 'http:') {
+      // Absolute-form requests: an ordinary pool to the proxy; only the proxy's certificate matters.
+      const key = `forward|${route.origin}|${route.strictSsl ? 'verify' : 'skip'}`;
+      let agent = agents.get(key);
+      if (!agent) {
+        agent = new Agent({
+          keepAliveTimeout: 4_000,
+          headersTimeout: opts.headersTimeoutMs,
+          bodyTimeout: opts.bodyTimeoutMs,
+          connect: { timeout: opts.connectTimeoutMs, rejectUnauthorized: route.strictSsl },
+        });
+        agents.set(key, agent);
+      }
+      return agent;
+    }
+    const skip = !!profile?.skipTlsVerify || !route.strictSsl;
+    const ca = profile?.ca;
+    const key = `tunnel|${route.origin}|${route.source}|${route.strictSsl ? 'verify' : 'skip'}|${tlsKey(skip, ca)}`;
+    let agent = agents.get(key);
+    if (!agent) {
+      const ProxyAgent = loadProxyAgent();
+      agent = new ProxyAgent({
+        uri: route.origin,
+        // From the proxy URL's userinfo: undici sends it on the CONNECT only, never to the registry.
+        ...(route.authorization ? { token: route.authorization } : {}),
+        keepAliveTimeout: 4_000,
+        headersTimeout: opts.headersTimeoutMs,
+        bodyTimeout: opts.bodyTimeoutMs,
+        // The registry's TLS, inside the tunnel.
+        requestTls: { timeout: opts.connectTimeoutMs, rejectUnauthorized: !skip, ...(ca ? { ca: [...rootCertificates, ca] } : {}) },
+        // The connection to the proxy (TLS only for an https:// proxy).
+        proxyTls: { timeout: opts.connectTimeoutMs, rejectUnauthorized: route.strictSsl },
+      });
+      agents.set(key, agent);
+    }
+    return agent;
+  }
+
+  function agentFor(profile: TlsProfile | undefined): Dispatcher {
     const skip = !!profile?.skipTlsVerify;
     const ca = profile?.ca;
-    const key = `${skip ? 'skip' : 'verify'}|${ca ? createHash('sha256').update(ca).digest('hex') : ''}`;
+    const key = tlsKey(skip, ca);
     let agent = agents.get(key);
     if (!agent) {
       agent = new Agent({
@@ -183,20 +241,37 @@ export function createTransport(options: TransportOptions = {}): Transport {
       const headers: Record<string, string> = { 'user-agent': opts.userAgent };
       for (const [name, value] of Object.entries(req.headers ?? {})) {
         const lower = name.toLowerCase();
+        // Proxy credentials come from the proxy setting only, and go to the proxy only.
+        if (lower === 'proxy-authorization') continue;
         // Credentials in plain headers get the same protection as `authorization`.
-        if (!sameOrigin && (lower === 'authorization' || lower === 'cookie' || lower === 'proxy-authorization')) continue;
+        if (!sameOrigin && (lower === 'authorization' || lower === 'cookie')) continue;
         headers[lower] = value;
       }
       if (sameOrigin && req.authorization) headers['authorization'] = req.authorization;
       if (body === undefined) delete headers['content-length'];
 
+      // Per hop: a redirect to another host may go direct (NO_PROXY) or through the proxy.
+      const route = proxies?.routeFor(url);
+      const forward = !!route && url.protocol === 'http:';
+      let dispatchOrigin = url.origin;
+      let path = `${url.pathname}${url.search}`;
+      if (route && forward) {
+        // Plain http through a proxy: absolute-form request line to the proxy. The proxy necessarily
+        // sees every header of it, the registry's Authorization included (only https hides it).
+        dispatchOrigin = route.origin;
+        path = `${url.origin}${url.pathname}${url.search}`;
+        headers['host'] = url.host;
+        if (route.authorization) headers['proxy-authorization'] = route.authorization;
+      }
+      const viaProxy = route ? { proxy: route.display } : {};
+
       const release = await limiter.acquire(url.host, req.signal);
       const started = Date.now();
       let raw: Dispatcher.ResponseData;
       try {
-        raw = await agentFor(sameOrigin ? req.tls : undefined).request({
-          origin: url.origin,
-          path: `${url.pathname}${url.search}`,
+        raw = await dispatcherFor(url, sameOrigin ? req.tls : undefined, route).request({
+          origin: dispatchOrigin,
+          path,
           method: method as Dispatcher.HttpMethod,
           headers,
           body: materialiseBody(body),
@@ -206,11 +281,17 @@ export function createTransport(options: TransportOptions = {}): Transport {
         });
       } catch (err) {
         release();
-        const mapped = mapError(err, method, url.toString(), req.signal, opts);
-        log({ method, url: redactUrl(url.toString()), ms: Date.now() - started, attempt, error: errorReason(mapped) });
+        const mapped = (route && proxyFailure(err, route, method, url, req.signal)) || mapError(err, method, url.toString(), req.signal, opts);
+        log({ method, url: redactUrl(url.toString()), ms: Date.now() - started, attempt, error: errorReason(mapped), ...viaProxy });
         throw mapped;
       }
-      log({ method, url: redactUrl(url.toString()), status: raw.statusCode, ms: Date.now() - started, attempt });
+      log({ method, url: redactUrl(url.toString()), status: raw.statusCode, ms: Date.now() - started, attempt, ...viaProxy });
+      if (route && forward && raw.statusCode === 407) {
+        // Only a proxy answers 407; through a tunnel undici reports it as a failed CONNECT instead.
+        await safeDump(raw.body);
+        release();
+        throw new ProxyError('auth', route.display, route.source, method, redactUrl(url.toString()), 407, route.hasCredentials);
+      }
 
       const location = headerValue(raw.headers['location']);
       if (REDIRECT_STATUSES.has(raw.statusCode) && location && req.followRedirects !== false) {
@@ -239,7 +320,9 @@ export function createTransport(options: TransportOptions = {}): Transport {
         url = next;
         continue;
       }
-      return wrapResponse(raw, url.toString(), method, req, attempt, release);
+      const response = wrapResponse(raw, url.toString(), method, req, attempt, release);
+      if (route && forward) response.proxy = { display: route.display, source: route.source };
+      return response;
     }
   }
 
@@ -360,7 +443,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
       try {
         res = await attemptOnce(req, attempt);
       } catch (err) {
-        if (err instanceof TransportError && RETRYABLE_REASONS.has(err.reason) && !last) {
+        if (((err instanceof TransportError && RETRYABLE_REASONS.has(err.reason)) || (err instanceof ProxyError && isRetryableProxyError(err))) && !last) {
           const wait = backoffDelay(attempt, opts.backoffBaseMs, opts.backoffMaxMs, random);
           if (fits(wait)) {
             await sleep(wait, req.signal);
@@ -387,6 +470,9 @@ export function createTransport(options: TransportOptions = {}): Transport {
 
   return {
     options: opts,
+    proxyFor(url) {
+      return proxies?.routeFor(new URL(url));
+    },
     request(req) {
       let parsed: URL;
       try {
@@ -405,6 +491,53 @@ export function createTransport(options: TransportOptions = {}): Transport {
       await Promise.all(all.map((a) => a.close().catch(() => undefined)));
     },
   };
+}
+
+function tlsKey(skip: boolean, ca: string | undefined): string {
+  return `${skip ? 'skip' : 'verify'}|${ca ? createHash('sha256').update(ca).digest('hex') : ''}`;
+}
+
+/** A proxy that could not be reached, or could not reach the registry (502/503/504), may be back in a moment. */
+function isRetryableProxyError(err: ProxyError): boolean {
+  return err.reason === 'refused' || err.reason === 'timeout' || (err.reason === 'status' && RETRYABLE_STATUSES.has(err.status ?? 0));
+}
+
+/**
+ * A failure that belongs to the proxy rather than to the registry: undici's tunnel reports a CONNECT
+ * answered with anything but 200 as an aborted request, and a connection that cannot be made can only
+ * be the one to the proxy (the proxy dials the registry). undefined = not the proxy's; map as usual.
+ */
+function proxyFailure(err: unknown, route: ProxyRoute, method: string, url: URL, signal: AbortSignal | undefined): ProxyError | undefined {
+  if (signal?.aborted) return undefined;
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e?.code && e.code !== 'UND_ERR_SOCKET' ? e.code : e?.cause?.code ?? e?.code;
+  const target = redactUrl(url.toString());
+  const make = (reason: ProxyError['reason'], status?: number) =>
+    new ProxyError(reason, route.display, route.source, method, target, status, route.hasCredentials, code);
+  const connectStatus = /Proxy response \((\d{3})\) !== 200/.exec(e?.message ?? '');
+  if (connectStatus) {
+    const status = Number(connectStatus[1]);
+    // Only the proxy answers a CONNECT, so a 401 there is about the proxy's credentials too
+    // (tinyproxy answers wrong ones with 401 instead of 407).
+    return make(status === 407 || status === 401 ? 'auth' : 'status', status);
+  }
+  if (code === 'UND_ERR_PRXY_TLS') return make('tls');
+  switch (code) {
+    case 'ECONNREFUSED':
+      return make('refused');
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return make('dns');
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+      return make('timeout');
+  }
+  // Plain http goes to the proxy in the clear or over TLS to an https:// proxy: a TLS failure is the proxy's.
+  if (url.protocol === 'http:' && code && (/^ERR_(SSL|TLS)_/.test(code) || /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)|HOSTNAME_MISMATCH/.test(code))) {
+    return make('tls');
+  }
+  return undefined;
 }
 
 /** GET and HEAD always; PUT and DELETE when the body can be sent again; others never (unless told). */
@@ -458,6 +591,8 @@ export function mapError(
 ): Error {
   if (
     err instanceof CancelledError ||
+    err instanceof ProxyError ||
+    err instanceof InvalidInputError ||
     err instanceof PolicyError ||
     err instanceof TransportError ||
     err instanceof ResponseTooLargeError ||

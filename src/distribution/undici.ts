@@ -15,3 +15,11 @@ export const Agent = require('undici/lib/dispatcher/agent') as typeof Undici.Age
 export type Agent = Undici.Agent;
 export const Pool = require('undici/lib/dispatcher/pool') as typeof Undici.Pool;
 export type Pool = Undici.Pool;
+
+/**
+ * undici's ProxyAgent (CONNECT tunnels), loaded on first use: only runs with a proxy configured pay
+ * for it. Same pinned lib/ layout as above.
+ */
+export function loadProxyAgent(): typeof Undici.ProxyAgent {
+  return require('undici/lib/dispatcher/proxy-agent') as typeof Undici.ProxyAgent;
+}

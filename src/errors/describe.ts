@@ -11,6 +11,7 @@ import {
   InvalidInputError,
   PolicyError,
   ProtocolError,
+  ProxyError,
   RefusedError,
   ResponseTooLargeError,
   TransportError,
@@ -20,6 +21,7 @@ export function describeError(err: unknown): string {
   if (err instanceof CancelledError) return 'Cancelled.';
   if (err instanceof DistributionError) return describeDistribution(err);
   if (err instanceof TransportError) return describeTransport(err);
+  if (err instanceof ProxyError) return describeProxy(err);
   if (err instanceof PolicyError) return describePolicy(err);
   if (err instanceof ResponseTooLargeError) {
     return `The answer from ${hostOf(err.url)} was larger than ${formatBytes(err.limitBytes)}, so it was not read (${err.url}).`;
@@ -176,6 +178,12 @@ function describeDistribution(err: DistributionError): string {
     return `${host} is rate-limiting requests (429${err.hasCode('TOOMANYREQUESTS') ? ' TOOMANYREQUESTS' : ''}).${wait}`;
   }
 
+  if (status >= 500 && err.extra.proxy) {
+    // Plain http through a proxy: this 5xx may be the proxy's own (it could not reach the registry).
+    const { display, source } = err.extra.proxy;
+    return `${host} answered ${status} through the proxy ${display} (from ${source}), even after retrying: the proxy could not reach the registry, or the registry failed. Check that the proxy can reach ${host}, or add ${host} to the no-proxy list (NO_PROXY, or http.noProxy in VS Code) to connect directly.${serverSays}`;
+  }
+
   if (status >= 500) {
     const what = status === 503 ? 'is unavailable' : status === 502 || status === 504 ? 'is not reachable behind its proxy' : 'had an internal error';
     return `${host} ${what} (${status}), even after retrying. Try again later.${serverSays}`;
@@ -292,6 +300,37 @@ function describeTransport(err: TransportError): string {
       return `${host} closed the connection unexpectedly, even after retrying. Try again; if it repeats, check the registry and any proxy in between.`;
     default:
       return `The request to ${host} failed: ${err.causeMessage ?? err.causeCode ?? 'network error'}.`;
+  }
+}
+
+/** Names the proxy (redacted: never its credentials) and where it was set, so the person knows what to fix. */
+function describeProxy(err: ProxyError): string {
+  const host = hostOf(err.url);
+  const proxy = `the proxy ${err.proxy} (from ${err.source})`;
+  const bypass = `add ${host} to the no-proxy list (NO_PROXY, or http.noProxy in VS Code) to connect directly`;
+  switch (err.reason) {
+    case 'auth':
+      return err.sentCredentials
+        ? `${capitalise(proxy)} rejected its user name and password (${err.status ?? 407}) on the way to ${host}. Correct the credentials in the proxy URL (http://USER:PASSWORD@host:port) in ${err.source}.`
+        : `${capitalise(proxy)} requires authentication (407 Proxy Authentication Required) on the way to ${host}. Put the user name and password in the proxy URL (http://USER:PASSWORD@host:port) in ${err.source}.`;
+    case 'refused':
+      return `Could not connect to ${proxy}: the connection was refused. Check the proxy address and port in ${err.source}, or ${bypass}.`;
+    case 'dns':
+      return `Could not find ${proxy}: its name does not resolve (DNS). Check the proxy address in ${err.source}.`;
+    case 'timeout':
+      return `${capitalise(proxy)} did not answer in time on the way to ${host}. Check the proxy address in ${err.source}, or ${bypass}.`;
+    case 'tls':
+      return `The secure (TLS) connection to ${proxy} failed${err.causeCode ? ` (${err.causeCode})` : ''}. If the proxy uses a private certificate, trust its CA (or, in VS Code, set http.proxyStrictSSL to false).`;
+    case 'status': {
+      const status = err.status ?? 0;
+      if (status === 403) {
+        return `${capitalise(proxy)} refused to connect to ${host} (403): its rules do not allow that host or port (for example tinyproxy's ConnectPort, squid's SSL_ports). Ask for the proxy to allow it, or ${bypass}.`;
+      }
+      if (status >= 500) {
+        return `${capitalise(proxy)} could not reach ${host} (${status}), even after retrying. Check that the registry is up and reachable from the proxy, or ${bypass}.`;
+      }
+      return `${capitalise(proxy)} refused the connection to ${host} (${status}). Check the proxy in ${err.source}, or ${bypass}.`;
+    }
   }
 }
 

@@ -42,6 +42,8 @@ export interface DistributionErrorExtra {
   acceptedScopes?: string[];
   /** GitHub: scopes the token has (X-OAuth-Scopes); absent for tokens without classic scopes. */
   tokenScopes?: string[];
+  /** The answer came through this HTTP proxy (plain-http request in absolute form): it may be the proxy's. */
+  proxy?: { display: string; source: string };
 }
 
 /** The registry answered with an HTTP status we did not expect. */
@@ -75,6 +77,31 @@ export class TransportError extends RegxError {
     readonly causeMessage?: string,
   ) {
     super(`${method} ${url} failed: ${reason}${causeCode ? ` (${causeCode})` : ''}`);
+  }
+}
+
+/**
+ * The HTTP(S) proxy in front of a request failed it: it wants credentials (407), refused to connect
+ * to the registry (a CONNECT answered with something other than 200), or could not be reached at all.
+ */
+export class ProxyError extends RegxError {
+  readonly kind = 'proxy';
+  constructor(
+    readonly reason: 'auth' | 'status' | 'refused' | 'dns' | 'timeout' | 'tls',
+    /** The proxy's origin, redacted (never its userinfo). */
+    readonly proxy: string,
+    /** Where the proxy was configured: "HTTPS_PROXY", "the http.proxy setting", … */
+    readonly source: string,
+    readonly method: string,
+    /** The registry URL the request was for, redacted. */
+    readonly url: string,
+    /** The proxy's status (407, 403, 502, …) when it answered. */
+    readonly status?: number,
+    /** Proxy credentials were sent (and, with 407, refused). */
+    readonly sentCredentials: boolean = false,
+    readonly causeCode?: string,
+  ) {
+    super(`${method} ${url} through proxy ${proxy} (${source}) failed: ${status ?? reason}${causeCode ? ` (${causeCode})` : ''}`);
   }
 }
 

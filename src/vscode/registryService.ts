@@ -10,6 +10,7 @@ import { DockerConfigStore } from '../credentials';
 import type { Credential, CredentialStore } from '../credentials/types';
 import { RegistryClient } from '../distribution/client';
 import { describeError } from '../errors/describe';
+import { redactUrl } from '../errors/errors';
 import { createSession } from '../distribution/session';
 import { createTransport, type RequestLogEntry, type Transport } from '../distribution/transport';
 import type { RegistryEndpoint, RegistrySession } from '../distribution/types';
@@ -71,7 +72,8 @@ export class RegistryService implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   readonly secrets: SecretCredentialStore;
   readonly credentials: CredentialStore;
-  private readonly transport: Transport;
+  /** Rebuilt (and the old one closed) when VS Code's proxy settings change. */
+  private transport: Transport;
   private readonly clients = new Map<string, { session: RegistrySession; provider: RegistryProvider }>();
   private readonly vendorOverrides = new Map<string, VendorOverride>();
   private dockerStore: DockerConfigStore | undefined;
@@ -87,21 +89,7 @@ export class RegistryService implements vscode.Disposable {
     this.log = vscode.window.createOutputChannel('Registry Explorer', { log: true });
     this.secrets = new SecretCredentialStore(context.secrets);
     this.credentials = new EditorCredentials(this.secrets, () => this.docker());
-    // Every request is logged with method, URL (already redacted by the transport), status and time.
-    // Never headers or bodies: they may carry credentials.
-    this.transport = createTransport({
-      userAgent: USER_AGENT,
-      onRequest: (entry: RequestLogEntry) => {
-        const outcome = entry.status ?? `failed (${entry.error ?? 'no answer'})`;
-        const retry = entry.attempt > 1 ? ` (attempt ${entry.attempt})` : '';
-        this.log.info(`${entry.method} ${entry.url} ${outcome} ${Math.round(entry.ms)}ms${retry}`);
-        // A manifest GET on Docker Hub counts against its pull rate limit (HEADs do not).
-        if (entry.method === 'GET' && entry.url.includes('/manifests/')) {
-          const host = this.dockerHubHostOf(entry.url);
-          if (host) this.pulled.fire(host);
-        }
-      },
-    });
+    this.transport = this.createTransport();
     this.disposables.push(
       this.log,
       this.secrets,
@@ -109,7 +97,15 @@ export class RegistryService implements vscode.Disposable {
       this.pulled,
       this.secrets.onDidChange(() => this.reset()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (settings.affectsConnections(e)) this.reset();
+        if (settings.affectsProxy(e)) {
+          // New proxy settings: a new transport (its pools are per proxy), and sessions built on it.
+          const old = this.transport;
+          this.transport = this.createTransport();
+          void old.close().catch(() => undefined);
+          this.reset();
+        } else if (settings.affectsConnections(e)) {
+          this.reset();
+        }
       }),
     );
   }
@@ -258,6 +254,33 @@ export class RegistryService implements vscode.Disposable {
     for (const d of this.disposables.splice(0)) d.dispose();
     // Closing pooled connections is best effort at shutdown.
     void this.transport.close().catch(() => undefined);
+  }
+
+  /**
+   * Every request is logged with method, URL (already redacted by the transport), status and time,
+   * and the (redacted) proxy it went through. Never headers or bodies: they may carry credentials.
+   */
+  private createTransport(): Transport {
+    const proxy = settings.proxySettings();
+    if (proxy) {
+      const where = proxy.httpsProxy ?? proxy.httpProxy;
+      this.log.info(`requests go through a proxy (${proxy.httpsSource ?? proxy.httpSource}${where ? `: ${redactUrl(where.includes('://') ? where : `http://${where}`)}` : ''})${proxy.noProxy ? `, except NO_PROXY: ${proxy.noProxy}` : ''}`);
+    }
+    return createTransport({
+      userAgent: USER_AGENT,
+      ...(proxy ? { proxy } : {}),
+      onRequest: (entry: RequestLogEntry) => {
+        const outcome = entry.status ?? `failed (${entry.error ?? 'no answer'})`;
+        const retry = entry.attempt > 1 ? ` (attempt ${entry.attempt})` : '';
+        const via = entry.proxy ? ` via proxy ${entry.proxy}` : '';
+        this.log.info(`${entry.method} ${entry.url} ${outcome} ${Math.round(entry.ms)}ms${retry}${via}`);
+        // A manifest GET on Docker Hub counts against its pull rate limit (HEADs do not).
+        if (entry.method === 'GET' && entry.url.includes('/manifests/')) {
+          const host = this.dockerHubHostOf(entry.url);
+          if (host) this.pulled.fire(host);
+        }
+      },
+    });
   }
 
   private reset(): void {

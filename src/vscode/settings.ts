@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { parseRegistry, parseRegistryAddress } from '../reference';
 import { describeError } from '../errors/describe';
+import { proxySettingsFromEnv, type ProxySettings } from '../distribution/proxy';
 import type { GitLabInstance } from '../registries';
 
 const SECTION = 'registryExplorer';
@@ -226,4 +227,39 @@ export function affectsDockerHost(e: vscode.ConfigurationChangeEvent): boolean {
 /** True when a configuration change touches anything the Registries view shows. */
 export function affectsRegistries(e: vscode.ConfigurationChangeEvent): boolean {
   return ['registries', 'pageSize', 'tags.sort', 'useDockerConfig', 'gitlab.instances'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
+}
+
+/**
+ * The proxy for registry requests, from VS Code's own settings (the extension host does not proxy
+ * bundled undici requests for us): `http.proxy` for http and https alike, `http.noProxy` (NO_PROXY
+ * syntax, one entry per item), `http.proxyStrictSSL`. With `http.proxy` empty, the environment's
+ * HTTPS_PROXY / HTTP_PROXY / NO_PROXY apply (as VS Code itself falls back to them), with `http.noProxy`
+ * added to NO_PROXY. `http.proxySupport: "off"` turns proxying off. undefined = direct.
+ */
+export function proxySettings(env: NodeJS.ProcessEnv = process.env): ProxySettings | undefined {
+  const http = vscode.workspace.getConfiguration('http');
+  if (http.get<string>('proxySupport') === 'off') return undefined;
+  const proxy = http.get<string>('proxy', '');
+  const rawNoProxy = http.get<unknown>('noProxy', []);
+  const noProxyList = (Array.isArray(rawNoProxy) ? rawNoProxy : []).filter((x): x is string => typeof x === 'string' && !!x.trim()).map((x) => x.trim());
+  const strictSsl = http.get<boolean>('proxyStrictSSL', true) !== false;
+  if (typeof proxy === 'string' && proxy.trim()) {
+    return {
+      httpsProxy: proxy.trim(),
+      httpProxy: proxy.trim(),
+      httpsSource: 'the http.proxy setting',
+      httpSource: 'the http.proxy setting',
+      ...(noProxyList.length ? { noProxy: noProxyList.join(','), noProxySource: 'the http.noProxy setting' } : {}),
+      strictSsl,
+    };
+  }
+  const fromEnv = proxySettingsFromEnv(env);
+  if (!fromEnv) return undefined;
+  const noProxy = [fromEnv.noProxy, ...noProxyList].filter(Boolean).join(',');
+  return { ...fromEnv, ...(noProxy ? { noProxy } : {}), strictSsl };
+}
+
+/** True when VS Code's proxy settings changed: the registry transport must be rebuilt. */
+export function affectsProxy(e: vscode.ConfigurationChangeEvent): boolean {
+  return ['http.proxy', 'http.noProxy', 'http.proxyStrictSSL', 'http.proxySupport'].some((k) => e.affectsConfiguration(k));
 }
