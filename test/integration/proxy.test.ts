@@ -11,13 +11,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import dns from 'node:dns/promises';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { testServices, type TestServices } from '../support/services';
 import { seedImage } from '../support/seeding';
+import { freePort, loopbackAlias, NO_ALIAS_REASON, RecordingRelay, Tinyproxy, tinyproxyMissing, waitForPort } from '../support/tinyproxy';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 
@@ -46,121 +45,6 @@ function regx(args: string[], env: Record<string, string>, dockerConfig: string)
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${what} did not listen on 127.0.0.1:${port}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** One tinyproxy process with its own config, log and pid file. */
-class Tinyproxy {
-  readonly port: number;
-  readonly logFile: string;
-  private child: ChildProcess | undefined;
-  constructor(private readonly dir: string, port: number, connectPorts: number[], basicAuth?: { user: string; pass: string }) {
-    this.port = port;
-    fs.mkdirSync(dir, { recursive: true });
-    this.logFile = path.join(dir, 'tinyproxy.log');
-    const config = [
-      `Port ${port}`,
-      'Listen 127.0.0.1',
-      'Timeout 30',
-      `LogFile "${this.logFile}"`,
-      'LogLevel Info',
-      `PidFile "${path.join(dir, 'tinyproxy.pid')}"`,
-      'MaxClients 50',
-      'Allow 127.0.0.1',
-      ...connectPorts.map((p) => `ConnectPort ${p}`),
-      ...(basicAuth ? [`BasicAuth ${basicAuth.user} ${basicAuth.pass}`] : []),
-    ];
-    fs.writeFileSync(path.join(dir, 'tinyproxy.conf'), `${config.join('\n')}\n`);
-  }
-  async start(): Promise<void> {
-    // -d: stay in the foreground, so this process owns it and can stop it.
-    this.child = spawn('tinyproxy', ['-d', '-c', path.join(this.dir, 'tinyproxy.conf')], { stdio: 'ignore' });
-    await waitForPort(this.port, 'tinyproxy');
-  }
-  log(): string {
-    try {
-      return fs.readFileSync(this.logFile, 'utf8');
-    } catch {
-      return '';
-    }
-  }
-  async stop(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-  }
-}
-
-/** A TCP relay in front of a proxy that keeps every byte the client sent. */
-class RecordingRelay {
-  private server: net.Server | undefined;
-  private sent: Buffer[] = [];
-  port = 0;
-  constructor(private readonly target: number) {}
-  async start(): Promise<void> {
-    this.server = net.createServer((client) => {
-      const upstream = net.connect(this.target, '127.0.0.1');
-      client.on('data', (d: Buffer) => this.sent.push(Buffer.from(d)));
-      client.pipe(upstream).pipe(client);
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as net.AddressInfo).port;
-  }
-  /** What the client has sent so far (latin1, so binary TLS bytes stay 1:1), and forget it. */
-  take(): string {
-    const text = Buffer.concat(this.sent).toString('latin1');
-    this.sent = [];
-    return text;
-  }
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-}
-
-/** A host name, other than localhost, that resolves to 127.0.0.1 (so it is not a loopback name to regx). */
-async function loopbackAlias(): Promise<string | undefined> {
-  for (const name of [os.hostname(), 'localhost.localdomain']) {
-    if (!name || name === 'localhost') continue;
-    try {
-      const { address } = await dns.lookup(name, { family: 4 });
-      if (address === '127.0.0.1') return name;
-    } catch {
-      // try the next
-    }
-  }
-  return undefined;
-}
-
 const PROXY_USER = { user: 'proxyuser', pass: 'proxy-secret-9q' };
 
 describe('regx through an HTTP proxy (tinyproxy)', () => {
@@ -181,14 +65,13 @@ describe('regx through an HTTP proxy (tinyproxy)', () => {
     services = testServices();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'regx-proxy-'));
     alias = await loopbackAlias();
-    try {
-      execFileSync('tinyproxy', ['-v'], { stdio: 'ignore' });
-    } catch {
-      skipReason = 'tinyproxy is not installed (apt-get install tinyproxy; .ci/run installs it)';
+    const missing = tinyproxyMissing();
+    if (missing) {
+      skipReason = missing;
       return;
     }
     if (!alias) {
-      skipReason = 'no host name other than localhost resolves to 127.0.0.1 here (add the hostname to /etc/hosts)';
+      skipReason = NO_ALIAS_REASON;
       return;
     }
     const openPort = Number(services.open.host.split(':')[1]);
