@@ -74,7 +74,7 @@ function flagLines(flags: CliFlagSpec[]): string[] {
   return flags.map((f, i) => `  ${names[i].padEnd(width)}  ${f.description}`);
 }
 
-export function globalHelp(): string {
+function globalHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
     'Usage: regx COMMAND [ARGS] [FLAGS]',

@@ -1,8 +1,6 @@
 // The shape of one `regx` command. Each command lives in src/cli/commands/<name>.ts and exports
 // `command: CliCommand`; src/cli/main.ts parses argv, builds the context, runs it, and turns
 // any thrown error into one line on stderr via describeError() (exit 1; InvalidInputError → 2).
-// Engineers building commands: the APIs of the core modules being written in parallel are listed
-// in /tmp/api.md (names and signatures to code against until the modules land).
 import type { CredentialStore } from '../credentials/types';
 
 export interface ParsedArgs {

@@ -62,7 +62,7 @@ export class CredentialHelper {
       throw this.failure('get', result);
     }
     const answer = this.parseJson('get', result.stdout);
-    if (!isObject(answer) || !isOptionalString(answer['Username']) || !isOptionalString(answer['Secret'])) {
+    if (!isRecord(answer) || !isOptionalString(answer['Username']) || !isOptionalString(answer['Secret'])) {
       throw new CredentialError(this.binary, 'answered "get" with JSON that lacks string Username and Secret');
     }
     const username = (answer['Username'] as string | undefined) ?? '';
@@ -96,7 +96,7 @@ export class CredentialHelper {
     const result = await this.run('list', '');
     if (result.code !== 0) throw this.failure('list', result);
     const answer = this.parseJson('list', result.stdout);
-    if (!isObject(answer)) throw new CredentialError(this.binary, 'answered "list" with JSON that is not an object');
+    if (!isRecord(answer)) throw new CredentialError(this.binary, 'answered "list" with JSON that is not an object');
     const out: Record<string, string> = {};
     for (const [url, username] of Object.entries(answer)) {
       if (typeof username === 'string') out[url] = username;
@@ -168,7 +168,8 @@ export class CredentialHelper {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/** A JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

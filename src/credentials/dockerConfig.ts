@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CredentialError, InvalidInputError } from '../errors/errors';
 import { credentialKey, parseRegistry } from '../reference';
-import { CredentialHelper, DEFAULT_HELPER_TIMEOUT_MS } from './credentialHelper';
+import { CredentialHelper, DEFAULT_HELPER_TIMEOUT_MS, isRecord } from './credentialHelper';
 import type { Credential, CredentialStore } from './types';
 
 export interface DockerConfigStoreOptions {
@@ -200,7 +200,7 @@ export class DockerConfigStore implements CredentialStore {
     } catch (err) {
       throw new CredentialError(this.configPath, `is not valid JSON${jsonErrorPlace(text, err)}`);
     }
-    if (!isObject(raw)) throw new CredentialError(this.configPath, 'must contain a JSON object');
+    if (!isRecord(raw)) throw new CredentialError(this.configPath, 'must contain a JSON object');
     return checkConfig(this.configPath, raw);
   }
 
@@ -230,18 +230,14 @@ export class DockerConfigStore implements CredentialStore {
 
 // ---------------------------------------------------------------------------------------------
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Check the parts of config.json we use; other keys are kept untouched. */
 function checkConfig(file: string, raw: Record<string, unknown>): LoadedConfig {
   const config: LoadedConfig = { raw, auths: {}, credHelpers: {}, exists: true };
   const auths = raw['auths'];
   if (auths !== undefined && auths !== null) {
-    if (!isObject(auths)) throw new CredentialError(file, '"auths" must be an object');
+    if (!isRecord(auths)) throw new CredentialError(file, '"auths" must be an object');
     for (const [key, entry] of Object.entries(auths)) {
-      if (!isObject(entry)) throw new CredentialError(file, `auths["${key}"] must be an object`);
+      if (!isRecord(entry)) throw new CredentialError(file, `auths["${key}"] must be an object`);
       for (const field of ['auth', 'username', 'password', 'identitytoken', 'registrytoken'] as const) {
         const value = entry[field];
         if (value !== undefined && value !== null && typeof value !== 'string') {
@@ -262,7 +258,7 @@ function checkConfig(file: string, raw: Record<string, unknown>): LoadedConfig {
   }
   const credHelpers = raw['credHelpers'];
   if (credHelpers !== undefined && credHelpers !== null) {
-    if (!isObject(credHelpers)) throw new CredentialError(file, '"credHelpers" must be an object');
+    if (!isRecord(credHelpers)) throw new CredentialError(file, '"credHelpers" must be an object');
     for (const [key, name] of Object.entries(credHelpers)) {
       if (typeof name !== 'string') throw new CredentialError(file, `credHelpers["${key}"] must be a string`);
       config.credHelpers[key] = name;
@@ -307,7 +303,7 @@ function findAuthEntry(config: LoadedConfig, host: string): [string, AuthEntry] 
 
 /** config.raw.auths, created when missing; config.auths points at the same object afterwards. */
 function mutableAuths(config: LoadedConfig): Record<string, AuthEntry> {
-  if (!isObject(config.raw['auths'])) config.raw['auths'] = {};
+  if (!isRecord(config.raw['auths'])) config.raw['auths'] = {};
   const auths = config.raw['auths'] as Record<string, AuthEntry>;
   config.auths = auths;
   return auths;

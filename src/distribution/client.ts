@@ -13,8 +13,9 @@ import {
 import { mapLimit } from './concurrency';
 import { DigestVerifier, computeDigest, isDigest, parseDigest, requireDigest, verifyBytes } from './digest';
 import { readImageConfig, type ImageConfig } from './imageConfig';
+import { isRecord } from './json';
 import { pathAndQuery, resolveNextLink } from './link';
-import { RETRYABLE_STATUSES, backoffDelay, sleep } from './transport';
+import { RETRYABLE_STATUSES, backoffDelay, headerValue, sleep } from './transport';
 import { LruCache } from './lru';
 import {
   assertPushable,
@@ -134,16 +135,6 @@ export function deleteScopes(repository: string): string[] {
 
 export const CATALOG_SCOPE = 'registry:catalog:*';
 
-/** First value of a response header. */
-function header(response: RegistryResponse, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Add a query parameter to an upload Location that may already carry its own (upload state). */
 export function appendQuery(url: string, name: string, value: string): string {
   return `${url}${url.includes('?') ? '&' : '?'}${name}=${encodeURIComponent(value)}`;
@@ -155,11 +146,12 @@ export function referrersTagFor(digest: string): string {
   return `${parsed.algorithm.slice(0, 32)}-${parsed.hex.slice(0, 64)}`;
 }
 
-function clampPageSize(pageSize: number): number {
+/** A caller's page size, checked, and capped at what the API behind it accepts. */
+export function clampPageSize(pageSize: number, max = MAX_PAGE_SIZE): number {
   if (!Number.isInteger(pageSize) || pageSize < 1) {
     throw new InvalidInputError('argument', String(pageSize), 'page size must be a whole number of at least 1');
   }
-  return Math.min(pageSize, MAX_PAGE_SIZE);
+  return Math.min(pageSize, max);
 }
 
 /** A paging cursor must be a path on this registry's API, never a URL chosen by someone else. */
@@ -459,9 +451,9 @@ export class RegistryClient {
     });
     await response.dump();
     if (response.status === 404) return undefined;
-    const digest = header(response, 'docker-content-digest');
-    const mediaType = stripMediaTypeParameters(header(response, 'content-type'));
-    const size = Number(header(response, 'content-length'));
+    const digest = headerValue(response.headers['docker-content-digest']);
+    const mediaType = stripMediaTypeParameters(headerValue(response.headers['content-type']));
+    const size = Number(headerValue(response.headers['content-length']));
     if (!digest || !isDigest(digest) || !mediaType || !Number.isSafeInteger(size)) {
       const manifest = await this.getManifest(repository, reference, opts);
       return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.bytes.byteLength };
@@ -522,7 +514,7 @@ export class RegistryClient {
       operation: 'manifest',
     });
     await response.dump();
-    const answered = header(response, 'docker-content-digest');
+    const answered = headerValue(response.headers['docker-content-digest']);
     if (answered && parseDigest(answered)?.algorithm === algorithm && answered !== digest) {
       // The registry hashed something other than what we sent (a proxy rewrote it?): refuse the result.
       throw new DigestMismatchError(redactUrl(requestUrl), digest, answered);
@@ -605,7 +597,7 @@ export class RegistryClient {
     });
     await response.dump();
     if (response.status === 404) return undefined;
-    const size = Number(header(response, 'content-length'));
+    const size = Number(headerValue(response.headers['content-length']));
     return { digest, size: Number.isSafeInteger(size) ? size : -1 };
   }
 
@@ -648,9 +640,9 @@ export class RegistryClient {
     });
     await response.dump();
     if (response.status === 201) return { mounted: true };
-    const location = header(response, 'location');
+    const location = headerValue(response.headers['location']);
     if (!location) throw new ProtocolError(redactUrl(requestUrl), 'upload started without a Location');
-    const minChunk = Number(header(response, 'oci-chunk-min-length'));
+    const minChunk = Number(headerValue(response.headers['oci-chunk-min-length']));
     return {
       mounted: false,
       location: new URL(location, requestUrl).toString(),
@@ -793,7 +785,7 @@ export class RegistryClient {
       });
       await response.dump();
       // Upload URLs can be single-use (GCR): always continue at the latest Location.
-      const next = header(response, 'location');
+      const next = headerValue(response.headers['location']);
       if (next) location = new URL(next, requestUrl).toString();
       offset += chunk.byteLength;
     }
@@ -879,7 +871,7 @@ export class RegistryClient {
         maxBodyBytes: MANIFEST_MAX_BYTES,
         operation: 'referrers',
       });
-      if (stripMediaTypeParameters(header(response, 'content-type')) !== MediaTypes.ociIndex) {
+      if (stripMediaTypeParameters(headerValue(response.headers['content-type'])) !== MediaTypes.ociIndex) {
         await response.dump();
         return undefined;
       }

@@ -1,20 +1,87 @@
 // Bounded fan-out: registries (and our budget) want a handful of requests in flight, not hundreds.
 
-/** A counting semaphore. Only leaf work should hold a slot, so nested users cannot deadlock. */
-export class Limiter {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
+import { CancelledError } from '../errors/errors';
+
+/** A counting semaphore per host:port; waiters are served in arrival order. */
+export class HostLimiter {
+  private readonly active = new Map<string, number>();
+  private readonly waiting = new Map<string, Array<() => void>>();
 
   constructor(private readonly limit: number) {}
 
+  acquire(host: string, signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(new CancelledError());
+    const makeRelease = () => {
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        this.release(host);
+      };
+    };
+    const count = this.active.get(host) ?? 0;
+    if (count < this.limit) {
+      this.active.set(host, count + 1);
+      return Promise.resolve(makeRelease());
+    }
+    return new Promise((resolve, reject) => {
+      const queue = this.waiting.get(host) ?? [];
+      this.waiting.set(host, queue);
+      const onAbort = () => {
+        const at = queue.indexOf(grant);
+        if (at >= 0) queue.splice(at, 1);
+        reject(new CancelledError());
+      };
+      // The releasing caller hands its slot over directly, so the count stays the same.
+      const grant = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(makeRelease());
+      };
+      queue.push(grant);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** For tests and diagnostics. */
+  inFlight(host: string): number {
+    return this.active.get(host) ?? 0;
+  }
+
+  private release(host: string): void {
+    const queue = this.waiting.get(host);
+    const next = queue?.shift();
+    if (next) {
+      next();
+      return;
+    }
+    if (queue && queue.length === 0) this.waiting.delete(host);
+    const count = (this.active.get(host) ?? 1) - 1;
+    if (count <= 0) this.active.delete(host);
+    else this.active.set(host, count);
+  }
+}
+
+/** Limiter has one pool of slots, where HostLimiter has one per host. */
+const ONE_POOL = '';
+
+/**
+ * A counting semaphore for one pool of work. A released slot goes straight to the longest waiter, so
+ * the limit holds even when a new caller arrives at that moment. Only leaf work should hold a slot,
+ * so nested users cannot deadlock.
+ */
+export class Limiter {
+  private readonly slots: HostLimiter;
+
+  constructor(limit: number) {
+    this.slots = new HostLimiter(limit);
+  }
+
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
+    const release = await this.slots.acquire(ONE_POOL);
     try {
       return await task();
     } finally {
-      this.active--;
-      this.waiting.shift()?.();
+      release();
     }
   }
 }

@@ -1,6 +1,8 @@
 // The image config blob (OCI image config / Docker container image v1), read field by field so a
 // malformed or hostile config cannot put unexpected shapes into the UI.
 
+import { isRecord } from './json';
+
 export interface ImageHistoryEntry {
   created?: string;
   createdBy?: string;
@@ -25,10 +27,6 @@ export interface ImageConfig {
   history: ImageHistoryEntry[];
   /** rootfs.diff_ids: uncompressed layer digests. */
   diffIds: string[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);

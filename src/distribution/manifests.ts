@@ -3,6 +3,7 @@
 
 import { DigestMismatchError, PolicyError, ProtocolError } from '../errors/errors';
 import { computeDigest, looksLikeDigest, parseDigest } from './digest';
+import { isRecord } from './json';
 import {
   MediaTypes,
   isImageConfigMediaType,
@@ -57,10 +58,6 @@ export interface ParsedManifest {
   kind: ManifestKind;
   mediaType: string;
   parsed: ImageManifestJson | IndexJson | ArtifactManifestJson | Schema1Json | Record<string, unknown>;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stringMap(value: unknown): Record<string, string> | undefined {
@@ -172,7 +169,7 @@ export function parseManifest(bytes: Uint8Array, contentType: string | string[] 
  * The digest of a signed schema1 manifest is over the payload without its JWS signature block; the
  * protected header records how to rebuild that payload (formatLength bytes + base64url formatTail).
  */
-export function schema1SignedPayload(bytes: Uint8Array, json: Schema1Json): Uint8Array | undefined {
+function schema1SignedPayload(bytes: Uint8Array, json: Schema1Json): Uint8Array | undefined {
   const signature = json.signatures?.[0];
   if (!isRecord(signature) || typeof signature.protected !== 'string') return undefined;
   try {

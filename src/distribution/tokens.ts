@@ -9,9 +9,9 @@ import { distributionErrorFrom } from './errorBody';
 import type { TlsProfile, Transport } from './transport';
 
 /** Sent as client_id in OAuth2 requests (required there) so registry logs name us. */
-export const CLIENT_ID = 'registry-explorer';
+const CLIENT_ID = 'registry-explorer';
 /** The token spec's default lifetime, and the least we believe (spec: clients assume ≥ 60 s). */
-export const MIN_TOKEN_SECONDS = 60;
+const MIN_TOKEN_SECONDS = 60;
 /** Token answers are small; anything bigger is not a token. */
 const TOKEN_BODY_LIMIT = 128 * 1024;
 
@@ -68,7 +68,7 @@ export function credentialIdentity(credential: Credential | undefined): string {
     .slice(0, 32);
 }
 
-export function normaliseScopes(scopes: string[]): string[] {
+function normaliseScopes(scopes: string[]): string[] {
   return [...new Set(scopes.filter(Boolean))].sort();
 }
 
@@ -77,7 +77,7 @@ export function tokenCacheKey(req: Pick<TokenRequest, 'realm' | 'service' | 'sco
 }
 
 /** Who asks whom (realm, service, credential hash), without the scopes: tokens of one family may serve each other's requests. */
-export function tokenFamilyKey(req: Pick<TokenRequest, 'realm' | 'service' | 'credential' | 'registryUrl'>): string {
+function tokenFamilyKey(req: Pick<TokenRequest, 'realm' | 'service' | 'credential' | 'registryUrl'>): string {
   return JSON.stringify([resolvedRealm(req), req.service ?? '', credentialIdentity(req.credential)]);
 }
 

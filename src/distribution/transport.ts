@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import type { Dispatcher } from 'undici';
+import { HostLimiter } from './concurrency';
 import { Agent, loadProxyAgent } from './undici';
 import { ProxyResolver, type ProxyRoute, type ProxySettings } from './proxy';
 import {
@@ -675,63 +676,4 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-/** A counting semaphore per host:port; waiters are served in arrival order. */
-export class HostLimiter {
-  private readonly active = new Map<string, number>();
-  private readonly waiting = new Map<string, Array<() => void>>();
-
-  constructor(private readonly limit: number) {}
-
-  acquire(host: string, signal?: AbortSignal): Promise<() => void> {
-    if (signal?.aborted) return Promise.reject(new CancelledError());
-    const makeRelease = () => {
-      let done = false;
-      return () => {
-        if (done) return;
-        done = true;
-        this.release(host);
-      };
-    };
-    const count = this.active.get(host) ?? 0;
-    if (count < this.limit) {
-      this.active.set(host, count + 1);
-      return Promise.resolve(makeRelease());
-    }
-    return new Promise((resolve, reject) => {
-      const queue = this.waiting.get(host) ?? [];
-      this.waiting.set(host, queue);
-      const onAbort = () => {
-        const at = queue.indexOf(grant);
-        if (at >= 0) queue.splice(at, 1);
-        reject(new CancelledError());
-      };
-      // The releasing caller hands its slot over directly, so the count stays the same.
-      const grant = () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(makeRelease());
-      };
-      queue.push(grant);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  /** For tests and diagnostics. */
-  inFlight(host: string): number {
-    return this.active.get(host) ?? 0;
-  }
-
-  private release(host: string): void {
-    const queue = this.waiting.get(host);
-    const next = queue?.shift();
-    if (next) {
-      next();
-      return;
-    }
-    if (queue && queue.length === 0) this.waiting.delete(host);
-    const count = (this.active.get(host) ?? 1) - 1;
-    if (count <= 0) this.active.delete(host);
-    else this.active.set(host, count);
-  }
 }

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { headerValue } from '../distribution/transport';
 import { Pool } from '../distribution/undici';
 import type { CredentialStore } from '../credentials/types';
 import { CancelledError, EngineError, InvalidInputError } from '../errors/errors';
@@ -18,7 +19,7 @@ import type { EngineProgressEvent, ProgressSnapshot } from './progress';
  * not changed shape across 1.24..1.47, and engines ≥ 29 refuse anything older than 1.44, so
  * pinning low would lock out new engines.
  */
-export const MAX_API_VERSION = '1.47';
+const MAX_API_VERSION = '1.47';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -208,7 +209,7 @@ export class DockerEngine {
     const res = await this.send({ method: 'GET', path: '/_ping', signal }, false);
     await res.body.dump();
     const h = res.headers;
-    return { apiVersion: headerText(h['api-version']), osType: headerText(h['ostype']) };
+    return { apiVersion: headerValue(h['api-version']), osType: headerValue(h['ostype']) };
   }
 
   async version(signal?: AbortSignal): Promise<EngineVersion> {
@@ -417,7 +418,7 @@ export class DockerEngine {
         try {
           const res = await this.send({ method: 'GET', path: '/_ping', signal }, false);
           await res.body.dump();
-          server = headerText(res.headers['api-version']);
+          server = headerValue(res.headers['api-version']);
         } catch (err) {
           // Only an engine that answered (with an error status) gets a second chance via /version.
           if (!(err instanceof EngineError) || err.status === undefined) throw err;
@@ -685,12 +686,8 @@ function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
 
-function headerText(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}
-
 /** Compare "1.41" and "1.47" numerically. */
-export function compareVersions(a: string, b: string): number {
+function compareVersions(a: string, b: string): number {
   const pa = a.split('.').map(Number);
   const pb = b.split('.').map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {

@@ -47,8 +47,8 @@ export interface ResolveEngineHostOptions {
   homeDir?: string;
 }
 
-export const DEFAULT_UNIX_HOST = 'unix:///var/run/docker.sock';
-export const DEFAULT_NPIPE_HOST = 'npipe:////./pipe/docker_engine';
+const DEFAULT_UNIX_HOST = 'unix:///var/run/docker.sock';
+const DEFAULT_NPIPE_HOST = 'npipe:////./pipe/docker_engine';
 
 export function resolveEngineHost(options: ResolveEngineHostOptions): EngineHost {
   const env = options.env;
@@ -136,7 +136,7 @@ export function parseDockerHost(value: string, source: EngineHostSource, ctx: Pa
  * non-empty value) turns TLS on with verification; DOCKER_TLS or DOCKER_CERT_PATH alone turn it on
  * without. Certificates come from DOCKER_CERT_PATH, else the Docker config dir.
  */
-export function tlsFromEnv(env: NodeJS.ProcessEnv, configDir: string): EngineTls | undefined {
+function tlsFromEnv(env: NodeJS.ProcessEnv, configDir: string): EngineTls | undefined {
   const verify = !!nonEmpty(env.DOCKER_TLS_VERIFY);
   const certPath = nonEmpty(env.DOCKER_CERT_PATH);
   if (!verify && !certPath && !nonEmpty(env.DOCKER_TLS)) return undefined;

@@ -4,7 +4,7 @@
 // (hub.docker.com, docs.docker.com/reference/api/hub/latest/), and the rate limit is read with a HEAD,
 // which is free. The API base is configurable so tests can point it at a local fixture.
 
-import { RegistryClient } from '../distribution/client';
+import { RegistryClient, pullScope } from '../distribution/client';
 import { headerValue } from '../distribution/transport';
 import type { Page, RegistrySession } from '../distribution/types';
 import { DistributionError, InvalidInputError } from '../errors/errors';
@@ -27,7 +27,7 @@ import type {
   SignInResult,
   TagSummary,
 } from './provider';
-import { VendorApi, clampPageSize, isRecord, num, optional, pageFromCursor, str } from './vendorApi';
+import { VendorApi, isRecord, num, optional, pageFromCursor, str, vendorPageSize } from './vendorApi';
 
 export const DOCKER_HUB_API_BASE = 'https://hub.docker.com';
 /** Every name Docker Hub's registry goes by; docker.io is the canonical one. */
@@ -191,7 +191,7 @@ export class DockerHubProvider implements RegistryProvider {
     if (pageNo === 1) items.push({ name: 'library', kind: 'official', description: 'Docker Official Images' });
     if (!token) return { items };
     if (pageNo === 1) items.push({ name: token.username.toLowerCase(), kind: 'user' });
-    const body = await this.get<unknown>('/v2/user/orgs/', { page: pageNo, page_size: clampPageSize(page.pageSize) }, page.signal, 'other');
+    const body = await this.get<unknown>('/v2/user/orgs/', { page: pageNo, page_size: vendorPageSize(page.pageSize) }, page.signal, 'other');
     for (const org of results(body)) {
       const name = str(org['orgname']);
       if (name) items.push({ name: name.toLowerCase(), kind: 'organization', ...(str(org['full_name']) ? { description: str(org['full_name']) } : {}) });
@@ -205,7 +205,7 @@ export class DockerHubProvider implements RegistryProvider {
     const namespace = (page.namespace ?? (await this.authorization(page.signal))?.username ?? 'library').toLowerCase();
     const body = await this.get<unknown>(
       `/v2/namespaces/${encodeURIComponent(namespace)}/repositories`,
-      { page: pageNo, page_size: clampPageSize(page.pageSize) },
+      { page: pageNo, page_size: vendorPageSize(page.pageSize) },
       page.signal,
       'catalog',
     );
@@ -233,7 +233,7 @@ export class DockerHubProvider implements RegistryProvider {
     const [namespace, name] = splitRepository(repository);
     const body = await this.get<unknown>(
       `/v2/namespaces/${encodeURIComponent(namespace)}/repositories/${encodeURIComponent(name)}/tags`,
-      { page: pageNo, page_size: clampPageSize(page.pageSize) },
+      { page: pageNo, page_size: vendorPageSize(page.pageSize) },
       page.signal,
       'tags',
     );
@@ -257,7 +257,7 @@ export class DockerHubProvider implements RegistryProvider {
     const pageNo = pageFromCursor(page.cursor);
     const body = await this.get<unknown>(
       '/v2/search/repositories/',
-      { query: term, page: pageNo, page_size: clampPageSize(page.pageSize) },
+      { query: term, page: pageNo, page_size: vendorPageSize(page.pageSize) },
       page.signal,
       'search',
     );
@@ -308,7 +308,7 @@ export class DockerHubProvider implements RegistryProvider {
     const res = await this.client.session.request({
       method: 'HEAD',
       path: `/v2/${repository}/manifests/${tag}`,
-      scopes: [`repository:${repository}:pull`],
+      scopes: [pullScope(repository)],
       headers: { accept: 'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json' },
       okStatuses: [200, 404, 429],
       operation: 'manifest',

@@ -22,7 +22,7 @@ import type {
   SignInResult,
   TagSummary,
 } from './provider';
-import { VendorApi, clampPageSize, isRecord, nextPageFromLink, num, optional, pageFromCursor, str } from './vendorApi';
+import { VendorApi, isRecord, nextPageFromLink, num, optional, pageFromCursor, str, vendorPageSize } from './vendorApi';
 
 export const GITHUB_API_BASE = 'https://api.github.com';
 export const GHCR_HOST = 'ghcr.io';
@@ -175,7 +175,7 @@ export class GhcrProvider implements RegistryProvider {
       items.push({ name: me, kind: 'user' });
       this.ownerKinds.set(me, 'me');
     }
-    const { body, headers } = await this.get<unknown>('/user/orgs', { per_page: clampPageSize(page.pageSize), page: pageNo }, page.signal, 'other');
+    const { body, headers } = await this.get<unknown>('/user/orgs', { per_page: vendorPageSize(page.pageSize), page: pageNo }, page.signal, 'other');
     for (const org of Array.isArray(body) ? body.filter(isRecord) : []) {
       const login = str(org['login'])?.toLowerCase();
       if (!login) continue;
@@ -195,7 +195,7 @@ export class GhcrProvider implements RegistryProvider {
       // The Packages API needs a token even for public packages.
       throw new DistributionError(401, [], 'GET', this.api.url('/user/packages'), 'catalog', { vendor: 'github' });
     }
-    const query = { package_type: 'container', per_page: clampPageSize(page.pageSize), page: pageNo };
+    const query = { package_type: 'container', per_page: vendorPageSize(page.pageSize), page: pageNo };
     const kind = owner === me ? 'me' : this.ownerKinds.get(owner);
     const { body, headers } = await this.withOwner(owner, kind, (base) => this.get<unknown>(`${base}/packages`, query, page.signal, 'catalog'));
     const items: RepositorySummary[] = [];
@@ -261,7 +261,7 @@ export class GhcrProvider implements RegistryProvider {
     const { body, headers } = await this.versionsRequest(
       repository,
       '',
-      (path) => this.get<unknown>(path, { per_page: clampPageSize(page.pageSize), page: pageNo }, page.signal, 'tags'),
+      (path) => this.get<unknown>(path, { per_page: vendorPageSize(page.pageSize), page: pageNo }, page.signal, 'tags'),
       page.signal,
     );
     const items = (Array.isArray(body) ? body.filter(isRecord) : []).map(packageVersion).filter((v): v is PackageVersion => !!v);

@@ -23,7 +23,7 @@ import type {
   SignInResult,
   TagSummary,
 } from './provider';
-import { VendorApi, clampPageSize, isRecord, nextPageFromLink, num, optional, pageFromCursor, str } from './vendorApi';
+import { VendorApi, isRecord, nextPageFromLink, num, optional, pageFromCursor, str, vendorPageSize } from './vendorApi';
 
 /** gitlab.com's web/API address and its registry host. */
 export const GITLAB_COM = { url: 'https://gitlab.com', registry: 'registry.gitlab.com' } as const;
@@ -126,7 +126,7 @@ export class GitLabProvider implements RegistryProvider {
    */
   async listNamespaces(page: PageRequest): Promise<Page<NamespaceSummary>> {
     const { list, pageNo } = parseNamespaceCursor(page.cursor);
-    const perPage = clampPageSize(page.pageSize);
+    const perPage = vendorPageSize(page.pageSize);
     const items: NamespaceSummary[] = [];
     if (list === 'g') {
       const { body, headers } = await this.get<unknown>('/groups', { min_access_level: 10, per_page: perPage, page: pageNo }, page.signal, 'other');
@@ -157,7 +157,7 @@ export class GitLabProvider implements RegistryProvider {
       throw new InvalidInputError('argument', '', 'GitLab lists container repositories per group or project: choose one of the namespaces');
     }
     const pageNo = pageFromCursor(page.cursor);
-    const query = { per_page: clampPageSize(page.pageSize), page: pageNo, tags_count: 'true' };
+    const query = { per_page: vendorPageSize(page.pageSize), page: pageNo, tags_count: 'true' };
     const id = encodeURIComponent(namespace);
     const kind = this.namespaceKinds.get(namespace);
     let result: { body: unknown; headers: TransportResponse['headers'] };
@@ -227,7 +227,7 @@ export class GitLabProvider implements RegistryProvider {
   async listTags(repository: string, page: PageRequest): Promise<Page<TagSummary>> {
     const ref = await this.repositoryRef(repository, page.signal);
     const pageNo = pageFromCursor(page.cursor);
-    const { body, headers } = await this.get<unknown>(this.tagsPath(ref), { per_page: clampPageSize(page.pageSize), page: pageNo }, page.signal, 'tags');
+    const { body, headers } = await this.get<unknown>(this.tagsPath(ref), { per_page: vendorPageSize(page.pageSize), page: pageNo }, page.signal, 'tags');
     const items = arrayOf(body)
       .map((t) => str(t['name']))
       .filter((name): name is string => !!name)

@@ -2,6 +2,7 @@
 // shared transport: same pool, timeouts and retries as the registry traffic. Every non-ok answer
 // becomes a DistributionError tagged with the vendor, so describeError can give vendor advice.
 
+import { clampPageSize } from '../distribution/client';
 import { distributionErrorFrom } from '../distribution/errorBody';
 import { parseLinkHeader } from '../distribution/link';
 import { headerValue, type Transport, type TransportResponse } from '../distribution/transport';
@@ -100,7 +101,7 @@ export class VendorApi {
   }
 }
 
-export function vendorName(vendor: Vendor): string {
+function vendorName(vendor: Vendor): string {
   return vendor === 'docker-hub' ? 'Docker Hub' : vendor === 'github' ? 'GitHub' : 'GitLab';
 }
 
@@ -109,7 +110,7 @@ function splitScopes(text: string): string[] {
 }
 
 /** API bases are https; plain http only for loopback (test fixtures, a local GitLab). */
-export function checkApiBase(base: string): string {
+function checkApiBase(base: string): string {
   let u: URL;
   try {
     u = new URL(base);
@@ -143,15 +144,15 @@ export function pageFromCursor(cursor: string | undefined): number {
   return page;
 }
 
-/** Page sizes the vendor APIs accept (Docker Hub and GitHub: at most 100). */
-export function clampPageSize(pageSize: number, max = 100): number {
-  if (!Number.isInteger(pageSize) || pageSize < 1) throw new InvalidInputError('argument', String(pageSize), 'page size must be a whole number of at least 1');
-  return Math.min(pageSize, max);
+/** The most the vendor APIs accept per page (Docker Hub and GitHub: 100). */
+const VENDOR_MAX_PAGE_SIZE = 100;
+
+export function vendorPageSize(pageSize: number): number {
+  return clampPageSize(pageSize, VENDOR_MAX_PAGE_SIZE);
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+// The vendor providers read their JSON with these; isRecord is the one the whole client uses.
+export { isRecord } from '../distribution/json';
 
 export function str(value: unknown): string | undefined {
   return typeof value === 'string' && value ? value : undefined;

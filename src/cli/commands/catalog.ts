@@ -1,6 +1,7 @@
 // `regx catalog REGISTRY`: the registry's repositories. One page by default (the catalog of a big
 // registry is large and `_catalog` is slow); --all follows every page. A registry without a catalog
 // (404/405) fails with the client's DistributionError, which describeError words.
+import { MAX_PAGE_SIZE } from '../../distribution/client';
 import { expectPositionals, flagBool, flagPositiveInt } from '../args';
 import { clientFor, registryArgument } from '../context';
 import { jsonText } from '../output';
@@ -8,7 +9,7 @@ import type { CliCommand } from '../types';
 
 const DEFAULT_PAGE_SIZE = 100;
 // With --all nobody is waiting on the first page: ask for the most Distribution allows per request.
-const ALL_PAGE_SIZE = 1000;
+const ALL_PAGE_SIZE = MAX_PAGE_SIZE;
 
 export const command: CliCommand = {
   name: 'catalog',

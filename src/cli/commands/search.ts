@@ -2,14 +2,12 @@
 // matches first. Registries have no search API in the Distribution spec, so this walks `_catalog`
 // (containers/image does the same). `--engine` asks the local Docker engine instead (Docker Hub's
 // search, as `docker search` does).
+import { MAX_PAGE_SIZE } from '../../distribution/client';
 import { expectPositionals, flagBool, flagPositiveInt, UsageError } from '../args';
 import { clientFor, registryArgument } from '../context';
 import { filterRepositories, jsonText } from '../output';
 import type { CliCommand, CliContext } from '../types';
 import { searchWithEngine } from './searchEngine';
-
-// The largest page distribution accepts (above 1000 it answers 400), so a big catalog costs few requests.
-const CATALOG_PAGE_SIZE = 1000;
 
 export const command: CliCommand = {
   name: 'search',
@@ -30,7 +28,8 @@ export const command: CliCommand = {
     const repositories: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await client.catalogPage({ pageSize: CATALOG_PAGE_SIZE, cursor, signal: ctx.signal });
+      // The largest page Distribution accepts, so a big catalog costs few requests.
+      const page = await client.catalogPage({ pageSize: MAX_PAGE_SIZE, cursor, signal: ctx.signal });
       repositories.push(...page.items);
       cursor = page.next;
     } while (cursor);

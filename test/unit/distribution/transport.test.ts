@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelay, HostLimiter, isRetryable, mapError, parseRetryAfter } from '../../../src/distribution/transport';
+import { HostLimiter } from '../../../src/distribution/concurrency';
+import { backoffDelay, isRetryable, mapError, parseRetryAfter } from '../../../src/distribution/transport';
 import { parseErrorBody } from '../../../src/distribution/errorBody';
 import { mergeScopes } from '../../../src/distribution/session';
 import { CancelledError, TransportError } from '../../../src/errors/errors';
