@@ -28,6 +28,12 @@ export interface TestServices {
   root: string;
 }
 
+/** The services, or undefined when the tests run without them (tiers that skip instead of failing). */
+export function testServicesIfStarted(): TestServices | undefined {
+  const raw = process.env.REGX_TEST_SERVICES;
+  return raw ? (JSON.parse(raw) as TestServices) : undefined;
+}
+
 export function testServices(): TestServices {
   const raw = process.env.REGX_TEST_SERVICES;
   if (!raw) {

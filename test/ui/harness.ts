@@ -30,7 +30,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import type { TestServices } from '../support/services';
+import { testServicesIfStarted } from '../support/services';
 
 // The few browser globals used inside page.evaluate callbacks (the project compiles without the DOM lib).
 declare const document: { querySelector(selector: string): { textContent: string | null } | null };
@@ -94,11 +94,8 @@ export function skip(reason: string): never {
   throw new SkipSignal(reason);
 }
 
-/** The real registries started by test/run.mjs (REGX_TEST_SERVICES), or undefined. */
-export function services(): TestServices | undefined {
-  const raw = process.env.REGX_TEST_SERVICES;
-  return raw ? (JSON.parse(raw) as TestServices) : undefined;
-}
+/** The real registries started by test/run.mjs (REGX_TEST_SERVICES), or undefined when absent. */
+export const services = testServicesIfStarted;
 
 // ---- the workbench page -------------------------------------------------------------------------
 

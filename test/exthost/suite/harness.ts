@@ -23,7 +23,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { TestServices } from '../../support/services';
+import { testServicesIfStarted } from '../../support/services';
 
 export const EXTENSION_ID = 'registry-explorer.registry-explorer';
 
@@ -122,10 +122,7 @@ export function skip(reason: string): never {
 }
 
 /** The real registries started by test/run.mjs (REGX_TEST_SERVICES), or undefined when absent. */
-export function services(): TestServices | undefined {
-  const raw = process.env.REGX_TEST_SERVICES;
-  return raw ? (JSON.parse(raw) as TestServices) : undefined;
-}
+export const services = testServicesIfStarted;
 
 /** The extension under test, activated. Throws with the activation error when activation fails. */
 export async function activateExtension(): Promise<vscode.Extension<unknown>> {
