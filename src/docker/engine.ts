@@ -73,6 +73,22 @@ export interface LocalImage {
   labels?: Record<string, string>;
 }
 
+/** A container as GET /containers/json lists it. */
+export interface ContainerSummary {
+  /** Full container id (64 hex). */
+  id: string;
+  /** Names without the engine's leading "/". */
+  names: string[];
+  /** The image as the container was created from it (a name, or an id once that name is gone). */
+  image: string;
+  /** sha256:… id of the image the container uses. */
+  imageId: string;
+  /** created, running, paused, restarting, removing, exited or dead. */
+  state: string;
+  /** The engine's words, e.g. "Exited (0) 2 minutes ago". */
+  status: string;
+}
+
 export interface ImageDetails extends LocalImage {
   architecture: string;
   os: string;
@@ -257,6 +273,29 @@ export class DockerEngine {
       created: new Date(num(raw.Created) * 1000).toISOString(),
       ...(raw.Labels && typeof raw.Labels === 'object' ? { labels: raw.Labels as Record<string, string> } : {}),
     }));
+  }
+
+  /**
+   * GET /containers/json. `all` includes stopped and created containers (as `docker ps -a`);
+   * `ancestor` (a reference or image id) keeps those created from that image or an image built on it.
+   */
+  async listContainers(options: { all?: boolean; ancestor?: string; signal?: AbortSignal } = {}): Promise<ContainerSummary[]> {
+    const q = new URLSearchParams();
+    if (options.all) q.set('all', '1');
+    if (options.ancestor !== undefined) q.set('filters', JSON.stringify({ ancestor: [imageNameForPath(options.ancestor)] }));
+    const j = await this.getJson(`/containers/json${q.toString() ? `?${q}` : ''}`, options.signal);
+    const bad = (what: string) => new EngineError('http', this.endpoint, `the engine answered /containers/json with ${what}`);
+    if (!Array.isArray(j)) throw bad('something other than a list');
+    return j.map((raw: unknown) => {
+      if (!raw || typeof raw !== 'object') throw bad('an entry that is not an object');
+      const r = raw as Record<string, unknown>;
+      const id = str(r.Id);
+      if (!id || !/^[0-9a-f]{12,64}$/.test(id)) throw bad('a container without a valid Id');
+      const names = Array.isArray(r.Names)
+        ? r.Names.filter((n): n is string => typeof n === 'string' && n !== '').map((n) => n.replace(/^\//, ''))
+        : [];
+      return { id, names, image: str(r.Image) ?? '', imageId: str(r.ImageID) ?? '', state: str(r.State) ?? '', status: str(r.Status) ?? '' };
+    });
   }
 
   /** GET /images/{name}/json. Accepts a reference or an image id. */
@@ -666,6 +705,13 @@ function imageNameForPath(ref: string): string {
   const r = ref.trim();
   if (!r || /[\s?#]/.test(r)) throw new InvalidInputError('reference', ref, 'not an image reference or id');
   return r;
+}
+
+/** "web-1 (exited), api (running)": how messages name containers (first name, else short id; with state). */
+export function containersText(containers: ContainerSummary[], max = 5): string {
+  const named = containers.slice(0, max).map((c) => `${c.names[0] ?? c.id.slice(0, 12)}${c.state ? ` (${c.state})` : ''}`);
+  const more = containers.length - named.length;
+  return more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
 }
 
 function sourceText(host: EngineHost): string {

@@ -9,10 +9,13 @@
 // deletes disabled, or one that refuses them, is explained in describeError's words.
 //
 // Local images. The modal says for each whether only the name goes (the image keeps other tags) or
-// the image itself. An image a container or a child image depends on is refused by the engine; its
-// words name the dependents and "Force Remove" is offered only then.
+// the image itself. For an image that would go, the containers created from it (any state) are
+// looked up first and named ("used by container web-1 (exited)"), and "Force Remove" is offered
+// beside "Remove" then. The engine refuses to remove an image a container or a child image depends
+// on; that refusal (its words, or the containers found) is shown with "Force Remove" when the plain
+// Remove was chosen anyway, or when the lookup could not tell beforehand.
 import * as vscode from 'vscode';
-import type { RemoveResultItem } from '../../docker/engine';
+import { containersText, type ContainerSummary, type RemoveResultItem } from '../../docker/engine';
 import { mapLimit } from '../../distribution/concurrency';
 import { executeTagDelete } from '../../distribution/deletion';
 import { untagOnly } from '../../distribution/untag';
@@ -41,6 +44,8 @@ export interface DeleteOutcome {
   removed: string[];
   /** Selected tags left in place (a registry that cannot remove one tag alone, with "only selected"). */
   kept: string[];
+  /** Local images: the confirmation modal's text and buttons (shown, or with a scripted choice, what it would have shown). */
+  confirmation?: { message: string; detail: string; buttons: string[] };
 }
 
 const ONLY_SELECTED = 'Remove Only Selected Tags';
@@ -282,46 +287,66 @@ function refreshRepositories(ctx: OperationsContext, plans: RepositoryPlan[]): v
 
 // ---- local images ------------------------------------------------------------------------------
 
+const REMOVE = 'Remove';
+const FORCE_REMOVE = 'Force Remove';
+
 async function removeLocal(ctx: OperationsContext, nodes: LocalImageNode[], args: DeleteArgs): Promise<DeleteOutcome | undefined> {
   const references = nodes.map(localReference);
-  const lines = nodes.map((node) => {
-    const others = ctx.images.namesOf(node.image.id).filter((n) => !references.includes(n));
-    return others.length
-      ? `• ${localReference(node)} — only this name goes; the image stays as ${others.join(', ')}`
-      : `• ${localReference(node)} — removes image ${shortDigest(node.image.id)} (${formatSize(node.image.size)})`;
+  const othersOf = nodes.map((node) => ctx.images.namesOf(node.image.id).filter((n) => !references.includes(n)));
+  // Only an image that goes itself can be held by its containers; a name with other names beside it just goes.
+  const users = await containersUsing(ctx, [...new Set(nodes.filter((_, i) => othersOf[i]!.length === 0).map((n) => n.image.id))]);
+  const lines = nodes.map((node, i) => {
+    const others = othersOf[i]!;
+    if (others.length) return `• ${localReference(node)} — only this name goes; the image stays as ${others.join(', ')}`;
+    const using = users.get(node.image.id) ?? [];
+    const usedBy = using.length ? `; used by container${using.length === 1 ? '' : 's'} ${containersText(using)}` : '';
+    return `• ${localReference(node)} — removes image ${shortDigest(node.image.id)} (${formatSize(node.image.size)})${usedBy}`;
   });
-  if (!args.choice) {
-    const picked = await vscode.window.showWarningMessage(
-      nodes.length === 1 ? `Remove ${references[0]} from the Docker engine?` : `Remove ${nodes.length} local images from the Docker engine?`,
-      { modal: true, detail: [...lines, '', `Engine: ${ctx.engines.endpointText() ?? ''}`].join('\n') },
-      'Remove',
-    );
+  const inUse = [...users.values()].flat();
+  const notes: string[] = [];
+  if (inUse.length) {
+    notes.push('', 'The engine refuses to remove an image a container uses. Force Remove removes it anyway: stopped containers are kept and name the image by its id afterwards.');
+    if (inUse.some(isActive)) notes.push('A running container keeps its image; for that one only the name goes.');
+  }
+  const message = nodes.length === 1 ? `Remove ${references[0]} from the Docker engine?` : `Remove ${nodes.length} local images from the Docker engine?`;
+  const detail = [...lines, ...notes, '', `Engine: ${ctx.engines.endpointText() ?? ''}`].join('\n');
+  const buttons = inUse.length ? [REMOVE, FORCE_REMOVE] : [REMOVE];
+  let choice = args.choice;
+  if (!choice) {
+    const picked = await vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons);
     if (!picked) return undefined;
-  } else if (args.choice === 'cancel') {
+    choice = picked === FORCE_REMOVE ? 'force' : 'everything';
+  } else if (choice === 'cancel') {
     return undefined;
   }
+  const force = choice === 'force';
   const engine = ctx.engines.engine();
-  const outcome: DeleteOutcome = { removed: [], kept: [] };
-  const refused: { reference: string; error: EngineError }[] = [];
+  const outcome: DeleteOutcome = { removed: [], kept: [], confirmation: { message, detail, buttons } };
+  const refused: { reference: string; error: EngineError; users: ContainerSummary[] }[] = [];
   const record = (items: RemoveResultItem[]) => outcome.removed.push(...items.map((i) => i.untagged ?? i.deleted ?? '').filter(Boolean));
   try {
-    for (const reference of references) {
+    for (const [i, reference] of references.entries()) {
       try {
-        record(await engine.removeImage(reference, { force: args.choice === 'force' }));
+        record(await engine.removeImage(reference, { force }));
       } catch (error) {
         // 409: a container or a child image depends on it; the engine's words name which.
-        if (error instanceof EngineError && error.reason === 'conflict') refused.push({ reference, error });
+        if (error instanceof EngineError && error.reason === 'conflict') refused.push({ reference, error, users: users.get(nodes[i]!.image.id) ?? [] });
         else throw error;
       }
     }
-    if (refused.length && args.choice !== 'force') {
-      const force = 'Force Remove';
+    // A scripted choice never waits on a second modal: what was refused is reported as kept.
+    if (refused.length && !force && !args.choice) {
       const picked = await vscode.window.showWarningMessage(
         refused.length === 1 ? `${refused[0]!.reference} is in use and was not removed.` : `${refused.length} images are in use and were not removed.`,
-        { modal: true, detail: `${refused.map((r) => describeError(r.error)).join('\n')}\n\nForce Remove takes the name away anyway; containers keep running from the image they have.` },
-        force,
+        {
+          modal: true,
+          detail: `${refused
+            .map((r) => (r.users.length ? `${r.reference} is used by container${r.users.length === 1 ? '' : 's'} ${containersText(r.users)}.` : describeError(r.error)))
+            .join('\n')}\n\nForce Remove takes the name away anyway; containers keep running from the image they have.`,
+        },
+        FORCE_REMOVE,
       );
-      if (picked === force) {
+      if (picked === FORCE_REMOVE) {
         for (const r of refused) record(await engine.removeImage(r.reference, { force: true }));
       } else {
         outcome.kept.push(...refused.map((r) => r.reference));
@@ -334,4 +359,31 @@ async function removeLocal(ctx: OperationsContext, nodes: LocalImageNode[], args
   }
   ctx.service.log.info(`removed local ${outcome.removed.join(', ') || 'nothing'}`);
   return outcome;
+}
+
+function isActive(c: ContainerSummary): boolean {
+  return c.state === 'running' || c.state === 'paused' || c.state === 'restarting';
+}
+
+/**
+ * The containers (any state) created from each image, by image id. A lookup that fails is logged
+ * and leaves the image without names: the engine's own refusal still says what holds it.
+ */
+async function containersUsing(ctx: OperationsContext, imageIds: string[]): Promise<Map<string, ContainerSummary[]>> {
+  const found = new Map<string, ContainerSummary[]>();
+  if (imageIds.length === 0) return found;
+  const engine = ctx.engines.engine();
+  await withCancellableProgress('Checking which containers use the image', async (_report, signal) => {
+    await mapLimit(imageIds, 4, async (id) => {
+      try {
+        // "ancestor" also matches containers of images built on this one; those are not its users.
+        const list = await engine.listContainers({ all: true, ancestor: id, signal });
+        found.set(id, list.filter((c) => c.imageId === id));
+      } catch (error) {
+        if (error instanceof CancelledError) throw error;
+        ctx.service.log.info(`delete: could not list the containers of ${id}: ${describeError(error)}`);
+      }
+    });
+  }, { delayMs: 400 });
+  return found;
 }

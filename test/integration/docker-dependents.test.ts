@@ -1,0 +1,144 @@
+// Dependents of a local image against the real dockerd (test/services/start.mjs --docker): a
+// container is CREATED (never started: vfs, no networking needed) from an imported image;
+// DockerEngine.listContainers finds it by ancestor, the built `regx rmi` names it in its one error
+// line and exits 1, and `regx rmi -f` removes the image. Containers made here are removed after.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DockerEngine } from '../../src/docker/engine';
+import { testServices } from '../support/services';
+
+const services = testServices();
+const skip = services.dockerHost ? false : 'REGX_TEST_SERVICES has no dockerHost: start the services with --docker (test/run.mjs does) to run the engine tests';
+const CLI = path.resolve(__dirname, '../../../dist/cli.js');
+const SUFFIX = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+const IMAGE = `regx-dependents/${SUFFIX}/app:1`;
+const CONTAINER = `regx-dep-${SUFFIX}`;
+
+let engine: DockerEngine;
+let imageId: string;
+let containerId: string;
+let home: string;
+const containers: string[] = [];
+
+/** One raw request to the engine's socket (container create/remove are not DockerEngine's business). */
+function engineRequest(method: string, requestPath: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  const socketPath = services.dockerHost!.replace(/^unix:\/\//, '');
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = http.request(
+      { socketPath, method, path: requestPath, headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {} },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => {
+          let json: unknown = text;
+          try {
+            json = text ? JSON.parse(text) : undefined;
+          } catch {
+            // Not JSON: keep the text.
+          }
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+function oneFileTar(text: string): Buffer {
+  const header = Buffer.alloc(512);
+  header.write('app.txt', 0);
+  header.write('0000644\0', 100);
+  header.write('0000000\0', 108);
+  header.write('0000000\0', 116);
+  header.write('00000000020\0', 124);
+  header.write('14626215400\0', 136);
+  header.write('        ', 148);
+  header.write('0', 156);
+  header.write('ustar\0' + '00', 257);
+  let sum = 0;
+  for (const b of header) sum += b;
+  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  const data = Buffer.alloc(512);
+  data.write(text.padEnd(16, '.').slice(0, 16), 0);
+  return Buffer.concat([header, data, Buffer.alloc(1024)]);
+}
+
+function regx(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, DOCKER_HOST: services.dockerHost, DOCKER_CONFIG: home, HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+before(async () => {
+  if (skip) return;
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'regx-dependents-'));
+  engine = DockerEngine.fromEnvironment({ env: { DOCKER_HOST: services.dockerHost } });
+  imageId = await engine.importImage(oneFileTar(SUFFIX), IMAGE);
+  const created = await engineRequest('POST', `/containers/create?name=${CONTAINER}`, { Image: IMAGE, Cmd: ['/bin/true'] });
+  assert.equal(created.status, 201, `container create: ${JSON.stringify(created.json)}`);
+  containerId = (created.json as { Id: string }).Id;
+  containers.push(containerId);
+});
+
+after(async () => {
+  if (skip) return;
+  for (const id of containers) await engineRequest('DELETE', `/containers/${id}?force=1`).catch(() => undefined);
+  await engine.removeImage(IMAGE, { force: true }).catch(() => undefined);
+  await engine.close();
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+test('listContainers({ all, ancestor }) finds the created container, by image id and by name', { skip }, async () => {
+  for (const ancestor of [imageId, IMAGE]) {
+    const list = await engine.listContainers({ all: true, ancestor });
+    assert.equal(list.length, 1, `${ancestor}: ${JSON.stringify(list)}`);
+    const c = list[0]!;
+    assert.equal(c.id, containerId);
+    assert.deepEqual(c.names, [CONTAINER]);
+    assert.equal(c.image, IMAGE);
+    assert.equal(c.imageId, imageId);
+    assert.equal(c.state, 'created');
+    assert.match(c.status, /created/i);
+  }
+  // Without `all` a created (not running) container is not listed.
+  assert.equal((await engine.listContainers({ ancestor: imageId })).length, 0);
+  // An unfiltered `all` listing includes it too.
+  assert.ok((await engine.listContainers({ all: true })).some((c) => c.id === containerId));
+});
+
+test('regx rmi names the container in one line and exits 1; the image stays; regx rmi -f removes it', { skip }, async () => {
+  const refused = await regx(['rmi', IMAGE]);
+  assert.equal(refused.code, 1, refused.stderr);
+  const lines = refused.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one stderr line:\n${refused.stderr}`);
+  assert.match(lines[0]!, /^regx: /);
+  assert.ok(lines[0]!.includes(`used by container ${CONTAINER} (created)`), lines[0]);
+  assert.match(lines[0]!, /-f/);
+  assert.ok((await engine.inspectImage(IMAGE)).id === imageId, 'the image is still there');
+
+  const forced = await regx(['rmi', '-f', IMAGE]);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.ok(forced.stdout.includes(`Untagged: ${IMAGE}`), forced.stdout);
+  assert.ok(forced.stdout.includes(`Deleted: ${imageId}`), forced.stdout);
+  await assert.rejects(engine.inspectImage(IMAGE));
+  // The stopped container is kept; it now names the image by id.
+  const remaining = await engine.listContainers({ all: true });
+  assert.ok(remaining.some((c) => c.id === containerId), 'the container is kept');
+});
