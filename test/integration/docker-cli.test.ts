@@ -13,6 +13,7 @@ import type { CliContext, ParsedArgs } from '../../src/cli/types';
 import type { Credential, CredentialStore } from '../../src/credentials/types';
 import { DockerEngine } from '../../src/docker/engine';
 import { EngineError } from '../../src/errors/errors';
+import { oneFileTar } from '../support/engineImages';
 import { testServices } from '../support/services';
 
 const services = testServices();
@@ -72,23 +73,7 @@ let engine: DockerEngine;
 before(async () => {
   if (skip) return;
   engine = DockerEngine.fromEnvironment({ env: { DOCKER_HOST: services.dockerHost } });
-  // A one-file root filesystem as a tar: header, 512-byte data block, two zero blocks.
-  const header = Buffer.alloc(512);
-  header.write('app.txt', 0);
-  header.write('0000644\0', 100);
-  header.write('0000000\0', 108);
-  header.write('0000000\0', 116);
-  header.write('00000000020\0', 124);
-  header.write('14626215400\0', 136);
-  header.write('        ', 148);
-  header.write('0', 156);
-  header.write('ustar\0' + '00', 257);
-  let sum = 0;
-  for (const b of header) sum += b;
-  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  const data = Buffer.alloc(512);
-  data.write(`regx ${RUN}\n`.padEnd(16, '.'), 0);
-  await engine.importImage(Buffer.concat([header, data, Buffer.alloc(1024)]), LOCAL);
+  await engine.importImage(oneFileTar(`regx ${RUN}\n`.padEnd(16, '.')), LOCAL);
   await engine.tagImage(LOCAL, AT_BASIC);
 });
 

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DockerEngine } from '../../src/docker/engine';
+import { engineRequest as engineAt, oneFileTar } from '../support/engineImages';
 import { testServices } from '../support/services';
 
 const services = testServices();
@@ -20,56 +20,15 @@ const SUFFIX = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const IMAGE = `regx-dependents/${SUFFIX}/app:1`;
 const CONTAINER = `regx-dep-${SUFFIX}`;
 
+const rawEngineRequest = (method: string, requestPath: string, body?: unknown) => engineAt(services.dockerHost!, method, requestPath, body);
+
 let engine: DockerEngine;
 let imageId: string;
 let containerId: string;
 let home: string;
 const containers: string[] = [];
 
-/** One raw request to the engine's socket (container create/remove are not DockerEngine's business). */
-function engineRequest(method: string, requestPath: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const socketPath = services.dockerHost!.replace(/^unix:\/\//, '');
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = http.request(
-      { socketPath, method, path: requestPath, headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {} },
-      (res) => {
-        let text = '';
-        res.on('data', (d) => (text += d));
-        res.on('end', () => {
-          let json: unknown = text;
-          try {
-            json = text ? JSON.parse(text) : undefined;
-          } catch {
-            // Not JSON: keep the text.
-          }
-          resolve({ status: res.statusCode ?? 0, json });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
-function oneFileTar(text: string): Buffer {
-  const header = Buffer.alloc(512);
-  header.write('app.txt', 0);
-  header.write('0000644\0', 100);
-  header.write('0000000\0', 108);
-  header.write('0000000\0', 116);
-  header.write('00000000020\0', 124);
-  header.write('14626215400\0', 136);
-  header.write('        ', 148);
-  header.write('0', 156);
-  header.write('ustar\0' + '00', 257);
-  let sum = 0;
-  for (const b of header) sum += b;
-  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  const data = Buffer.alloc(512);
-  data.write(text.padEnd(16, '.').slice(0, 16), 0);
-  return Buffer.concat([header, data, Buffer.alloc(1024)]);
-}
 
 function regx(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -91,7 +50,7 @@ before(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'regx-dependents-'));
   engine = DockerEngine.fromEnvironment({ env: { DOCKER_HOST: services.dockerHost } });
   imageId = await engine.importImage(oneFileTar(SUFFIX), IMAGE);
-  const created = await engineRequest('POST', `/containers/create?name=${CONTAINER}`, { Image: IMAGE, Cmd: ['/bin/true'] });
+  const created = await rawEngineRequest('POST', `/containers/create?name=${CONTAINER}`, { Image: IMAGE, Cmd: ['/bin/true'] });
   assert.equal(created.status, 201, `container create: ${JSON.stringify(created.json)}`);
   containerId = (created.json as { Id: string }).Id;
   containers.push(containerId);
@@ -99,7 +58,7 @@ before(async () => {
 
 after(async () => {
   if (skip) return;
-  for (const id of containers) await engineRequest('DELETE', `/containers/${id}?force=1`).catch(() => undefined);
+  for (const id of containers) await rawEngineRequest('DELETE', `/containers/${id}?force=1`).catch(() => undefined);
   await engine.removeImage(IMAGE, { force: true }).catch(() => undefined);
   await engine.close();
   fs.rmSync(home, { recursive: true, force: true });

@@ -24,6 +24,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DockerEngine } from '../../src/docker/engine';
 import type { ProgressSnapshot } from '../../src/docker/progress';
+import { tarOf } from '../support/engineImages';
 import { RegistryClient } from '../../src/distribution/client';
 import { createSession } from '../../src/distribution/session';
 import { createTransport } from '../../src/distribution/transport';
@@ -292,33 +293,7 @@ class PrivateDockerd {
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-function tarHeader(name: string, size: number): Buffer {
-  const h = Buffer.alloc(512);
-  const octal = (n: number, length: number): string => n.toString(8).padStart(length - 1, '0') + '\0';
-  h.write(name, 0, 100, 'ascii');
-  h.write(octal(0o644, 8), 100, 8, 'ascii');
-  h.write(octal(0, 8), 108, 8, 'ascii');
-  h.write(octal(0, 8), 116, 8, 'ascii');
-  h.write(octal(size, 12), 124, 12, 'ascii');
-  h.write(octal(1_700_000_000, 12), 136, 12, 'ascii');
-  h.write('        ', 148, 8, 'ascii');
-  h.write('0', 156, 1, 'ascii');
-  h.write('ustar\0', 257, 6, 'ascii');
-  h.write('00', 263, 2, 'ascii');
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii');
-  return h;
-}
 
-/** A one-file root filesystem tar of `size` random bytes (incompressible), streamed in 1 MiB pieces. */
-async function* randomTar(size: number): AsyncGenerator<Uint8Array> {
-  yield tarHeader('random.bin', size);
-  for (let left = size; left > 0; left -= 1 << 20) yield randomBytes(Math.min(left, 1 << 20));
-  const pad = (512 - (size % 512)) % 512;
-  if (pad) yield Buffer.alloc(pad);
-  yield Buffer.alloc(1024);
-}
 
 /** Rejects with a clear message instead of hanging when `p` does not settle in time. */
 async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -382,7 +357,7 @@ before(async () => {
   dockerd = new PrivateDockerd();
   await dockerd.start();
   engine = new DockerEngine({ host: { kind: 'unix', socketPath: dockerd.socket, source: 'DOCKER_HOST', hostText: dockerd.host } });
-  await engine.importImage(randomTar(BIG_SIZE), BIG);
+  await engine.importImage(tarOf([{ name: 'random.bin', randomSize: BIG_SIZE }]), BIG);
   pushedDigest = (await engine.pushImage(BIG)).digest;
   assert.match(pushedDigest, /^sha256:[0-9a-f]{64}$/);
   assert.equal(await registryDigest(BIG), pushedDigest, 'the registry holds what the engine pushed');

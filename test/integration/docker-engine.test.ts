@@ -15,6 +15,7 @@ import type { ProgressSnapshot } from '../../src/docker/progress';
 import type { Credential, CredentialStore } from '../../src/credentials/types';
 import { describeError } from '../../src/errors/describe';
 import { CancelledError, EngineError } from '../../src/errors/errors';
+import { tarOf } from '../support/engineImages';
 import { testServices } from '../support/services';
 
 const execFileP = promisify(execFile);
@@ -66,45 +67,7 @@ after(async () => {
   await engine.close();
 });
 
-// ---- a root filesystem tar, generated without touching the disk ---------------------------------
 
-function tarHeader(name: string, size: number): Buffer {
-  const h = Buffer.alloc(512);
-  const field = (offset: number, length: number, value: string): void => {
-    h.write(value, offset, length, 'ascii');
-  };
-  const octal = (n: number, length: number): string => n.toString(8).padStart(length - 1, '0') + '\0';
-  field(0, 100, name);
-  field(100, 8, octal(0o644, 8));
-  field(108, 8, octal(0, 8));
-  field(116, 8, octal(0, 8));
-  field(124, 12, octal(size, 12));
-  field(136, 12, octal(1_700_000_000, 12));
-  field(148, 8, '        ');
-  field(156, 1, '0');
-  field(257, 6, 'ustar\0');
-  field(263, 2, '00');
-  let sum = 0;
-  for (const b of h) sum += b;
-  field(148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
-  return h;
-}
-
-/** A tar of files whose contents are given bytes or N random bytes (streamed in 1 MiB pieces). */
-async function* tarOf(files: Array<{ name: string; content: Buffer } | { name: string; randomSize: number }>): AsyncGenerator<Uint8Array> {
-  for (const f of files) {
-    const size = 'content' in f ? f.content.length : f.randomSize;
-    yield tarHeader(f.name, size);
-    if ('content' in f) {
-      yield f.content;
-    } else {
-      for (let left = size; left > 0; left -= 1 << 20) yield randomBytes(Math.min(left, 1 << 20));
-    }
-    const pad = (512 - (size % 512)) % 512;
-    if (pad) yield Buffer.alloc(pad);
-  }
-  yield Buffer.alloc(1024);
-}
 
 async function skopeoDigest(ref: string, creds?: { username: string; password: string }): Promise<string> {
   const args = ['inspect', '--tls-verify=false', ...(creds ? ['--creds', `${creds.username}:${creds.password}`] : []), `docker://${ref}`];

@@ -5,10 +5,10 @@
 // ({ choice }) and its text comes back in the outcome's `confirmation`.
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import * as http from 'node:http';
 import * as vscode from 'vscode';
 import type { RegistryExplorerApi } from '../../../src/extension';
 import type { DeleteOutcome } from '../../../src/vscode/commands/delete';
+import { engineRequest as engineAt, oneFileTar } from '../../support/engineImages';
 import { activateExtension, after, before, services, skip, suite, test, waitFor, withSetting } from './harness';
 
 const SUFFIX = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
@@ -16,54 +16,13 @@ const USED = `regx-exthost-dependents/${SUFFIX}/used:1`;
 const FREE = `regx-exthost-dependents/${SUFFIX}/free:1`;
 const CONTAINER = `regx-exthost-dep-${SUFFIX}`;
 
+const rawEngineRequest = (method: string, path: string, body?: unknown) => engineAt(services()!.dockerHost!, method, path, body);
+
 let api: RegistryExplorerApi;
 const restore: (() => Promise<void>)[] = [];
 const containers: string[] = [];
 
-function engineRequest(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const socketPath = services()!.dockerHost!.replace(/^unix:\/\//, '');
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = http.request(
-      { socketPath, method, path, headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {} },
-      (res) => {
-        let text = '';
-        res.on('data', (d) => (text += d));
-        res.on('end', () => {
-          let json: unknown = text;
-          try {
-            json = text ? JSON.parse(text) : undefined;
-          } catch {
-            // Not JSON: keep the text.
-          }
-          resolve({ status: res.statusCode ?? 0, json });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
-/** A root filesystem of one file, as a tar the engine imports. */
-function oneFileTar(text: string): Buffer {
-  const header = Buffer.alloc(512);
-  header.write('app.txt', 0);
-  header.write('0000644\0', 100);
-  header.write('0000000\0', 108);
-  header.write('0000000\0', 116);
-  header.write('00000000020\0', 124);
-  header.write('14626215400\0', 136);
-  header.write('        ', 148);
-  header.write('0', 156);
-  header.write('ustar\0' + '00', 257);
-  let sum = 0;
-  for (const b of header) sum += b;
-  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  const data = Buffer.alloc(512);
-  data.write(text.padEnd(16, '.').slice(0, 16), 0);
-  return Buffer.concat([header, data, Buffer.alloc(1024)]);
-}
 
 async function localNode(reference: string) {
   return waitFor(`${reference} in Local Images`, async () => {
@@ -81,13 +40,13 @@ suite('local image dependents', () => {
     const engine = api.engines.engine();
     await engine.importImage(oneFileTar(`used ${SUFFIX}`), USED);
     await engine.importImage(oneFileTar(`free ${SUFFIX}`), FREE);
-    const created = await engineRequest('POST', `/containers/create?name=${CONTAINER}`, { Image: USED, Cmd: ['/bin/true'] });
+    const created = await rawEngineRequest('POST', `/containers/create?name=${CONTAINER}`, { Image: USED, Cmd: ['/bin/true'] });
     assert.equal(created.status, 201, `container create: ${JSON.stringify(created.json)}`);
     containers.push((created.json as { Id: string }).Id);
   });
 
   after(async () => {
-    for (const id of containers) await engineRequest('DELETE', `/containers/${id}?force=1`).catch(() => undefined);
+    for (const id of containers) await rawEngineRequest('DELETE', `/containers/${id}?force=1`).catch(() => undefined);
     if (services()?.dockerHost && api) {
       for (const ref of [USED, FREE]) await api.engines.engine().removeImage(ref, { force: true }).catch(() => undefined);
     }

@@ -1,0 +1,73 @@
+// What the engine tests need to make local images without a network or a Dockerfile: a root
+// filesystem tar generated in memory (imported with DockerEngine.importImage), and raw requests to
+// the engine's socket for what DockerEngine does not offer (creating and removing containers).
+import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+
+function tarHeader(name: string, size: number): Buffer {
+  const h = Buffer.alloc(512);
+  const octal = (n: number, length: number): string => n.toString(8).padStart(length - 1, '0') + '\0';
+  h.write(name, 0, 100, 'ascii');
+  h.write(octal(0o644, 8), 100, 8, 'ascii');
+  h.write(octal(0, 8), 108, 8, 'ascii');
+  h.write(octal(0, 8), 116, 8, 'ascii');
+  h.write(octal(size, 12), 124, 12, 'ascii');
+  h.write(octal(1_700_000_000, 12), 136, 12, 'ascii');
+  h.write('        ', 148, 8, 'ascii');
+  h.write('0', 156, 1, 'ascii');
+  h.write('ustar\0', 257, 6, 'ascii');
+  h.write('00', 263, 2, 'ascii');
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii');
+  return h;
+}
+
+export type TarFile = { name: string; content: Buffer } | { name: string; randomSize: number };
+
+/** A tar of files whose contents are given bytes or N random bytes (incompressible, streamed in 1 MiB pieces). */
+export async function* tarOf(files: TarFile[]): AsyncGenerator<Uint8Array> {
+  for (const f of files) {
+    const size = 'content' in f ? f.content.length : f.randomSize;
+    yield tarHeader(f.name, size);
+    if ('content' in f) {
+      yield f.content;
+    } else {
+      for (let left = size; left > 0; left -= 1 << 20) yield randomBytes(Math.min(left, 1 << 20));
+    }
+    const pad = (512 - (size % 512)) % 512;
+    if (pad) yield Buffer.alloc(pad);
+  }
+  yield Buffer.alloc(1024);
+}
+
+/** A root filesystem of one small file (app.txt holding `text`): different texts make different images. */
+export function oneFileTar(text: string): AsyncGenerator<Uint8Array> {
+  return tarOf([{ name: 'app.txt', content: Buffer.from(text) }]);
+}
+
+/** One raw request to the engine at `dockerHost` (unix://…); the answer's JSON, or its text when not JSON. */
+export function engineRequest(dockerHost: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  const socketPath = dockerHost.replace(/^unix:\/\//, '');
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = http.request(
+      { socketPath, method, path, headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {} },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => {
+          let json: unknown = text;
+          try {
+            json = text ? JSON.parse(text) : undefined;
+          } catch {
+            // Not JSON: keep the text.
+          }
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
