@@ -14,6 +14,7 @@ import type { CredentialStore } from '../../src/credentials/types';
 import { describeError } from '../../src/errors/describe';
 import { DigestMismatchError, PolicyError, ResponseTooLargeError, TransportError } from '../../src/errors/errors';
 import { startHostileServer, type HostileServer } from '../support/hostileServer';
+import { rejection } from '../support/rejection';
 
 const sha256 = (b: Uint8Array | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -27,13 +28,6 @@ function json(res: http.ServerResponse, body: unknown, headers: Record<string, s
 
 function credentials(username: string, password: string): CredentialStore {
   return { get: async () => ({ username, password }), store: async () => undefined, erase: async () => undefined, list: async () => [] };
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => assert.fail('expected a failure'),
-    (e: unknown) => e,
-  );
 }
 
 async function drain(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {

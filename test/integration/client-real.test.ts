@@ -12,16 +12,10 @@ import { describeError } from '../../src/errors/describe';
 import { CancelledError, DistributionError } from '../../src/errors/errors';
 import { seedImage } from '../support/seeding';
 import { testServices, type TestServices } from '../support/services';
+import { rejection } from '../support/rejection';
 
 function store(credential: Credential | undefined): CredentialStore {
   return { get: async () => credential, store: async () => undefined, erase: async () => undefined, list: async () => [] };
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => assert.fail('expected a failure'),
-    (e: unknown) => e,
-  );
 }
 
 interface IssuerStats {

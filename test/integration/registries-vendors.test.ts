@@ -15,6 +15,7 @@ import { providerFor } from '../../src/registries/provider';
 import { testServices } from '../support/services';
 import { seedImage, type SeededImage } from '../support/seeding';
 import { loadFixture, startVendorFixture, type RecordedRequest, type VendorFixture } from '../support/vendorFixture';
+import { rejection } from '../support/rejection';
 
 const services = testServices();
 const transport = createTransport({ maxAttempts: 1 });
@@ -28,15 +29,6 @@ let appImage: SeededImage;
 let hubRegistry: VendorFixture;
 let hubApi: VendorFixture;
 let limitReached = false;
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
 
 before(async () => {
   const auth = services.token.user!;

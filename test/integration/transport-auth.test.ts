@@ -11,6 +11,7 @@ import { createTransport, type Transport } from '../../src/distribution/transpor
 import { describeError } from '../../src/errors/describe';
 import { DistributionError } from '../../src/errors/errors';
 import { testServices, type TestServices } from '../support/services';
+import { rejection } from '../support/rejection';
 
 function store(credential: Credential | undefined): CredentialStore {
   return {
@@ -19,13 +20,6 @@ function store(credential: Credential | undefined): CredentialStore {
     erase: async () => undefined,
     list: async () => [],
   };
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => assert.fail('expected a failure'),
-    (e: unknown) => e,
-  );
 }
 
 interface IssuerStats {

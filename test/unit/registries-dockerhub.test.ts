@@ -12,6 +12,7 @@ import { describeError } from '../../src/errors/describe';
 import { DockerHubProvider, hubRepositoryName, parseRateLimitHeader } from '../../src/registries/dockerHub';
 import { providerFor } from '../../src/registries/provider';
 import { loadFixture, startVendorFixture, type VendorFixture } from '../support/vendorFixture';
+import { rejection } from '../support/rejection';
 
 const PAT = 'dckr_pat_fixture_valid_token';
 const HUB_TOKEN = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
@@ -24,15 +25,6 @@ function provider(credentials = new MemoryCredentialStore()): DockerHubProvider 
   // The registry host is never contacted by these tests (Hub API only).
   const client = new RegistryClient(createSession({ host: 'docker.io' }, { credentials, transport }));
   return new DockerHubProvider(client, { credentials, transport, apiBaseUrl: hub.url });
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
 }
 
 before(async () => {

@@ -11,6 +11,7 @@ import { describeError } from '../../src/errors/describe';
 import { GHCR_SCOPES, GhcrProvider } from '../../src/registries/ghcr';
 import { providerFor } from '../../src/registries/provider';
 import { loadFixture, startVendorFixture, type VendorFixture } from '../support/vendorFixture';
+import { rejection } from '../support/rejection';
 
 const VALID = 'ghp_fixtureValidPackagesToken';
 const READ_ONLY = 'ghp_fixtureReadOnlyToken';
@@ -22,15 +23,6 @@ function provider(token?: string): { p: GhcrProvider; credentials: MemoryCredent
   const credentials = new MemoryCredentialStore(token ? { 'ghcr.io': { username: 'Octo-User', password: token } } : {});
   const client = new RegistryClient(createSession({ host: 'ghcr.io' }, { credentials, transport }));
   return { p: new GhcrProvider(client, { credentials, transport, apiBaseUrl: api.url }), credentials };
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
 }
 
 before(async () => {

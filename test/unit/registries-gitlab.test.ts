@@ -11,6 +11,7 @@ import { describeError } from '../../src/errors/describe';
 import { GitLabProvider } from '../../src/registries/gitlab';
 import { providerFor, registryKindFor } from '../../src/registries/provider';
 import { loadFixture, startVendorFixture, type VendorFixture } from '../support/vendorFixture';
+import { rejection } from '../support/rejection';
 
 const TOKEN = 'glpat-fixtureValidToken';
 const READ_ONLY = 'glpat-fixtureReadOnlyToken';
@@ -23,15 +24,6 @@ function provider(token?: string): { p: GitLabProvider; credentials: MemoryCrede
   const p = providerFor({ host: REGISTRY }, { credentials, transport, gitlabInstances: [{ url: api.url, registry: REGISTRY }] });
   assert.ok(p instanceof GitLabProvider);
   return { p, credentials };
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
 }
 
 before(async () => {

@@ -16,6 +16,7 @@ import { seedImage } from '../../support/seeding';
 import type { TestRegistry } from '../../support/services';
 import { loadFixture, startVendorFixture, type FixtureRoute, type RecordedRequest, type VendorFixture } from '../../support/vendorFixture';
 import { activateExtension, after, before, services, skip, suite, test, waitFor, withSetting } from './harness';
+import { rejection } from '../../support/rejection';
 
 // The account of the recorded Docker Hub fixtures (dockerhub/auth.json) and its personal access token.
 const HUB_USER = 'octo-user';
@@ -92,15 +93,6 @@ async function loadAll(node: TreeNode): Promise<TreeNode[]> {
 function plain(tooltip: unknown): string {
   const md = tooltip instanceof vscode.MarkdownString ? tooltip.value : String(tooltip ?? '');
   return md.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
 }
 
 /** Secrets live in SecretStorage only: not in settings, not in globalState. */
