@@ -160,67 +160,51 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const limiter = new HostLimiter(opts.perHostConcurrency);
   const proxies = options.proxy ? new ProxyResolver(options.proxy) : undefined;
 
+  /** One dispatcher per connection profile, made on first use and kept for keep-alive. */
+  function cachedAgent(key: string, make: () => Dispatcher): Dispatcher {
+    let agent = agents.get(key);
+    if (!agent) {
+      agent = make();
+      agents.set(key, agent);
+    }
+    return agent;
+  }
+  const poolTimeouts = { keepAliveTimeout: 4_000, headersTimeout: opts.headersTimeoutMs, bodyTimeout: opts.bodyTimeoutMs };
+  // Node's `ca` replaces the default roots, so keep them and add the custom ones.
+  const withRoots = (ca: string | undefined) => (ca ? { ca: [...rootCertificates, ca] } : {});
+
   /** The dispatcher for one request: direct (per TLS profile), a CONNECT tunnel, or the proxy itself. */
   function dispatcherFor(url: URL, profile: TlsProfile | undefined, route: ProxyRoute | undefined): Dispatcher {
     if (!route) return agentFor(profile);
     if (url.protocol === 'http:') {
       // Absolute-form requests: an ordinary pool to the proxy; only the proxy's certificate matters.
-      const key = `forward|${route.origin}|${route.strictSsl ? 'verify' : 'skip'}`;
-      let agent = agents.get(key);
-      if (!agent) {
-        agent = new Agent({
-          keepAliveTimeout: 4_000,
-          headersTimeout: opts.headersTimeoutMs,
-          bodyTimeout: opts.bodyTimeoutMs,
-          connect: { timeout: opts.connectTimeoutMs, rejectUnauthorized: route.strictSsl },
-        });
-        agents.set(key, agent);
-      }
-      return agent;
+      return cachedAgent(`forward|${route.origin}|${route.strictSsl ? 'verify' : 'skip'}`, () =>
+        new Agent({ ...poolTimeouts, connect: { timeout: opts.connectTimeoutMs, rejectUnauthorized: route.strictSsl } }),
+      );
     }
     const skip = !!profile?.skipTlsVerify || !route.strictSsl;
     const ca = profile?.ca;
-    const key = `tunnel|${route.origin}|${route.source}|${route.strictSsl ? 'verify' : 'skip'}|${tlsKey(skip, ca)}`;
-    let agent = agents.get(key);
-    if (!agent) {
+    return cachedAgent(`tunnel|${route.origin}|${route.source}|${route.strictSsl ? 'verify' : 'skip'}|${tlsKey(skip, ca)}`, () => {
       const ProxyAgent = loadProxyAgent();
-      agent = new ProxyAgent({
+      return new ProxyAgent({
         uri: route.origin,
         // From the proxy URL's userinfo: undici sends it on the CONNECT only, never to the registry.
         ...(route.authorization ? { token: route.authorization } : {}),
-        keepAliveTimeout: 4_000,
-        headersTimeout: opts.headersTimeoutMs,
-        bodyTimeout: opts.bodyTimeoutMs,
+        ...poolTimeouts,
         // The registry's TLS, inside the tunnel.
-        requestTls: { timeout: opts.connectTimeoutMs, rejectUnauthorized: !skip, ...(ca ? { ca: [...rootCertificates, ca] } : {}) },
+        requestTls: { timeout: opts.connectTimeoutMs, rejectUnauthorized: !skip, ...withRoots(ca) },
         // The connection to the proxy (TLS only for an https:// proxy).
         proxyTls: { timeout: opts.connectTimeoutMs, rejectUnauthorized: route.strictSsl },
       });
-      agents.set(key, agent);
-    }
-    return agent;
+    });
   }
 
   function agentFor(profile: TlsProfile | undefined): Dispatcher {
     const skip = !!profile?.skipTlsVerify;
     const ca = profile?.ca;
-    const key = tlsKey(skip, ca);
-    let agent = agents.get(key);
-    if (!agent) {
-      agent = new Agent({
-        keepAliveTimeout: 4_000,
-        headersTimeout: opts.headersTimeoutMs,
-        bodyTimeout: opts.bodyTimeoutMs,
-        connect: {
-          timeout: opts.connectTimeoutMs,
-          rejectUnauthorized: !skip,
-          // Node's `ca` replaces the default roots, so keep them and add the custom ones.
-          ...(ca ? { ca: [...rootCertificates, ca] } : {}),
-        },
-      });
-      agents.set(key, agent);
-    }
-    return agent;
+    return cachedAgent(tlsKey(skip, ca), () =>
+      new Agent({ ...poolTimeouts, connect: { timeout: opts.connectTimeoutMs, rejectUnauthorized: !skip, ...withRoots(ca) } }),
+    );
   }
 
   function log(entry: RequestLogEntry): void {
