@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { bundleOptions } from '../scripts/bundles.mjs';
 import { startServices } from '../test/services/start.mjs';
 import { makeImage, wipeStore, writeImage, writeTags } from './lib/storage.mjs';
 
@@ -64,10 +65,11 @@ const INSPECT_MANY = path.join(buildDir, 'inspect-many.js');
 async function build() {
   // The production bundle (what `npm run package` ships: minified, no source maps), built from
   // src/ into bench/.build so a parallel `npm run build` cannot swap dist/cli.js mid-run.
-  const common = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', minify: true, sourcemap: false, logLevel: 'warning', external: ['vscode'], absWorkingDir: repoRoot };
+  const { cli } = bundleOptions({ production: true });
+  const fromRoot = { ...cli, absWorkingDir: repoRoot };
   await Promise.all([
-    esbuild.build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: REGX, banner: { js: '#!/usr/bin/env node' } }),
-    esbuild.build({ ...common, entryPoints: ['bench/drivers/inspect-many.ts'], outfile: INSPECT_MANY }),
+    esbuild.build({ ...fromRoot, outfile: REGX }),
+    esbuild.build({ ...fromRoot, banner: undefined, entryPoints: ['bench/drivers/inspect-many.ts'], outfile: INSPECT_MANY }),
   ]);
   // main.ts reads the version from ../package.json relative to the bundle: give it one.
   fs.writeFileSync(path.join(buildDir, 'package.json'), JSON.stringify({ version: JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version }));

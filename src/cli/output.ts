@@ -1,6 +1,7 @@
 // Formatting for `regx` output: plain lines for people, stable JSON for scripts. Pure functions
 // so the formats are unit-tested without a registry.
 import type { ImageSummary } from '../distribution/types';
+import { sortedUnique } from '../distribution/tagPages';
 
 /** JSON on stdout: two-space indent, trailing newline added by the caller's out(). */
 export function jsonText(value: unknown): string {
@@ -75,9 +76,9 @@ export function inspectText(summary: ImageSummary): string {
   ]);
 }
 
-/** Code-point order, so the same tags sort the same way on every machine and locale. */
-export function sortNames(names: string[]): string[] {
-  return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+/** Code-point order without repeats, so the same tags sort the same way on every machine and locale. */
+export function sortNames(names: readonly string[]): string[] {
+  return sortedUnique([...names]);
 }
 
 /**

@@ -30,7 +30,7 @@ import {
 } from './manifests';
 import { MANIFEST_ACCEPT_HEADER, MediaTypes, isImageConfigMediaType, stripMediaTypeParameters } from './mediaTypes';
 import { formatPlatform, pickRepresentative } from './platform';
-import { localCursor, parseLocalCursor, sanitizeTags, sliceAfter, isValidTag } from './tagPages';
+import { localCursor, parseLocalCursor, sanitizeTags, sliceAfter, isValidTag, sortedUnique } from './tagPages';
 import type {
   Descriptor,
   ImageSummary,
@@ -414,18 +414,19 @@ export class RegistryClient {
    */
   async listAllTags(repository: string, opts: CallOptions = {}): Promise<string[]> {
     validateRepositoryName(repository);
-    const all = new Set<string>();
+    let tags: string[] = [];
     const seen = new Set<string>();
     let path: string | undefined = `/v2/${repository}/tags/list?n=${MAX_PAGE_SIZE}`;
     while (path) {
       const page: { tags: string[]; next?: string; requestUrl: string } = await this.fetchTagPage(path, repository, opts.signal, seen);
-      for (const tag of page.tags) all.add(tag);
+      tags = tags.length ? tags.concat(page.tags) : page.tags;
       if (!page.next) break;
       // Every page read so far, the first included: a Link back to any of them is a loop.
       seen.add(new URL(page.requestUrl).toString());
       path = pathAndQuery(page.next);
     }
-    const tags = [...all].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    // Pages are each sorted; together they usually are too (Link pages continue after the last tag).
+    tags = sortedUnique(tags);
     this.rememberTags(repository, tags);
     return tags;
   }

@@ -6,10 +6,12 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type * as Undici from 'undici';
 
-// undici's index attaches request/stream/pipeline/connect/upgrade to every Dispatcher this way.
+// undici's index attaches request/stream/pipeline/connect/upgrade to every Dispatcher this way; the
+// project only calls request(), so only that one is loaded.
 const DispatcherClass = require('undici/lib/dispatcher/dispatcher') as { prototype: object };
-const api = require('undici/lib/api') as object;
-if (!('request' in DispatcherClass.prototype)) Object.assign(DispatcherClass.prototype, api);
+if (!('request' in DispatcherClass.prototype)) {
+  Object.assign(DispatcherClass.prototype, { request: require('undici/lib/api/api-request') as unknown });
+}
 
 export const Agent = require('undici/lib/dispatcher/agent') as typeof Undici.Agent;
 export type Agent = Undici.Agent;

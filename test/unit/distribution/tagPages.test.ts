@@ -1,12 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { localCursor, parseLocalCursor, sanitizeTags, sliceAfter } from '../../../src/distribution/tagPages';
+import { localCursor, parseLocalCursor, sanitizeTags, sliceAfter, sortedUnique } from '../../../src/distribution/tagPages';
 
 test('sanitizeTags drops null, empty, digest-shaped and invalid entries, dedupes and sorts', () => {
   const raw = ['v2', null, '', 'sha256:' + 'a'.repeat(64), 'latest', 'v10', 'v2', 42, '-bad', 'sha256-' + 'b'.repeat(64), 'A_1'];
   assert.deepEqual(sanitizeTags(raw), ['A_1', 'latest', 'sha256-' + 'b'.repeat(64), 'v10', 'v2']);
   assert.deepEqual(sanitizeTags(null), []);
   assert.deepEqual(sanitizeTags(undefined), []);
+});
+
+test('sortedUnique sorts and dedupes only when needed, in code-unit order', () => {
+  const ascending = ['a', 'b', 'c'];
+  assert.equal(sortedUnique(ascending), ascending, 'an already sorted list comes back as is');
+  assert.deepEqual(ascending, ['a', 'b', 'c']);
+  assert.deepEqual(sortedUnique(['b', 'a', 'b', 'B', 'a']), ['B', 'a', 'b']);
+  assert.deepEqual(sortedUnique(['a', 'a']), ['a'], 'repeats in otherwise sorted input are dropped');
+  assert.deepEqual(sortedUnique([]), []);
+  // Two Link pages that overlap (a registry that resends the cursor tag) merge without repeats.
+  assert.deepEqual(sortedUnique(['t1', 't2', 't3', 't3', 't4']), ['t1', 't2', 't3', 't4']);
 });
 
 test('sliceAfter pages a sorted list without losing or repeating tags', () => {
