@@ -213,6 +213,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // `regx tags REPO | head` closes the pipe early: that is the reader being done, not a failure, so
+  // end quietly as Go tools and coreutils do instead of dying with a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`regx: cannot write the output: ${err.message}\n`);
+    process.exit(1);
+  });
 
   const code = await runCli(process.argv.slice(2), {
     env: process.env,

@@ -247,6 +247,16 @@ describe('regx CLI (built dist/cli.js) against real registries', () => {
       assert.deepEqual([...(JSON.parse(skopeo.stdout).Tags as string[])].sort(), ['1.0', 'latest', 'solo', 'stable']);
     });
 
+    it('output into a pipe the reader has closed (regx tags | head) ends quietly with exit 0', async () => {
+      const child = spawn(process.execPath, [CLI, 'tags', `${services.open.host}/${app}`], { env: { ...process.env, DOCKER_CONFIG: home } });
+      child.stdout.destroy(); // the reader goes away before regx writes a line
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(stderr, '');
+      assert.equal(code, 0);
+    });
+
     it('digest is the manifest digest and matches skopeo inspect', async () => {
       const ref = `${services.open.host}/${app}:1.0`;
       const result = await run(['digest', ref]);
