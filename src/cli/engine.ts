@@ -12,8 +12,10 @@ export async function withEngine<T>(ctx: CliContext, fn: (engine: DockerEngine) 
   try {
     return await fn(engine);
   } finally {
-    // Close the pool so the process can exit; a cancelled stream was already destroyed.
-    await engine.close().catch(() => undefined);
+    // Close the pool so the process can exit; a cancelled stream was already destroyed. Not
+    // awaited: destroying the pool closes its sockets at once, and waiting for their close events
+    // only held the answer back (~2 ms at the end of every engine command).
+    void engine.close().catch(() => undefined);
   }
 }
 

@@ -8,7 +8,6 @@
 // message "credentials not found in native keychain". Username "<token>" marks the secret as an
 // identity (OAuth2 refresh) token. stdout carries secrets, so it never goes into an error.
 
-import { execFile } from 'node:child_process';
 import { CredentialError } from '../errors/errors';
 import type { Credential } from './types';
 
@@ -125,6 +124,10 @@ export class CredentialHelper {
 
   /** Run the helper once, no shell, with a hard timeout that does not wait for stdio to close. */
   private run(action: Action, input: string): Promise<RunResult> {
+    // Loaded here, not at the top: node:child_process (with dgram) costs every `regx` start time,
+    // and most runs never start a helper.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { execFile } = require('node:child_process') as typeof import('node:child_process');
     return new Promise<RunResult>((resolve, reject) => {
       let settled = false;
       const child = execFile(

@@ -4,14 +4,21 @@
 // docker: credHelpers[host] → credsStore → auths. When a helper applies it is authoritative: a
 // plain-text `auths` entry for the same host is not consulted (docker's nativeStore does the same).
 
-import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFile } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { CredentialError, InvalidInputError } from '../errors/errors';
 import { credentialKey, parseRegistry } from '../reference';
 import { CredentialHelper, DEFAULT_HELPER_TIMEOUT_MS, isRecord } from './credentialHelper';
 import type { Credential, CredentialStore } from './types';
+
+/**
+ * Every `regx` run reads config.json once. The callback API does it without loading
+ * node:fs/promises (and the readline and watcher modules it pulls in) at start-up; writes, which
+ * only login and logout make, use fs.promises.
+ */
+const readText = (file: string): Promise<string> => promisify(readFile)(file, 'utf8');
 
 export interface DockerConfigStoreOptions {
   /** Directory holding config.json. Default: $DOCKER_CONFIG, else ~/.docker. */
@@ -186,7 +193,7 @@ export class DockerConfigStore implements CredentialStore {
   private async load(): Promise<LoadedConfig> {
     let text: string;
     try {
-      text = await fs.readFile(this.configPath, 'utf8');
+      text = await readText(this.configPath);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return { raw: {}, auths: {}, credHelpers: {}, exists: false };
@@ -213,7 +220,8 @@ export class DockerConfigStore implements CredentialStore {
       // Not there yet: write it where it belongs.
     }
     const dir = path.dirname(target);
-    const temp = path.join(dir, `.config.json.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    // Unique enough: the file is created exclusively ('wx'), so a clash fails rather than overwrites.
+    const temp = path.join(dir, `.config.json.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
     try {
       await fs.mkdir(dir, { recursive: true, mode: 0o700 });
       await fs.writeFile(temp, JSON.stringify(raw, null, '\t') + '\n', { mode: 0o600, flag: 'wx' });

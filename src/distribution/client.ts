@@ -11,7 +11,8 @@ import {
   redactUrl,
 } from '../errors/errors';
 import { mapLimit } from './concurrency';
-import { DigestVerifier, computeDigest, isDigest, parseDigest, requireDigest, verifyBytes } from './digest';
+import { VerifiedBlobStream, prefetchBlob, releaseBlob } from './blobStream';
+import { computeDigest, isDigest, parseDigest, requireDigest, verifyBytes } from './digest';
 import { readImageConfig, type ImageConfig } from './imageConfig';
 import { isRecord } from './json';
 import { pathAndQuery, resolveNextLink } from './link';
@@ -192,44 +193,9 @@ const selfVerifying = new WeakMap<object, string>();
 
 const verifiedKey = (descriptor: Descriptor) => `${descriptor.digest} ${descriptor.size}`;
 
-/**
- * Pass a stream through while hashing it; at its end, throw unless it matched the descriptor.
- * The last chunk is held back until the digest is checked, so a consumer that forwards the bytes
- * (a PUT with the blob's Content-Length) never sends a complete body of the wrong bytes: a corrupt
- * source fails before the registry can commit anything.
- */
-function verified(source: AsyncIterable<Uint8Array>, descriptor: Descriptor, what: string): AsyncGenerator<Uint8Array> {
-  return verifiedFrom(async () => ({ stream: source, what }), descriptor);
-}
-
-/** verified() over a stream that is opened (a request sent) only when iteration starts. */
-async function* verifiedFrom(
-  open: () => Promise<{ stream: AsyncIterable<Uint8Array>; what: string }>,
-  descriptor: Descriptor,
-): AsyncGenerator<Uint8Array> {
-  const { stream, what } = await open();
-  const verifier = new DigestVerifier(descriptor.digest);
-  const limit = descriptor.size;
-  let held: Uint8Array | undefined;
-  for await (const chunk of stream) {
-    if (chunk.byteLength === 0) continue;
-    verifier.update(chunk);
-    if (limit >= 0 && verifier.bytesSeen > limit) {
-      throw new ProtocolError(what, `more than the ${limit} bytes its descriptor declares`);
-    }
-    if (held) yield held;
-    held = chunk;
-  }
-  if (limit >= 0 && verifier.bytesSeen !== limit) {
-    throw new ProtocolError(what, `${verifier.bytesSeen} bytes where its descriptor declares ${limit}`);
-  }
-  verifier.verify(what);
-  if (held) yield held;
-}
-
 /** `source` verified against the descriptor: as it is when it already verifies itself (getBlob), else wrapped. */
 function verifiedSource(source: AsyncIterable<Uint8Array>, descriptor: Descriptor, what: string): AsyncIterable<Uint8Array> {
-  return selfVerifying.get(source) === verifiedKey(descriptor) ? source : verified(source, descriptor, what);
+  return selfVerifying.get(source) === verifiedKey(descriptor) ? source : new VerifiedBlobStream(() => ({ stream: source, what }), descriptor);
 }
 
 /**
@@ -611,9 +577,9 @@ export class RegistryClient {
     validateRepositoryName(repository);
     requireDigest(descriptor.digest);
     const send = this.send.bind(this);
-    // One generator for request, hashing and hand-over: every layer between the socket and the
-    // consumer (a PUT's body, when copying) costs promises per chunk.
-    const stream = verifiedFrom(async () => {
+    // One stream for request, hashing and hand-over; undici's body feeds it by events and a PUT
+    // reading it does too, so a copied chunk goes from socket to socket in one tick (blobStream.ts).
+    const stream = new VerifiedBlobStream(async () => {
       const { response } = await send({
         method: 'GET',
         path: `/v2/${repository}/blobs/${descriptor.digest}`,
@@ -699,18 +665,33 @@ export class RegistryClient {
       if (started?.mounted) return 'mounted';
     }
     const what = `${this.host}/${repository}@${descriptor.digest}`;
-    for (let attempt = 1; ; attempt++) {
-      const upload = { started: started ?? (await this.startUpload(repository, undefined, opts.signal)) };
-      started = undefined;
-      try {
-        await this.sendBlob(repository, upload, descriptor, source, what, opts);
-        return 'uploaded';
-      } catch (error) {
-        if (attempt >= UPLOAD_ATTEMPTS || opts.signal?.aborted || !isTransientUploadFailure(error)) throw error;
-        // The session may hold part of the bytes: abandon it (best effort) and start the blob over.
-        await this.cancelUpload(upload.started.location as string, repository, opts.signal);
-        await sleep(backoffDelay(attempt, UPLOAD_BACKOFF_MS, UPLOAD_BACKOFF_MAX_MS), opts.signal);
+    // The first attempt's bytes are asked for (a copy's GET sent) while its upload session opens:
+    // one round trip less before they flow. Later reads of the source (a retry, a fall-back to
+    // chunks) call source() again.
+    let primed: AsyncIterable<Uint8Array> | undefined = source();
+    prefetchBlob(primed);
+    const take = (): AsyncIterable<Uint8Array> => {
+      const stream = primed ?? source();
+      primed = undefined;
+      return stream;
+    };
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const upload = { started: started ?? (await this.startUpload(repository, undefined, opts.signal)) };
+        started = undefined;
+        try {
+          await this.sendBlob(repository, upload, descriptor, take, what, opts);
+          return 'uploaded';
+        } catch (error) {
+          if (attempt >= UPLOAD_ATTEMPTS || opts.signal?.aborted || !isTransientUploadFailure(error)) throw error;
+          // The session may hold part of the bytes: abandon it (best effort) and start the blob over.
+          await this.cancelUpload(upload.started.location as string, repository, opts.signal);
+          await sleep(backoffDelay(attempt, UPLOAD_BACKOFF_MS, UPLOAD_BACKOFF_MAX_MS), opts.signal);
+        }
       }
+    } finally {
+      // Never read (the upload failed before its PUT): drop the request made for it.
+      if (primed) releaseBlob(primed);
     }
   }
 

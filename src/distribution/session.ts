@@ -2,7 +2,7 @@
 // Basic or a cached Bearer token for each request's scopes, and answers a 401 by widening the
 // scopes or refreshing a stale token — once. Every non-ok answer becomes a DistributionError.
 
-import { readFile } from 'node:fs/promises';
+import { promises as fs } from 'node:fs';
 import type { Credential, CredentialStore } from '../credentials/types';
 import { CancelledError, DistributionError, InvalidInputError, PolicyError, TransportError, redactUrl } from '../errors/errors';
 import { isLoopbackHost, registryApiHost } from '../reference/reference';
@@ -344,7 +344,7 @@ class Session implements RegistrySession {
       let ca: string | undefined;
       if (caFile) {
         try {
-          ca = await readFile(caFile, 'utf8');
+          ca = await fs.readFile(caFile, 'utf8');
         } catch (err) {
           throw new InvalidInputError('setting', caFile, `cannot read the CA file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
         }

@@ -2,9 +2,9 @@
 // Secrets never leave this module except inside the Authorization header of the token request;
 // the cache is keyed by a hash of the credential, never the credential itself.
 
-import { createHash } from 'node:crypto';
 import type { Credential } from '../credentials/types';
 import { PolicyError, ProtocolError, redactUrl, type Operation } from '../errors/errors';
+import { createHash } from './digest';
 import { distributionErrorFrom } from './errorBody';
 import type { TlsProfile, Transport } from './transport';
 

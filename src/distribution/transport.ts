@@ -6,9 +6,8 @@
 // use it): https requests tunnel through CONNECT (undici's ProxyAgent, loaded only then), plain-http
 // requests are sent to the proxy in absolute form; Proxy-Authorization goes to the proxy only.
 
-import { createHash } from 'node:crypto';
-import { rootCertificates } from 'node:tls';
 import type { Dispatcher } from 'undici';
+import { createHash } from './digest';
 import { HostLimiter } from './concurrency';
 import { Agent, loadProxyAgent } from './undici';
 import { ProxyResolver, type ProxyRoute, type ProxySettings } from './proxy';
@@ -170,8 +169,10 @@ export function createTransport(options: TransportOptions = {}): Transport {
     return agent;
   }
   const poolTimeouts = { keepAliveTimeout: 4_000, headersTimeout: opts.headersTimeoutMs, bodyTimeout: opts.bodyTimeoutMs };
-  // Node's `ca` replaces the default roots, so keep them and add the custom ones.
-  const withRoots = (ca: string | undefined) => (ca ? { ca: [...rootCertificates, ca] } : {});
+  // Node's `ca` replaces the default roots, so keep them and add the custom ones. node:tls is loaded
+  // here, for a custom CA, not at start-up: plain-http and default-TLS runs never need it from us.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const withRoots = (ca: string | undefined) => (ca ? { ca: [...(require('node:tls') as typeof import('node:tls')).rootCertificates, ca] } : {});
 
   /** The dispatcher for one request: direct (per TLS profile), a CONNECT tunnel, or the proxy itself. */
   function dispatcherFor(url: URL, profile: TlsProfile | undefined, route: ProxyRoute | undefined): Dispatcher {
@@ -396,15 +397,16 @@ export function createTransport(options: TransportOptions = {}): Transport {
       stream() {
         claim('stream');
         releaseOnce();
+        // undici's own Readable, not a wrapper: a blob copy listens to its 'data' events and feeds a
+        // PUT in the same tick (blobStream.ts). What it fails with is mapped to our typed errors where
+        // every failure enters it (undici destroys the body with the cause), for events and for-await alike.
         const body = raw.body;
         const signal = req.signal;
-        return (async function* () {
-          try {
-            for await (const chunk of body) yield chunk as Uint8Array;
-          } catch (err) {
-            throw mapError(err, method, url, signal, opts);
-          }
-        })();
+        const destroy = body.destroy;
+        body.destroy = function (this: typeof body, err?: Error) {
+          return destroy.call(this, err ? mapError(err, method, url, signal, opts) : err);
+        } as typeof body.destroy;
+        return body as AsyncIterable<Uint8Array>;
       },
       async dump() {
         used = true;

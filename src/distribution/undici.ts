@@ -6,8 +6,8 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type * as Undici from 'undici';
 
-// undici's index attaches request/stream/pipeline/connect/upgrade to every Dispatcher this way; the
-// project only calls request(), so only that one is loaded.
+// undici's index attaches request/stream/pipeline/connect/upgrade to every Dispatcher this way. The
+// project calls request(); connect() is attached with the proxy agent, its only user.
 const DispatcherClass = require('undici/lib/dispatcher/dispatcher') as { prototype: object };
 if (!('request' in DispatcherClass.prototype)) {
   Object.assign(DispatcherClass.prototype, { request: require('undici/lib/api/api-request') as unknown });
@@ -23,5 +23,9 @@ export type Pool = Undici.Pool;
  * for it. Same pinned lib/ layout as above.
  */
 export function loadProxyAgent(): typeof Undici.ProxyAgent {
+  // ProxyAgent opens its CONNECT tunnels with the dispatcher's connect() API.
+  if (!('connect' in DispatcherClass.prototype)) {
+    Object.assign(DispatcherClass.prototype, { connect: require('undici/lib/api/api-connect') as unknown });
+  }
   return require('undici/lib/dispatcher/proxy-agent') as typeof Undici.ProxyAgent;
 }

@@ -498,7 +498,9 @@ export class DockerEngine {
   /** The X-Registry-Auth value, looked up while the API version is negotiated (not one after the other). */
   private async authWhileNegotiating(registry: string, signal?: AbortSignal): Promise<string> {
     // A failed negotiation is not this call's to report: the request that needs it retries and reports it.
-    const [auth] = await Promise.all([this.registryAuth(registry), this.apiVersion(signal).catch(() => undefined)]);
+    // The ping goes out first, so the connection is being made while the credentials are read.
+    const negotiated = this.apiVersion(signal).catch(() => undefined);
+    const [auth] = await Promise.all([this.registryAuth(registry), negotiated]);
     return auth;
   }
 

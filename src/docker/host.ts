@@ -4,10 +4,10 @@
 //   3. the Docker context named by DOCKER_CONTEXT or config.json's `currentContext`,
 //   4. the platform default (/var/run/docker.sock, or the docker_engine named pipe on Windows).
 // Only file reads here, no connections: DockerEngine (./engine.ts) connects.
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createHash } from '../distribution/digest';
 import { EngineError, InvalidInputError } from '../errors/errors';
 
 export type EngineHostSource = 'setting' | 'DOCKER_HOST' | 'context' | 'default';
