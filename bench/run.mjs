@@ -7,6 +7,8 @@
 // It starts its own real services (test/services/start.mjs: Distribution 2.8 registries, open and
 // token-auth, the token issuer, and a private dockerd), seeds them, runs every row, prints a table
 // of medians with the ratio regx/peer, and writes the whole result to bench/results/<date>.json.
+// Rows 1, 4 and 5 also time the Node floor (bench/floor/floor.cjs): the least any Node program does
+// for the same row, so the table shows which part of a gap is Node's start-up and which is regx's.
 // Seeded data is written straight into the registries' storage (bench/lib/storage.mjs) and kept
 // under --root, so a second run with the same --root skips most of the seeding.
 import { spawn, spawnSync } from 'node:child_process';
@@ -61,6 +63,8 @@ const median = (xs) => {
 const buildDir = path.join(here, '.build');
 const REGX = path.join(buildDir, 'regx.js');
 const INSPECT_MANY = path.join(buildDir, 'inspect-many.js');
+// The least a Node program can do for a row (see its header): how much of a gap is Node's own.
+const FLOOR = path.join(here, 'floor', 'floor.cjs');
 
 async function build() {
   // The production bundle (what `npm run package` ships: minified, no source maps), built from
@@ -322,6 +326,7 @@ async function benchmark(services) {
 
   const regx = (...args) => timed(process.execPath, [REGX, ...args], env);
   const skopeo = (...args) => timed('skopeo', args, env);
+  const floor = (...args) => timed(process.execPath, [FLOOR, ...args], env);
   const sk = (host) => [...(host === TOKEN ? ['--authfile', authFile] : []), '--tls-verify=false'];
 
   // Does regx inspect take several references yet? Then row 3 uses it instead of the bench driver.
@@ -344,6 +349,7 @@ async function benchmark(services) {
   // ---- row 1: every tag of a 10,000-tag repository
   const validateTags = (count) => ({
     regx: (r) => check(r.stdout().trim().split('\n').length === count, `regx tags printed ${count} tags`),
+    floor: (r) => check(r.stdout().trim().split('\n').length === count, `the Node floor printed ${count} tags`),
     skopeo: (r) => check(JSON.parse(r.stdout()).Tags.length === count, `skopeo list-tags printed ${count} tags`),
   });
   if (want('1') || want('7')) {
@@ -351,6 +357,7 @@ async function benchmark(services) {
     R.tags10k = await measureRow('row 1  list 10,000 tags', [
       { name: 'regx', run: () => regx('tags', `${OPEN}/bench/tags10k`), validate: v.regx },
       { name: 'skopeo', run: () => skopeo('list-tags', ...sk(OPEN), `docker://${OPEN}/bench/tags10k`), validate: v.skopeo },
+      { name: 'floor', run: () => floor('tags', OPEN, 'bench/tags10k'), validate: v.floor },
     ], { counter });
   }
 
@@ -405,12 +412,13 @@ async function benchmark(services) {
       prepare: () => { if (target !== host) wipeStore(path.join(services.root, 'openNoDelete', 'data')); },
       run: (i) => {
         const dst = `${target}/copies/${target === host ? 'same' : 'cross'}-${name}-${i}:1`;
+        if (name === 'floor') return floor('copy', `${host}/bench/big:1`, dst);
         return name === 'regx' ? regx('copy', `${host}/bench/big:1`, dst) : skopeo(...skCopy(`${host}/bench/big:1`, dst));
       },
       validate: async (r, i) => check((await headDigest(target, `copies/${target === host ? 'same' : 'cross'}-${name}-${i}`, '1')) === seeded.bigDigest, `${name} copy landed with the source digest`),
     });
-    R.copySame = await measureRow('row 4a copy 50 MB, same registry', [copyTool('regx', OPEN, OPEN), copyTool('skopeo', OPEN, OPEN)], { counter });
-    R.copyCross = await measureRow('row 4b copy 50 MB, to a second registry', [copyTool('regx', OPEN, TARGET), copyTool('skopeo', OPEN, TARGET)], { counter });
+    R.copySame = await measureRow('row 4a copy 50 MB, same registry', [copyTool('regx', OPEN, OPEN), copyTool('skopeo', OPEN, OPEN), copyTool('floor', OPEN, OPEN)], { counter });
+    R.copyCross = await measureRow('row 4b copy 50 MB, to a second registry', [copyTool('regx', OPEN, TARGET), copyTool('skopeo', OPEN, TARGET), copyTool('floor', OPEN, TARGET)], { counter });
   }
 
   // ---- row 6: requests and token requests on the token-auth registry (one run per tool; deterministic)
@@ -468,20 +476,20 @@ async function benchmark(services) {
       const pullTool = (name) => ({
         name,
         prepare: () => { quiet('rmi', '-f', ref); quiet('rmi', '-f', pushRef); },
-        run: () => (name === 'regx' ? regx('pull', ref) : docker('pull', ref)),
+        run: () => ({ regx: () => regx('pull', ref), docker: () => docker('pull', ref), floor: () => floor('pull', ref) })[name](),
         validate: () => check(imageThere(ref), `${name} pull left ${ref} in the engine`),
       });
-      R.enginePull = await measureRow('row 5a pull 50 MB through the engine', [pullTool('regx'), pullTool('docker')], { counter });
+      R.enginePull = await measureRow('row 5a pull 50 MB through the engine', [pullTool('regx'), pullTool('docker'), pullTool('floor')], { counter });
       if (!imageThere(ref)) quiet('pull', ref);
       quiet('tag', ref, pushRef);
       const pushTool = (name) => ({
         name,
         // An empty target registry each run, so every layer is compressed and uploaded again.
         prepare: () => wipeStore(path.join(services.root, 'openNoDelete', 'data')),
-        run: () => (name === 'regx' ? regx('push', pushRef) : docker('push', pushRef)),
+        run: () => ({ regx: () => regx('push', pushRef), docker: () => docker('push', pushRef), floor: () => floor('push', pushRef) })[name](),
         validate: async () => check(!!(await headDigest(TARGET, 'pushed/big', '1')), `${name} push landed`),
       });
-      R.enginePush = await measureRow('row 5b push 50 MB through the engine', [pushTool('regx'), pushTool('docker')], { counter });
+      R.enginePush = await measureRow('row 5b push 50 MB through the engine', [pushTool('regx'), pushTool('docker'), pushTool('floor')], { counter });
     }
   }
 
@@ -516,12 +524,14 @@ function ratio(a, b) {
 function table(result, seeded, catalogCount) {
   const R = result.rows;
   const rows = [];
-  const add = (row, what, regx, peer, peerName, target, extra = '') => {
+  const add = (row, what, regx, peer, peerName, target, extra = '', floor = undefined) => {
     const r = ratio(regx?.wallMs, peer?.wallMs);
+    const f = ratio(floor?.wallMs, peer?.wallMs);
     rows.push({
       row, what,
       regx: regx ? fmtMs(regx.wallMs) : '–',
       peer: peer ? `${fmtMs(peer.wallMs)} (${peerName})` : '–',
+      floor: floor ? `${fmtMs(floor.wallMs)} (${f.toFixed(2)}×)` : '',
       ratio: Number.isFinite(r) ? `${r.toFixed(2)}×` : '–',
       cpuRatio: Number.isFinite(ratio(regx?.cpuMs, peer?.cpuMs)) ? `${ratio(regx.cpuMs, peer.cpuMs).toFixed(2)}×` : '–',
       target,
@@ -530,7 +540,7 @@ function table(result, seeded, catalogCount) {
     });
   };
   const reqText = (s) => (s?.requests ? `${s.requests.total} req` : '');
-  if (R.tags10k) add('1', 'list 10,000 tags', R.tags10k.regx, R.tags10k.skopeo, 'skopeo list-tags', { max: 1.0 });
+  if (R.tags10k) add('1', 'list 10,000 tags', R.tags10k.regx, R.tags10k.skopeo, 'skopeo list-tags', { max: 1.0 }, '', R.tags10k.floor);
   if (R.catalog) {
     const pages = Math.ceil((catalogCount ?? N_REPOS) / 1000);
     add('2', `catalog, ${catalogCount ?? N_REPOS} repositories (default --page-size)`, R.catalog.regx, undefined, '', undefined, `${reqText(R.catalog.regx)}; fewest ${fewest('catalog', { pages }).open}`);
@@ -538,10 +548,10 @@ function table(result, seeded, catalogCount) {
   }
   if (R.inspect200) add('3', `inspect ${N_INSPECT} tags (regx: one process)`, R.inspect200.regx, R.inspect200.skopeo, 'skopeo inspect ×200', { max: 1.0 });
   if (R.inspectPerProcess) add('3b', `inspect ${opts.perProcessTags} tags, one process per tag`, R.inspectPerProcess.regx, R.inspectPerProcess.skopeo, `skopeo inspect ×${opts.perProcessTags}`, undefined, 'info: process start-up');
-  if (R.copySame) add('4a', 'copy 50 MB image, same registry', R.copySame.regx, R.copySame.skopeo, 'skopeo copy', { max: 1.0 });
-  if (R.copyCross) add('4b', 'copy 50 MB image, to another registry', R.copyCross.regx, R.copyCross.skopeo, 'skopeo copy', { max: 1.0 });
-  if (R.enginePull) add('5a', 'pull 50 MB through the engine', R.enginePull.regx, R.enginePull.docker, 'docker pull', { max: 1.05 });
-  if (R.enginePush) add('5b', 'push 50 MB through the engine', R.enginePush.regx, R.enginePush.docker, 'docker push', { max: 1.05 });
+  if (R.copySame) add('4a', 'copy 50 MB image, same registry', R.copySame.regx, R.copySame.skopeo, 'skopeo copy', { max: 1.0 }, '', R.copySame.floor);
+  if (R.copyCross) add('4b', 'copy 50 MB image, to another registry', R.copyCross.regx, R.copyCross.skopeo, 'skopeo copy', { max: 1.0 }, '', R.copyCross.floor);
+  if (R.enginePull) add('5a', 'pull 50 MB through the engine', R.enginePull.regx, R.enginePull.docker, 'docker pull', { max: 1.05 }, '', R.enginePull.floor);
+  if (R.enginePush) add('5b', 'push 50 MB through the engine', R.enginePush.regx, R.enginePush.docker, 'docker push', { max: 1.05 }, '', R.enginePush.floor);
   if (R.engine?.status) rows.push({ row: '5', what: 'pull/push through the engine', regx: R.engine.status, peer: '', ratio: '', cpuRatio: '', met: '', extra: '' });
 
   // Row 6: requests (open registry, from the timed runs) and token requests (token registry).
@@ -597,8 +607,10 @@ function printTable(result) {
   };
   const out = [];
   out.push(`\nregx vs peers — medians of ${opts.runs} alternating runs (${result.machine.cpus} CPUs, ${result.machine.os}, Node ${result.machine.node})\n`);
-  out.push(render(['row', 'operation', 'regx', 'peer', 'regx/peer', 'cpu regx/peer', 'target met', 'notes'],
-    rows.map((r) => [r.row, r.what, r.regx, r.peer, r.ratio, r.cpuRatio, r.target ? `${r.met} (≤${r.target.max.toFixed(2)}×)` : '', r.extra])));
+  out.push(render(['row', 'operation', 'regx', 'peer', 'regx/peer', 'cpu regx/peer', 'target met', 'Node floor (floor/peer)', 'notes'],
+    rows.map((r) => [r.row, r.what, r.regx, r.peer, r.ratio, r.cpuRatio, r.target ? `${r.met} (≤${r.target.max.toFixed(2)}×)` : '', r.floor ?? '', r.extra])));
+  out.push('\nNode floor: bench/floor/floor.cjs, the least any Node program does for the row (node:http, fewest requests,');
+  out.push('no credentials or checks beyond the blob digests). Below the peer, a gap is regx\'s; above it, Node\'s own.');
   out.push('\nrow 6 — HTTP requests (open registry) and HTTP / token requests (token registry)\n');
   out.push(render(['operation', 'regx', 'skopeo', 'fewest', 'regx (token)', 'skopeo (token)', 'fewest (token)', 'met'],
     requestRows.map((r) => [r.what, r.regxOpen, r.peerOpen, r.fewestOpen, r.regxToken, r.peerToken, r.fewestToken, r.met])));
