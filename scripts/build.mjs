@@ -2,5 +2,5 @@
 import * as esbuild from 'esbuild';
 import { bundleOptions } from './bundles.mjs';
 
-const { extension, cli } = bundleOptions({ production: process.argv.includes('--production') });
-await Promise.all([esbuild.build(extension), esbuild.build(cli)]);
+const bundles = bundleOptions({ production: process.argv.includes('--production') });
+await Promise.all(Object.values(bundles).map((options) => esbuild.build(options)));

@@ -35,6 +35,9 @@ export function bundleOptions({ production }) {
   };
   return {
     extension: { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
-    cli: { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+    // `regx` is two files: the executable (src/cli/launch.ts, no project imports) runs the CLI
+    // bundle through V8's code cache.
+    cliLauncher: { ...common, plugins: [], entryPoints: ['src/cli/launch.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+    cli: { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli-core.js' },
   };
 }

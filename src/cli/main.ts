@@ -4,7 +4,6 @@
 // reference), 130 interrupted (quietly, as shells expect after Ctrl-C).
 import fs from 'node:fs';
 import path from 'node:path';
-import v8 from 'node:v8';
 import { describeError } from '../errors/describe';
 import { CancelledError, InvalidInputError } from '../errors/errors';
 import { COMMON_FLAGS, findCommand, flagBool, parseArgs, UsageError } from './args';
@@ -186,24 +185,8 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
-/**
- * undici parses HTTP with llhttp compiled to WebAssembly when its first connection opens. By default
- * V8 compiles that module with both of its compilers, which costs a short `regx` run ~40-50 ms of
- * CPU (a third of `regx tags`, most of the CPU of `regx pull` beyond Node's own start-up). The
- * baseline compiler alone (Liftoff) is ready at once, and its code is fast enough for the parser:
- * copying 50 MB was not measurably slower. Set before any connection; the extension host is long-
- * lived and keeps V8's defaults.
- */
-function preferFastStartup(): void {
-  try {
-    v8.setFlagsFromString('--liftoff-only');
-  } catch {
-    // An engine without the flag simply compiles as it always did.
-  }
-}
-
-async function main(): Promise<void> {
-  preferFastStartup();
+/** The process around runCli: signals, exit code, stdout drained. dist/cli.js (launch.ts) calls it. */
+export async function main(): Promise<void> {
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(130);

@@ -26,10 +26,10 @@ describe('packaging', () => {
       .map((line) => line.trim())
       .filter(Boolean);
     const unexpected = listed.filter(
-      (file) => !['package.json', 'README.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js'].includes(file) && !file.startsWith('media/'),
+      (file) => !['package.json', 'README.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/cli-core.js'].includes(file) && !file.startsWith('media/'),
     );
     assert.deepEqual(unexpected, []);
-    for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js']) {
+    for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/cli-core.js']) {
       assert.ok(listed.includes(needed), `${needed} missing from the .vsix`);
     }
   });
@@ -37,10 +37,12 @@ describe('packaging', () => {
   it('bundles leave vscode external, carry no keytar, and the CLI is runnable as regx', () => {
     const extension = readFileSync(join(root, 'dist', 'extension.js'), 'utf8');
     assert.match(extension, /require\("vscode"\)/);
-    const cli = readFileSync(join(root, 'dist', 'cli.js'), 'utf8');
-    assert.ok(cli.startsWith('#!/usr/bin/env node'), 'dist/cli.js needs a shebang for npm bin');
+    const launcher = readFileSync(join(root, 'dist', 'cli.js'), 'utf8');
+    const cli = readFileSync(join(root, 'dist', 'cli-core.js'), 'utf8');
+    assert.ok(launcher.startsWith('#!/usr/bin/env node'), 'dist/cli.js needs a shebang for npm bin');
+    assert.match(launcher, /cli-core\.js/, 'dist/cli.js runs dist/cli-core.js');
     assert.doesNotMatch(cli, /require\("vscode"\)/);
-    for (const bundle of [extension, cli]) assert.doesNotMatch(bundle, /keytar/);
+    for (const bundle of [extension, launcher, cli]) assert.doesNotMatch(bundle, /keytar/);
     assert.equal(manifest.bin?.regx, 'dist/cli.js');
     assert.equal(manifest.main, './dist/extension.js');
     assert.match(manifest.engines.vscode, /^\^1\.9\d/);
@@ -91,6 +93,6 @@ describe('npm run package', () => {
     }
     require('node:fs').rmSync(out, { force: true });
     const payload = names.filter((name) => name.startsWith('extension/')).map((name) => name.slice('extension/'.length)).sort();
-    assert.deepEqual(payload.filter((name) => !name.startsWith('media/')), ['LICENSE.txt', 'dist/cli.js', 'dist/extension.js', 'package.json', 'readme.md']);
+    assert.deepEqual(payload.filter((name) => !name.startsWith('media/')), ['LICENSE.txt', 'dist/cli-core.js', 'dist/cli.js', 'dist/extension.js', 'package.json', 'readme.md']);
   });
 });

@@ -1,0 +1,96 @@
+// dist/cli.js (src/cli/launch.ts) runs the CLI bundle through V8's code cache. What a user must be
+// able to rely on: the cache never changes what regx prints or returns, a broken or unwritable cache
+// is ignored, REGX_CACHE_DIR=off writes nothing, and a good cache is reused rather than rewritten.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '../../..');
+const CLI = path.join(root, 'dist', 'cli.js');
+
+function regx(args: string[], cacheDir: string): { code: number | null; stdout: string; stderr: string } {
+  const env = { ...process.env, REGX_CACHE_DIR: cacheDir };
+  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const cacheFiles = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.cache')) : []);
+
+describe('regx code cache (dist/cli.js)', () => {
+  let scratch: string;
+  let expectedHelp: string;
+
+  before(() => {
+    assert.ok(fs.existsSync(CLI), 'build first: node scripts/build.mjs');
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'regx-launch-'));
+    const plain = regx(['--help'], 'off');
+    assert.equal(plain.code, 0, plain.stderr);
+    expectedHelp = plain.stdout;
+  });
+
+  after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  it('writes one cache per command on the first run and reuses it after', () => {
+    const dir = path.join(scratch, 'fresh');
+    const first = regx(['--help'], dir);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.stdout, expectedHelp);
+    const [file] = cacheFiles(dir);
+    assert.ok(file, 'a cache file was written');
+    assert.equal(fs.statSync(path.join(dir, file)).mode & 0o777, 0o600);
+    const written = fs.statSync(path.join(dir, file)).mtimeMs;
+
+    const second = regx(['--help'], dir);
+    assert.equal(second.stdout, expectedHelp);
+    assert.equal(fs.statSync(path.join(dir, file)).mtimeMs, written, 'an accepted cache is not rewritten');
+
+    regx(['tags', '--help'], dir);
+    assert.equal(cacheFiles(dir).length, 2, 'another command keeps its own cache');
+  });
+
+  it('a corrupt cache is rejected, the run is unchanged, and a good cache replaces it', () => {
+    const dir = path.join(scratch, 'corrupt');
+    regx(['--help'], dir);
+    const [file] = cacheFiles(dir);
+    const garbage = Buffer.alloc(fs.statSync(path.join(dir, file)).size, 0x5a);
+    fs.writeFileSync(path.join(dir, file), garbage);
+    const run = regx(['--help'], dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, expectedHelp);
+    assert.notDeepEqual(fs.readFileSync(path.join(dir, file)), garbage, 'the rejected cache was rewritten');
+  });
+
+  it('a cache from another build is removed when the new one is written', () => {
+    const dir = path.join(scratch, 'stale');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'v8-v0.0.0-x64-1-1-tags.cache'), 'old');
+    regx(['--help'], dir);
+    assert.equal(cacheFiles(dir).length, 1);
+    assert.ok(!fs.existsSync(path.join(dir, 'v8-v0.0.0-x64-1-1-tags.cache')));
+  });
+
+  it('REGX_CACHE_DIR=off writes nothing; an unusable cache directory changes nothing', () => {
+    const blocked = path.join(scratch, 'not-a-dir');
+    fs.writeFileSync(blocked, 'a file where the directory would go');
+    const run = regx(['--help'], blocked);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, expectedHelp);
+    assert.equal(run.stderr, '');
+
+    const home = path.join(scratch, 'home');
+    fs.mkdirSync(home);
+    const env = { ...process.env, REGX_CACHE_DIR: 'off', HOME: home, XDG_CACHE_HOME: path.join(home, 'xdg') };
+    const off = spawnSync(process.execPath, [CLI, '--help'], { env, encoding: 'utf8' });
+    assert.equal(off.status, 0);
+    assert.deepEqual(fs.readdirSync(home), []);
+  });
+
+  it('usage errors keep their exit code and message through the launcher', () => {
+    const run = regx(['tags'], path.join(scratch, 'usage'));
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^regx: /);
+  });
+});
