@@ -164,7 +164,10 @@ export async function copyImage(options: CopyOptions): Promise<CopyResult> {
       earlyHeads.set(d.digest, head);
     }
   }
-  const alreadyThere = await target.client.headManifest(target.repository, top.digest, { signal });
+  // Within one registry the mounts cost what the HEAD that could spare them costs, and answer the
+  // same question (201 when the blob is already linked): a single image goes straight to them, one
+  // round trip less. An index still asks first, since it can spare a whole tree of requests.
+  const alreadyThere = canMount && top.kind !== 'index' ? undefined : await target.client.headManifest(target.repository, top.digest, { signal });
   if (alreadyThere) {
     // Content is complete in the target; only the tag may need to point at it.
     result.manifestsSkipped++;

@@ -84,9 +84,17 @@ describe('issue 7 fixes against the real services', () => {
     assert.deepEqual(blobHeads, []);
     const mounts = lines.filter((l) => l.includes(`"POST /v2/${target}/blobs/uploads/?mount=`) && / 201 /.test(l));
     assert.equal(mounts.length, 4, mounts.join('\n'));
+    // Nor a HEAD of the target manifest first: the mounts answer whether the content is there.
+    assert.deepEqual(lines.filter((l) => l.includes(`"HEAD /v2/${target}/manifests/`)), []);
 
     const landed = await getManifest(host, target, 'v1', { auth: user! });
     assert.equal(landed.status === 200 && landed.digest, image.digest);
+
+    // Copying again is harmless: the same digest, nothing uploaded.
+    const again = await regx(['copy', `${host}/${source}:v1`, `${host}/${target}:v1`, '--json'], { ...env, DOCKER_CONFIG: configDir });
+    assert.equal(again.code, 0, again.stderr);
+    const second = JSON.parse(again.stdout) as { digest: string; blobsUploaded: number };
+    assert.deepEqual([second.digest, second.blobsUploaded], [image.digest, 0]);
   });
 
   it('regx inspect REF REF… prints every reference in one process, in the order given', async () => {
