@@ -2,10 +2,11 @@
 // V8's code cache. Kept apart from the bundle and free of project imports, so it stays a few lines.
 //
 // A `regx` run is short, and compiling its own code is a real part of it (regx copy within one
-// registry: 77 → 69 ms on the bench's machine). V8 caches the functions a run compiled, so each
-// command keeps its own cache, written after its first run. V8 checks a cache against its version,
-// its flags and the source and rejects one that does not match; the run then compiles as usual and
-// writes a fresh one. A cache that cannot be read or written is simply not used.
+// registry: 81 → 67 ms on the bench's machine). V8 caches the functions a run compiled, so each
+// command keeps its own cache, written after its first successful run (not after --help, which
+// compiles next to nothing). V8 checks a cache against its version, its flags and the source and
+// rejects one that does not match; the run then compiles as usual and writes a fresh one. A cache
+// that cannot be read or written is simply not used.
 //
 // Where: $REGX_CACHE_DIR, else $XDG_CACHE_HOME/regx, ~/.cache/regx, or %LOCALAPPDATA%\regx.
 // REGX_CACHE_DIR=off turns it off.
@@ -39,10 +40,12 @@ function cacheDirectory(env: NodeJS.ProcessEnv): string | undefined {
   return env['HOME'] ? path.join(env['HOME'], '.cache', 'regx') : undefined;
 }
 
-/** Caches of other bundles or other Node versions are deleted when a new one is written. */
-function cacheFiles(dir: string, core: fs.Stats, argv: string[]): { file: string; prefix: string } {
+/** A command's cache file, or undefined for runs not worth caching (help, version, no command). */
+function cacheFiles(dir: string, core: fs.Stats, argv: string[]): { file: string; prefix: string } | undefined {
+  const command = argv[0] ?? '';
+  if (!/^[a-z]{1,20}$/.test(command) || command === 'help' || argv.some((a) => a === '--help' || a === '-h')) return undefined;
+  // Caches of other bundles or other Node versions are deleted when a new one is written.
   const prefix = `v8-${process.version}-${process.arch}-${core.size}-${Math.trunc(core.mtimeMs)}-`;
-  const command = /^[a-z]{1,20}$/.test(argv[0] ?? '') ? argv[0] : 'other';
   return { file: path.join(dir, `${prefix}${command}.cache`), prefix };
 }
 
@@ -81,8 +84,11 @@ function launch(): void {
     ...(cachedData ? { cachedData } : {}),
   });
   if (dir && where && (!cachedData || script.cachedDataRejected)) {
-    // At exit, so the cache holds every function this command compiled, not just the top level.
-    process.once('exit', () => writeCache(dir, where.file, where.prefix, script.createCachedData()));
+    // At exit, so the cache holds every function this command compiled, not just the top level; and
+    // only after a success, since a failed run stopped early.
+    process.once('exit', (code) => {
+      if (code === 0) writeCache(dir, where.file, where.prefix, script.createCachedData());
+    });
   }
   const core = { exports: {} as { main?: () => Promise<void> } };
   (script.runInThisContext() as (...args: unknown[]) => void)(core.exports, require, core, CORE, __dirname);

@@ -1,12 +1,14 @@
 // dist/cli.js (src/cli/launch.ts) runs the CLI bundle through V8's code cache. What a user must be
 // able to rely on: the cache never changes what regx prints or returns, a broken or unwritable cache
 // is ignored, REGX_CACHE_DIR=off writes nothing, and a good cache is reused rather than rewritten.
+// `regx catalog` of the real open registry is the command: a cache is written only after a success.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { testServices } from '../support/services';
 
 const root = path.resolve(__dirname, '../../..');
 const CLI = path.join(root, 'dist', 'cli.js');
@@ -21,45 +23,50 @@ const cacheFiles = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).fi
 
 describe('regx code cache (dist/cli.js)', () => {
   let scratch: string;
-  let expectedHelp: string;
+  let catalog: string[];
+  let expected: string;
 
   before(() => {
     assert.ok(fs.existsSync(CLI), 'build first: node scripts/build.mjs');
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'regx-launch-'));
-    const plain = regx(['--help'], 'off');
+    catalog = ['catalog', testServices().openNoDelete.host];
+    const plain = regx(catalog, 'off');
     assert.equal(plain.code, 0, plain.stderr);
-    expectedHelp = plain.stdout;
+    expected = plain.stdout;
   });
 
   after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-  it('writes one cache per command on the first run and reuses it after', () => {
+  it('writes one cache per command after its first successful run, and reuses it after', () => {
     const dir = path.join(scratch, 'fresh');
-    const first = regx(['--help'], dir);
+    regx(['catalog', '--help'], dir);
+    regx(['tags', `${catalog[1]}/no/such/repository`], dir);
+    assert.deepEqual(cacheFiles(dir), [], 'help and failed runs write no cache');
+    const first = regx(catalog, dir);
     assert.equal(first.code, 0, first.stderr);
-    assert.equal(first.stdout, expectedHelp);
+    assert.equal(first.stdout, expected);
     const [file] = cacheFiles(dir);
     assert.ok(file, 'a cache file was written');
     assert.equal(fs.statSync(path.join(dir, file)).mode & 0o777, 0o600);
     const written = fs.statSync(path.join(dir, file)).mtimeMs;
 
-    const second = regx(['--help'], dir);
-    assert.equal(second.stdout, expectedHelp);
+    const second = regx(catalog, dir);
+    assert.equal(second.stdout, expected);
     assert.equal(fs.statSync(path.join(dir, file)).mtimeMs, written, 'an accepted cache is not rewritten');
 
-    regx(['tags', '--help'], dir);
+    assert.equal(regx(['search', catalog[1], 'zzz-nothing'], dir).code, 0);
     assert.equal(cacheFiles(dir).length, 2, 'another command keeps its own cache');
   });
 
   it('a corrupt cache is rejected, the run is unchanged, and a good cache replaces it', () => {
     const dir = path.join(scratch, 'corrupt');
-    regx(['--help'], dir);
+    regx(catalog, dir);
     const [file] = cacheFiles(dir);
     const garbage = Buffer.alloc(fs.statSync(path.join(dir, file)).size, 0x5a);
     fs.writeFileSync(path.join(dir, file), garbage);
-    const run = regx(['--help'], dir);
+    const run = regx(catalog, dir);
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout, expectedHelp);
+    assert.equal(run.stdout, expected);
     assert.notDeepEqual(fs.readFileSync(path.join(dir, file)), garbage, 'the rejected cache was rewritten');
   });
 
@@ -67,7 +74,7 @@ describe('regx code cache (dist/cli.js)', () => {
     const dir = path.join(scratch, 'stale');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'v8-v0.0.0-x64-1-1-tags.cache'), 'old');
-    regx(['--help'], dir);
+    regx(catalog, dir);
     assert.equal(cacheFiles(dir).length, 1);
     assert.ok(!fs.existsSync(path.join(dir, 'v8-v0.0.0-x64-1-1-tags.cache')));
   });
@@ -75,15 +82,15 @@ describe('regx code cache (dist/cli.js)', () => {
   it('REGX_CACHE_DIR=off writes nothing; an unusable cache directory changes nothing', () => {
     const blocked = path.join(scratch, 'not-a-dir');
     fs.writeFileSync(blocked, 'a file where the directory would go');
-    const run = regx(['--help'], blocked);
+    const run = regx(catalog, blocked);
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout, expectedHelp);
+    assert.equal(run.stdout, expected);
     assert.equal(run.stderr, '');
 
     const home = path.join(scratch, 'home');
     fs.mkdirSync(home);
     const env = { ...process.env, REGX_CACHE_DIR: 'off', HOME: home, XDG_CACHE_HOME: path.join(home, 'xdg') };
-    const off = spawnSync(process.execPath, [CLI, '--help'], { env, encoding: 'utf8' });
+    const off = spawnSync(process.execPath, [CLI, ...catalog], { env, encoding: 'utf8' });
     assert.equal(off.status, 0);
     assert.deepEqual(fs.readdirSync(home), []);
   });
