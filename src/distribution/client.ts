@@ -239,9 +239,9 @@ export class RegistryClient {
   }
 
   private async send(req: RegistryRequest): Promise<{ response: RegistryResponse; requestUrl: string }> {
-    const base = await this.session.baseUrl(req.signal);
-    const requestUrl = /^https?:\/\//.test(req.path) ? req.path : base + req.path;
+    // The base after the request: the session may learn it from this very request (no ping first).
     const response = await this.session.request(req);
+    const requestUrl = /^https?:\/\//.test(req.path) ? req.path : (await this.session.baseUrl(req.signal)) + req.path;
     return { response, requestUrl };
   }
 

@@ -1,6 +1,7 @@
-// One registry, authenticated. Pings /v2/ once to learn the scheme and the challenge, attaches
-// Basic or a cached Bearer token for each request's scopes, and answers a 401 by widening the
-// scopes or refreshing a stale token — once. Every non-ok answer becomes a DistributionError.
+// One registry, authenticated. Learns the scheme and the challenge once — from the session's first
+// plain read when it can stand in for the /v2/ ping, else from the ping — attaches Basic or a cached
+// Bearer token for each request's scopes, and answers a 401 by widening the scopes or refreshing a
+// stale token — once. Every non-ok answer becomes a DistributionError.
 
 import { promises as fs } from 'node:fs';
 import type { Credential, CredentialStore } from '../credentials/types';
@@ -59,6 +60,8 @@ class Session implements RegistrySession {
   private tlsPromise: Promise<TlsProfile | undefined> | undefined;
   /** Requests whose scopes the registry widened once (insufficient_scope) start with the wider set. */
   private readonly scopeHints = new Map<string, string[]>();
+  /** Scopes authorizeAhead asked for before the challenge was known: the first token covers them too. */
+  private aheadScopes: string[] | undefined;
 
   constructor(
     readonly endpoint: RegistryEndpoint,
@@ -80,6 +83,7 @@ class Session implements RegistrySession {
     this.pingPromise = undefined;
     this.credentialPromise = undefined;
     this.scopeHints.clear();
+    this.aheadScopes = undefined;
   }
 
   /**
@@ -89,6 +93,12 @@ class Session implements RegistrySession {
    * meet (and report) one by one.
    */
   async authorizeAhead(scopes: string[], signal?: AbortSignal): Promise<void> {
+    if (!this.pingPromise) {
+      // Nothing learnt yet: no ping just for this. The first token request, whichever request
+      // meets the challenge, asks for these scopes as well.
+      this.aheadScopes = mergeScopes([...(this.aheadScopes ?? []), ...scopes]);
+      return;
+    }
     try {
       const state = await withSignal(this.ping(), signal);
       await this.authorize(state, mergeScopes(scopes), await this.credential(), signal, false);
@@ -98,15 +108,16 @@ class Session implements RegistrySession {
   }
 
   async request(req: RegistryRequest): Promise<RegistryResponse> {
-    const state = await withSignal(this.ping(), req.signal);
+    const first = !this.pingPromise && standsInForPing(req) && !holdsSecret(await this.credential()) ? await this.requestAsPing(req) : undefined;
+    const state = first?.state ?? (await withSignal(this.ping(), req.signal));
     const url = this.resolve(state.base, req.path);
     // Credentials go only to the registry's own origin (an absolute Location may point elsewhere).
     const onRegistry = new URL(url).origin === new URL(state.base).origin;
     const credential = onRegistry ? await this.credential() : undefined;
     const hintKey = mergeScopes(req.scopes).join(' ');
     let scopes = this.scopeHints.get(hintKey) ?? mergeScopes(req.scopes);
-    let auth: Auth = onRegistry ? await this.authorize(state, scopes, credential, req.signal, false) : { kind: 'none' };
-    let res = await this.send(req, url, auth);
+    let auth: Auth = first ? { kind: 'none' } : onRegistry ? await this.authorize(state, scopes, credential, req.signal, false) : { kind: 'none' };
+    let res = first?.res ?? (await this.send(req, url, auth));
 
     if (res.status === 401 && onRegistry && sameOrigin(res.url, state.base) && isReplayable(req.body)) {
       const retry = await this.afterUnauthorized(state, res, scopes, auth, credential, req.signal);
@@ -182,6 +193,16 @@ class Session implements RegistrySession {
     // An anonymous-OK registry (200 on /v2/) gets credentials pre-emptively only when we hold some.
     if (state.anonymousOk && !hasSecret && !challenged) return { kind: 'none' };
     if (challenge.scheme === 'bearer' && challenge.params['realm']) {
+      const ahead = this.aheadScopes;
+      if (ahead) {
+        this.aheadScopes = undefined;
+        try {
+          return await this.authorize(state, mergeScopes([...scopes, ...ahead]), credential, signal, challenged);
+        } catch (err) {
+          // As authorizeAhead promises: a refusal of the wider set is left to the requests that need it.
+          if (err instanceof CancelledError) throw err;
+        }
+      }
       const tokenRequest: TokenRequest = {
         realm: challenge.params['realm'],
         ...(challenge.params['service'] !== undefined ? { service: challenge.params['service'] } : {}),
@@ -234,6 +255,61 @@ class Session implements RegistrySession {
       return u.toString();
     }
     return new URL(path.startsWith('/') ? path : `/${path}`, base).toString();
+  }
+
+  /**
+   * The session's first request stands in for the /v2/ ping when we hold no credentials for the
+   * registry (with some, the ping decides whether to send them up front: a registry may show a signed-in
+   * user more than an anonymous one). One round trip less for every command that starts with a plain
+   * read. Its answer stands for the ping's only when it says as much: a success (anonymous reads work,
+   * as a 200 on /v2/ would say), a 401 with a challenge, or a 429/5xx (about the registry, not about
+   * us). Anything else — a 404 a registry may give anonymous callers of a private repository, a 400
+   * from a TLS port asked in plain HTTP, no answer at all — and the classic ping decides, then the
+   * request is sent as usual. Requests made meanwhile wait for whichever decides.
+   */
+  private async requestAsPing(req: RegistryRequest): Promise<{ state: PingState; res: TransportResponse } | undefined> {
+    let decide!: (state: PingState | Promise<PingState>) => void;
+    const decided = new Promise<PingState>((resolve) => (decide = resolve));
+    decided.catch(() => undefined); // its waiters see a failure; with none, it must not go unhandled
+    this.pingPromise = decided;
+    const classic = (): Promise<PingState> => {
+      this.pingPromise = undefined;
+      const ping = this.ping();
+      decide(ping);
+      return ping;
+    };
+    // Loopback and allowHttp registries are asked in plain HTTP first, as the ping asks them: once,
+    // without retries, so a TLS-only port costs no backoff.
+    const scheme = this.httpAllowed ? 'http' : 'https';
+    const base = `${scheme}://${this.apiHost}`;
+    let res: TransportResponse;
+    try {
+      res = await this.send(this.httpAllowed ? { ...req, retry: false } : req, this.resolve(base, req.path), { kind: 'none' });
+    } catch (err) {
+      void classic().catch(() => undefined);
+      if (err instanceof CancelledError) throw err;
+      return undefined;
+    }
+    // An http port that redirects to https on the same host means https, as for the ping.
+    const landed = safeUrl(res.url);
+    const origin = scheme === 'http' && landed?.protocol === 'https:' && landed.host === new URL(base).host ? landed.origin : base;
+    const challenge = res.status === 401 ? pickChallenge(parseChallenges(res.headers['www-authenticate'])) : undefined;
+    const busy = res.status === 429 || res.status >= 500;
+    let state: PingState | undefined;
+    if ((res.status >= 200 && res.status < 300) || busy) state = { base: origin, anonymousOk: true };
+    else if (challenge) state = { base: origin, challenge: withoutRequestParams(challenge), anonymousOk: false };
+    if (!state) {
+      await res.dump();
+      void classic().catch(() => undefined);
+      return undefined;
+    }
+    decide(state);
+    if (busy && this.httpAllowed && res.status !== 429) {
+      // Asked without retries (above): send it again with them, as the ping would have.
+      await res.dump();
+      return { state, res: await this.send(req, this.resolve(origin, req.path), { kind: 'none' }) };
+    }
+    return { state, res };
   }
 
   /** Shared ping: the first caller's cancellation must not fail the others, so it runs unsignalled. */
@@ -451,6 +527,15 @@ export function mergeScopes(scopes: string[]): string[] {
 
 function sameSet(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function holdsSecret(credential: Credential | undefined): boolean {
+  return !!(credential?.password || credential?.identityToken || credential?.registryToken);
+}
+
+/** A plain read (GET or HEAD, no body) whose only success is a 2xx may stand in for the /v2/ ping. */
+function standsInForPing(req: RegistryRequest): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && req.body === undefined && !req.okStatuses && !/^[a-z][a-z0-9+.-]*:/i.test(req.path);
 }
 
 function isOk(status: number, okStatuses?: number[]): boolean {

@@ -1,7 +1,8 @@
 // What issue 7's profiling changed in the client, checked against the real services:
 //  - a same-registry copy on the token registry asks the issuer once (one token for source pull +
 //    target pull,push), and mounts every blob without a HEAD first;
-//  - `regx inspect REF...` inspects several references in one process.
+//  - `regx inspect REF...` inspects several references in one process;
+//  - without credentials, a session's first plain read stands in for the /v2/ ping.
 // Other suites share the registries and the issuer, so counts are taken for this file's own
 // repositories only (the issuer's byScope keys and the registry's access log lines name them).
 import { before, describe, it } from 'node:test';
@@ -95,6 +96,50 @@ describe('issue 7 fixes against the real services', () => {
     assert.equal(again.code, 0, again.stderr);
     const second = JSON.parse(again.stdout) as { digest: string; blobsUploaded: number };
     assert.deepEqual([second.digest, second.blobsUploaded], [image.digest, 0]);
+  });
+
+  it('without credentials the first read stands in for the /v2/ ping: tags is one request, a same-registry copy the fewest six', async () => {
+    const { host } = services.open;
+    const source = `h14/probe-src-${run}`;
+    const target = `h14/probe-dst-${run}`;
+    const image = await seedImage(host, source, 'v1', { layers: [2048, 4096, 1024] });
+    const logFile = path.join(services.root, 'open', 'registry.log');
+    const requestsDuring = async (work: () => Promise<void>): Promise<string[]> => {
+      const offset = fs.statSync(logFile).size;
+      await work();
+      await new Promise((r) => setTimeout(r, 100)); // the access line is written just after the response
+      return fs
+        .readFileSync(logFile, 'utf8')
+        .slice(offset)
+        .split('\n')
+        .map((line) => /"(\w+) (\S+) HTTP/.exec(line))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => `${m[1]} ${m[2]}`);
+    };
+
+    const tagsRequests = await requestsDuring(async () => {
+      const result = await regx(['tags', `${host}/${source}`], env);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout.trim(), 'v1');
+    });
+    assert.deepEqual(tagsRequests, [`GET /v2/${source}/tags/list?n=1000`]);
+
+    const copyRequests = await requestsDuring(async () => {
+      const result = await regx(['copy', `${host}/${source}:v1`, `${host}/${target}:v1`, '--json'], env);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal((JSON.parse(result.stdout) as { digest: string }).digest, image.digest);
+    });
+    assert.equal(copyRequests.length, 6, copyRequests.join('\n'));
+    assert.deepEqual(copyRequests.filter((r) => r === 'GET /v2/'), []);
+
+    // Several first reads at once: one asks, the others wait for what it learns (no ping, no repeats).
+    const inspectRequests = await requestsDuring(async () => {
+      const result = await regx(['inspect', '--json', `${host}/${source}:v1`, `${host}/${target}:v1`], env);
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual((JSON.parse(result.stdout) as { digest: string }[]).map((i) => i.digest), [image.digest, image.digest]);
+    });
+    assert.equal(inspectRequests.filter((r) => r === 'GET /v2/').length, 0, inspectRequests.join('\n'));
+    assert.equal(inspectRequests.filter((r) => r.includes('/manifests/v1')).length, 2, inspectRequests.join('\n'));
   });
 
   it('regx inspect REF REF… prints every reference in one process, in the order given', async () => {
