@@ -1,7 +1,8 @@
 // The Node floor: the least any Node program can do for a bench row, so the table can say how much of
 // regx's distance to skopeo or the docker CLI is Node's own and how much is regx's. Plain node:http,
-// the fewest requests, no options, no error handling beyond a non-zero exit, no credentials (open
-// registries only). Blob digests are still checked, since any real copy must do it. Not a tool: a ruler.
+// the fewest requests (no /v2/ ping: these registries are open), no options, no error handling beyond
+// a non-zero exit, no credentials. Blob digests are still checked, as any real copy must check them.
+// Not a tool: a ruler.
 //
 //   node floor.cjs tags HOST REPO                   every tag, sorted, one per line
 //   node floor.cjs copy SRC_HOST/REPO:TAG DST_HOST/REPO:TAG
@@ -43,9 +44,7 @@ function fail(what) {
 const MANIFEST_ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
 
 async function tags(hostPort, repo) {
-  const target = hostTarget(hostPort);
-  await request(target, 'GET', '/v2/');
-  const res = await request(target, 'GET', `/v2/${repo}/tags/list`);
+  const res = await request(hostTarget(hostPort), 'GET', `/v2/${repo}/tags/list`);
   if (res.status !== 200) fail(`tags/list ${res.status}`);
   return `${JSON.parse(res.body).tags.sort().join('\n')}\n`;
 }
@@ -54,7 +53,6 @@ async function copy(srcRef, dstRef) {
   const src = splitRef(srcRef);
   const dst = splitRef(dstRef);
   const sameRegistry = src.target.host === dst.target.host && src.target.port === dst.target.port;
-  await Promise.all([request(src.target, 'GET', '/v2/'), sameRegistry ? undefined : request(dst.target, 'GET', '/v2/')]);
   const got = await request(src.target, 'GET', `/v2/${src.repo}/manifests/${src.tag}`, { accept: MANIFEST_ACCEPT });
   if (got.status !== 200) fail(`manifest ${got.status}`);
   const manifest = JSON.parse(got.body);
