@@ -49,11 +49,21 @@ function cacheFiles(dir: string, core: fs.Stats, argv: string[]): { file: string
   return { file: path.join(dir, `${prefix}${command}.cache`), prefix };
 }
 
+/**
+ * The cache is code: it is used only when it is this user's own file and nobody else may write it
+ * (REGX_CACHE_DIR may point somewhere shared). Checked on the open descriptor, then read from it.
+ */
 function readCache(file: string): Buffer | undefined {
+  let fd: number | undefined;
   try {
-    return fs.readFileSync(file);
+    fd = fs.openSync(file, 'r');
+    const stat = fs.fstatSync(fd);
+    if (process.platform !== 'win32' && (stat.uid !== process.getuid?.() || (stat.mode & 0o022) !== 0)) return undefined;
+    return fs.readFileSync(fd);
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

@@ -70,6 +70,20 @@ describe('regx code cache (dist/cli.js)', () => {
     assert.notDeepEqual(fs.readFileSync(path.join(dir, file)), garbage, 'the rejected cache was rewritten');
   });
 
+  it('a cache others may write is not used: the run is unchanged and its own cache replaces it', () => {
+    const dir = path.join(scratch, 'shared');
+    regx(catalog, dir);
+    const [file] = cacheFiles(dir);
+    fs.chmodSync(path.join(dir, file), 0o666);
+    const written = fs.statSync(path.join(dir, file)).mtimeMs;
+    const run = regx(catalog, dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, expected);
+    const now = fs.statSync(path.join(dir, file));
+    assert.equal(now.mode & 0o777, 0o600, 'replaced by a file only its owner may write');
+    assert.notEqual(now.mtimeMs, written);
+  });
+
   it('a cache from another build is removed when the new one is written', () => {
     const dir = path.join(scratch, 'stale');
     fs.mkdirSync(dir, { recursive: true });
