@@ -108,7 +108,7 @@ class Session implements RegistrySession {
   }
 
   async request(req: RegistryRequest): Promise<RegistryResponse> {
-    const first = !this.pingPromise && standsInForPing(req) && !holdsSecret(await this.credential()) ? await this.requestAsPing(req) : undefined;
+    const first = (await this.mayStandInForPing(req)) ? await this.requestAsPing(req) : undefined;
     const state = first?.state ?? (await withSignal(this.ping(), req.signal));
     const url = this.resolve(state.base, req.path);
     // Credentials go only to the registry's own origin (an absolute Location may point elsewhere).
@@ -255,6 +255,13 @@ class Session implements RegistrySession {
       return u.toString();
     }
     return new URL(path.startsWith('/') ? path : `/${path}`, base).toString();
+  }
+
+  private async mayStandInForPing(req: RegistryRequest): Promise<boolean> {
+    if (this.pingPromise || !standsInForPing(req)) return false;
+    const credential = await this.credential();
+    // Asked again: another request may have started deciding while the credentials were read.
+    return !this.pingPromise && !holdsSecret(credential);
   }
 
   /**
