@@ -9,30 +9,12 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../src/cli/main';
 import { startHostileServer, type HostileServer } from '../support/hostileServer';
+import { runRegx, type CliResult } from '../support/runRegx';
 import { getManifest, seedImage } from '../support/seeding';
 import { testServices, type TestServices } from '../support/services';
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function regx(argv: string[], env: NodeJS.ProcessEnv, input = ''): Promise<CliResult> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const stdin = new PassThrough();
-  stdin.end(input);
-  const code = await runCli(argv, { env, stdout, stderr, stdin, signal: new AbortController().signal });
-  return { code, stdout: out, stderr: err };
-}
+const regx = runRegx;
 
 function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const bytes = Buffer.from(JSON.stringify(body));

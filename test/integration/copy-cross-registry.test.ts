@@ -7,23 +7,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../src/cli/main';
+import { runRegx } from '../support/runRegx';
 import { getManifest, seedImage } from '../support/seeding';
 import { testServices, type TestServices } from '../support/services';
 
-async function regx(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const stdin = new PassThrough();
-  stdin.end('');
-  const code = await runCli(argv, { env, stdout, stderr, stdin, signal: new AbortController().signal });
-  return { code, stdout: out, stderr: err };
-}
+const regx = (argv: string[], env: NodeJS.ProcessEnv) => runRegx(argv, env);
 
 const run = `${process.pid}-${Date.now().toString(36)}`;
 

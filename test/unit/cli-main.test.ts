@@ -3,20 +3,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { commandHelp, COMMANDS, runCli } from '../../src/cli/main';
+import { runRegx } from '../support/runRegx';
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const stdin = new PassThrough();
-  stdin.end();
-  // A DOCKER_CONFIG that does not exist: nothing here may read or write real credentials.
-  const code = await runCli(argv, { env: { DOCKER_CONFIG: '/nonexistent/regx-unit' }, stdout, stderr, stdin, signal: new AbortController().signal });
-  return { code, stdout: out, stderr: err };
-}
+// A DOCKER_CONFIG that does not exist: nothing here may read or write real credentials.
+const cli = (argv: string[]) => runRegx(argv, { DOCKER_CONFIG: '/nonexistent/regx-unit' });
 
 describe('runCli', () => {
   it('--help lists every command and exits 0; -h and help COMMAND work', async () => {
