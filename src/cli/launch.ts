@@ -84,7 +84,14 @@ function writeCache(dir: string, file: string, prefix: string, data: Buffer): vo
 
 function launch(): void {
   preferFastStartup();
-  const source = fs.readFileSync(CORE, 'utf8');
+  let source: string;
+  try {
+    source = fs.readFileSync(CORE, 'utf8');
+  } catch (err) {
+    // A broken install: say which file, not a stack trace.
+    process.stderr.write(`regx: cannot read ${CORE} (${(err as NodeJS.ErrnoException).code ?? 'error'}); reinstall or rebuild regx\n`);
+    process.exit(1);
+  }
   const dir = cacheDirectory(process.env);
   const where = dir ? cacheFiles(dir, fs.statSync(CORE), process.argv.slice(2)) : undefined;
   const cachedData = where ? readCache(where.file) : undefined;
@@ -102,7 +109,11 @@ function launch(): void {
   }
   const core = { exports: {} as { main?: () => Promise<void> } };
   (script.runInThisContext() as (...args: unknown[]) => void)(core.exports, require, core, CORE, __dirname);
-  void core.exports.main?.();
+  if (typeof core.exports.main !== 'function') {
+    process.stderr.write(`regx: ${CORE} is not the regx CLI bundle; reinstall or rebuild regx\n`);
+    process.exit(1);
+  }
+  void core.exports.main();
 }
 
 launch();

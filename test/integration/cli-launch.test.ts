@@ -109,6 +109,19 @@ describe('regx code cache (dist/cli.js)', () => {
     assert.deepEqual(fs.readdirSync(home), []);
   });
 
+  it('a broken install (the bundle missing or not regx) is one clear line and exit 1', () => {
+    const dir = path.join(scratch, 'broken');
+    fs.mkdirSync(dir);
+    fs.copyFileSync(CLI, path.join(dir, 'cli.js'));
+    const missing = spawnSync(process.execPath, [path.join(dir, 'cli.js'), ...catalog], { encoding: 'utf8' });
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /^regx: cannot read \S*cli-core\.js \(ENOENT\); reinstall or rebuild regx\n$/);
+    fs.writeFileSync(path.join(dir, 'cli-core.js'), 'module.exports = {};');
+    const wrong = spawnSync(process.execPath, [path.join(dir, 'cli.js'), ...catalog], { encoding: 'utf8' });
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.stderr, /^regx: \S*cli-core\.js is not the regx CLI bundle; reinstall or rebuild regx\n$/);
+  });
+
   it('usage errors keep their exit code and message through the launcher', () => {
     const run = regx(['tags'], path.join(scratch, 'usage'));
     assert.equal(run.code, 2);
