@@ -148,6 +148,12 @@ export async function copyImage(options: CopyOptions): Promise<CopyResult> {
     sharedSession ? undefined : source.client.session.authorizeAhead?.([pullScope(source.repository)], signal),
   ]);
 
+  if (!sharedSession) {
+    // The target's first requests are existence checks (HEADs whose 404 is an answer), which cannot
+    // stand in for its /v2/ ping: ping it while the source manifest is fetched, one round trip less.
+    // A failure here is met again, and reported, by the requests that need the target.
+    void target.client.session.baseUrl(signal).catch(() => undefined);
+  }
   const top = await source.client.getManifest(source.repository, source.reference, { signal });
   const reference = target.tag ?? (isDigest(source.reference) ? top.digest : source.reference);
   result.digest = top.digest;
