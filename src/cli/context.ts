@@ -2,6 +2,7 @@
 // transport (one undici pool per origin, so a copy between two repositories of the same registry
 // reuses connections and tokens) and one session per registry host.
 import { DockerConfigStore } from '../credentials';
+import { certsDirFor, DEFAULT_CERTS_ROOT } from '../distribution/certsDir';
 import { RegistryClient } from '../distribution/client';
 import { createSession } from '../distribution/session';
 import { proxySettingsFromEnv } from '../distribution/proxy';
@@ -69,7 +70,8 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
  * registries this command names, and every registry a command reaches is named on its command line.
  */
 export function endpointFor(ctx: CliContext, registry: string): RegistryEndpoint {
-  const endpoint: RegistryEndpoint = { host: registry };
+  // Docker's certs.d for this registry, as docker reads it (REGX_CERTS_D moves the root).
+  const endpoint: RegistryEndpoint = { host: registry, certsDir: certsDirFor(ctx.env['REGX_CERTS_D'] || DEFAULT_CERTS_ROOT, registry) };
   if (ctx.plainHttp || isLoopbackHost(registry) || stateOf(ctx).httpHosts.has(registry)) endpoint.allowHttp = true;
   if (ctx.insecure) endpoint.skipTlsVerify = true;
   return endpoint;

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import type { Credential, CredentialStore } from '../credentials/types';
 import { CancelledError, DistributionError, InvalidInputError, PolicyError, TransportError, redactUrl } from '../errors/errors';
 import { isLoopbackHost, registryApiHost } from '../reference/reference';
+import { readCertsDir } from './certsDir';
 import { challengeScopes, parseChallenges, pickChallenge, type Challenge } from './challenge';
 import { distributionErrorFrom } from './errorBody';
 import { TokenCache, basicAuthorization, fetchToken, type TokenRequest } from './tokens';
@@ -387,6 +388,10 @@ class Session implements RegistrySession {
           return state(await probe('https', false));
         } catch (err) {
           if (!(err instanceof TransportError)) throw err;
+          // It speaks TLS, and the secure connection failed (an untrusted certificate, or a client
+          // certificate asked for and the connection closed): report that, not the 400 its
+          // plain-HTTP side gave. Only a port that answers TLS with plain HTTP keeps the 400.
+          if (!speaksPlainHttp(err)) throw err;
           return state(answer);
         }
       }
@@ -395,6 +400,7 @@ class Session implements RegistrySession {
       if (!(err instanceof TransportError)) throw err;
       httpError = err;
     }
+    let httpsError: TransportError | undefined;
     if (httpError) {
       // The plain request failed at the connection: maybe a TLS port that hung up on it.
       try {
@@ -403,10 +409,14 @@ class Session implements RegistrySession {
         if (!(err instanceof TransportError)) throw err;
         // A TLS server we could not trust says more than whatever plain http ran into.
         if (err.reason === 'tls' && !speaksPlainHttp(err)) throw err;
+        httpsError = err;
       }
     }
     // Plain HTTP once more, this time with the transport's retries (a refused or briefly unwell registry).
-    return state(await probe('http'));
+    const last = await probe('http');
+    // A 400 to plain HTTP is a TLS port after all: what went wrong on its TLS side is the news.
+    if (last.status === 400 && httpsError && !speaksPlainHttp(httpsError)) throw httpsError;
+    return state(last);
   }
 
   private credential(): Promise<Credential | undefined> {
@@ -419,11 +429,11 @@ class Session implements RegistrySession {
     return p;
   }
 
-  /** The endpoint's TLS profile (skipTlsVerify, CA file contents); read once. */
+  /** The endpoint's TLS profile (skipTlsVerify, CA file contents, docker's certs.d); read once. */
   tls(): Promise<TlsProfile | undefined> {
     this.tlsPromise ??= (async () => {
-      const { skipTlsVerify, caFile } = this.endpoint;
-      if (!skipTlsVerify && !caFile) return undefined;
+      const { skipTlsVerify, caFile, certsDir } = this.endpoint;
+      if (!skipTlsVerify && !caFile && !certsDir) return undefined;
       let ca: string | undefined;
       if (caFile) {
         try {
@@ -432,7 +442,14 @@ class Session implements RegistrySession {
           throw new InvalidInputError('setting', caFile, `cannot read the CA file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
         }
       }
-      return { ...(skipTlsVerify ? { skipTlsVerify: true } : {}), ...(ca ? { ca } : {}) };
+      const fromDocker = certsDir ? await readCertsDir(certsDir) : undefined;
+      if (fromDocker?.ca) ca = ca ? `${ca}\n${fromDocker.ca}` : fromDocker.ca;
+      if (!skipTlsVerify && !ca && !fromDocker?.cert) return undefined;
+      return {
+        ...(skipTlsVerify ? { skipTlsVerify: true } : {}),
+        ...(ca ? { ca } : {}),
+        ...(fromDocker?.cert && fromDocker.key ? { cert: fromDocker.cert, key: fromDocker.key } : {}),
+      };
     })();
     return this.tlsPromise;
   }

@@ -22,11 +22,14 @@ import {
   redactUrl,
 } from '../errors/errors';
 
-/** How to verify a registry's certificate. Applied only to the registry's own origin. */
+/** How to verify a registry's certificate, and what to show it of ours. Applied only to the registry's own origin. */
 export interface TlsProfile {
   skipTlsVerify?: boolean;
   /** PEM text (not a path) of extra CA certificates, trusted in addition to the default roots. */
   ca?: string;
+  /** PEM text of a client certificate and its key, for registries that ask for one (mutual TLS). */
+  cert?: string;
+  key?: string;
 }
 
 export interface RequestLogEntry {
@@ -173,6 +176,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
   // here, for a custom CA, not at start-up: plain-http and default-TLS runs never need it from us.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const withRoots = (ca: string | undefined) => (ca ? { ca: [...(require('node:tls') as typeof import('node:tls')).rootCertificates, ca] } : {});
+  const withClientCert = (profile: TlsProfile | undefined) => (profile?.cert && profile.key ? { cert: profile.cert, key: profile.key } : {});
 
   /** The dispatcher for one request: direct (per TLS profile), a CONNECT tunnel, or the proxy itself. */
   function dispatcherFor(url: URL, profile: TlsProfile | undefined, route: ProxyRoute | undefined): Dispatcher {
@@ -185,7 +189,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
     }
     const skip = !!profile?.skipTlsVerify || !route.strictSsl;
     const ca = profile?.ca;
-    return cachedAgent(`tunnel|${route.origin}|${route.source}|${route.strictSsl ? 'verify' : 'skip'}|${tlsKey(skip, ca)}`, () => {
+    return cachedAgent(`tunnel|${route.origin}|${route.source}|${route.strictSsl ? 'verify' : 'skip'}|${tlsKey(skip, profile)}`, () => {
       const ProxyAgent = loadProxyAgent();
       return new ProxyAgent({
         uri: route.origin,
@@ -193,7 +197,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
         ...(route.authorization ? { token: route.authorization } : {}),
         ...poolTimeouts,
         // The registry's TLS, inside the tunnel.
-        requestTls: { timeout: opts.connectTimeoutMs, rejectUnauthorized: !skip, ...withRoots(ca) },
+        requestTls: { timeout: opts.connectTimeoutMs, rejectUnauthorized: !skip, ...withRoots(ca), ...withClientCert(profile) },
         // The connection to the proxy (TLS only for an https:// proxy).
         proxyTls: { timeout: opts.connectTimeoutMs, rejectUnauthorized: route.strictSsl },
       });
@@ -202,9 +206,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
 
   function agentFor(profile: TlsProfile | undefined): Dispatcher {
     const skip = !!profile?.skipTlsVerify;
-    const ca = profile?.ca;
-    return cachedAgent(tlsKey(skip, ca), () =>
-      new Agent({ ...poolTimeouts, connect: { timeout: opts.connectTimeoutMs, rejectUnauthorized: !skip, ...withRoots(ca) } }),
+    return cachedAgent(tlsKey(skip, profile), () =>
+      new Agent({ ...poolTimeouts, connect: { timeout: opts.connectTimeoutMs, rejectUnauthorized: !skip, ...withRoots(profile?.ca), ...withClientCert(profile) } }),
     );
   }
 
@@ -480,8 +483,9 @@ export function createTransport(options: TransportOptions = {}): Transport {
   };
 }
 
-function tlsKey(skip: boolean, ca: string | undefined): string {
-  return `${skip ? 'skip' : 'verify'}|${ca ? createHash('sha256').update(ca).digest('hex') : ''}`;
+function tlsKey(skip: boolean, profile: TlsProfile | undefined): string {
+  const digest = (pem: string | undefined) => (pem ? createHash('sha256').update(pem).digest('hex') : '');
+  return `${skip ? 'skip' : 'verify'}|${digest(profile?.ca)}|${digest(profile?.cert)}`;
 }
 
 /** A proxy that could not be reached, or could not reach the registry (502/503/504), may be back in a moment. */

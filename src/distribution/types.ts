@@ -9,6 +9,11 @@ export interface RegistryEndpoint {
   skipTlsVerify?: boolean;
   /** PEM file with extra CA certificates for this registry. */
   caFile?: string;
+  /**
+   * Docker's certs.d directory for this registry (e.g. /etc/docker/certs.d/host:5000): its *.crt are
+   * trusted as CAs, NAME.cert with NAME.key is sent as the client certificate. Absent is fine.
+   */
+  certsDir?: string;
 }
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';

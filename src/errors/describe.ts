@@ -294,10 +294,18 @@ function describeTransport(err: TransportError): string {
       return `${host} did not answer within ${seconds ? `${seconds} s` : 'the time limit'}. The registry may be down or overloaded, or a firewall may be dropping the connection.`;
     }
     case 'tls':
-      return `The secure (TLS) connection to ${host} failed${err.causeCode ? ` (${err.causeCode})` : ''}. If the registry uses a self-signed or private certificate, add its CA with "caFile" in registryExplorer.registries (or, less safely, set "skipTlsVerify"); with regx, use --insecure.`;
+      if (/CERTIFICATE_REQUIRED/.test(err.causeCode ?? '')) {
+        return `${host} asks for a client certificate (mutual TLS) and none was sent (${err.causeCode}). Put it in /etc/docker/certs.d/${host}/ as NAME.cert with its NAME.key, where docker reads it too.`;
+      }
+      return `The secure (TLS) connection to ${host} failed${err.causeCode ? ` (${err.causeCode})` : ''}. If the registry uses a self-signed or private certificate, put its CA as a .crt file in /etc/docker/certs.d/${host}/ (as docker reads it) or add it with "caFile" in registryExplorer.registries (or, less safely, set "skipTlsVerify"; with regx, --insecure). A registry that asks for a client certificate finds it there too, as NAME.cert with NAME.key.`;
     case 'reset':
-    case 'closed':
-      return `${host} closed the connection unexpectedly, even after retrying. Try again; if it repeats, check the registry and any proxy in between.`;
+    case 'closed': {
+      const text = `${host} closed the connection unexpectedly, even after retrying. Try again; if it repeats, check the registry and any proxy in between.`;
+      // A registry that asks for a client certificate and gets none hangs up right after the TLS handshake.
+      return err.url.startsWith('https:')
+        ? `${text} A registry that asks for a client certificate (mutual TLS) hangs up like this when it gets none: put it in /etc/docker/certs.d/${host}/ as NAME.cert with its NAME.key, where docker reads it too.`
+        : text;
+    }
     default:
       return `The request to ${host} failed: ${err.causeMessage ?? err.causeCode ?? 'network error'}.`;
   }

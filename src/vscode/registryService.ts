@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import { DockerConfigStore } from '../credentials';
 import type { Credential, CredentialStore } from '../credentials/types';
+import { certsDirFor, DEFAULT_CERTS_ROOT } from '../distribution/certsDir';
 import { RegistryClient } from '../distribution/client';
 import { describeError } from '../errors/describe';
 import { redactUrl } from '../errors/errors';
@@ -315,7 +316,10 @@ export class RegistryService implements vscode.Disposable {
   }
 
   private defaultEndpoint(host: string): RegistryEndpoint {
+    // Docker's certs.d for the registry is read as docker reads it (CA certificates, a client certificate).
+    const endpoint: RegistryEndpoint = { host, certsDir: certsDirFor(DEFAULT_CERTS_ROOT, host) };
     // Loopback registries speak plain http without being asked, as docker allows.
-    return isLoopbackHost(host.replace(/:\d+$/, '')) ? { host, allowHttp: true } : { host };
+    if (isLoopbackHost(host.replace(/:\d+$/, ''))) endpoint.allowHttp = true;
+    return endpoint;
   }
 }

@@ -126,11 +126,17 @@ describe('describeError: network, policy and local errors', () => {
     const err = new TransportError('timeout', 'GET', 'https://r.example/v2/', 'UND_ERR_HEADERS_TIMEOUT', 'no answer within 30 s');
     assert.match(describeError(err), /r\.example did not answer within 30 s/);
   });
-  it('tls names caFile, skipTlsVerify and --insecure', () => {
-    const text = describeError(new TransportError('tls', 'GET', 'https://r.example/v2/', 'DEPTH_ZERO_SELF_SIGNED_CERT'));
+  it('tls names docker\'s certs.d for the host, caFile, skipTlsVerify and --insecure', () => {
+    const text = describeError(new TransportError('tls', 'GET', 'https://r.example:5000/v2/', 'DEPTH_ZERO_SELF_SIGNED_CERT'));
+    assert.match(text, /\/etc\/docker\/certs\.d\/r\.example:5000\//);
     assert.match(text, /caFile/);
     assert.match(text, /skipTlsVerify/);
     assert.match(text, /--insecure/);
+  });
+  it('a registry asking for a client certificate is told apart, naming certs.d', () => {
+    const text = describeError(new TransportError('tls', 'GET', 'https://r.example:5000/v2/', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'));
+    assert.match(text, /^r\.example:5000 asks for a client certificate/);
+    assert.match(text, /\/etc\/docker\/certs\.d\/r\.example:5000\/ as NAME\.cert with its NAME\.key/);
   });
   it('policy errors', () => {
     assert.match(describeError(new PolicyError('cross-host-link', 'https://evil.example/v2/_catalog', 'x')), /another host/);
