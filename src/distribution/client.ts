@@ -464,6 +464,20 @@ export class RegistryClient {
    * A Docker-Content-Digest in the answer that disagrees with our hash is an error.
    */
   async putManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string, opts: CallOptions = {}): Promise<string> {
+    return (await this.pushManifest(repository, reference, bytes, mediaType, opts)).digest;
+  }
+
+  /**
+   * putManifest, also telling whether the registry indexed the manifest's `subject` for the referrers
+   * API (an OCI 1.1 registry answers with OCI-Subject); without that, referrers need the tag fallback.
+   */
+  async pushManifest(
+    repository: string,
+    reference: string,
+    bytes: Uint8Array,
+    mediaType: string,
+    opts: CallOptions = {},
+  ): Promise<{ digest: string; subjectIndexed: boolean }> {
     validateRepositoryName(repository);
     validateManifestReference(reference);
     const path = `/v2/${repository}/manifests/${reference}`;
@@ -487,7 +501,27 @@ export class RegistryClient {
       throw new DigestMismatchError(redactUrl(requestUrl), digest, answered);
     }
     this.tagCache.delete(repository);
-    return digest;
+    return { digest, subjectIndexed: headerValue(response.headers['oci-subject']) !== undefined };
+  }
+
+  /**
+   * Add referrers of `subject` to its `sha256-<hex>` fallback index (the OCI 1.1 tag schema), for
+   * registries without the referrers API: read what is there, add what is missing, put it back.
+   */
+  async addToReferrersTag(repository: string, subject: string, descriptors: Descriptor[], opts: CallOptions = {}): Promise<void> {
+    const tag = referrersTagFor(subject);
+    let manifests: Descriptor[] = [];
+    try {
+      const existing = await this.getManifest(repository, tag, opts);
+      if (existing.kind === 'index') manifests = [...(existing.parsed as IndexJson).manifests];
+    } catch (error) {
+      if (!(error instanceof DistributionError && error.status === 404 && !error.hasCode('NAME_UNKNOWN'))) throw error;
+    }
+    const known = new Set(manifests.map((d) => d.digest));
+    const added = descriptors.filter((d) => !known.has(d.digest));
+    if (!added.length) return;
+    const index = { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [...manifests, ...added] };
+    await this.putManifest(repository, tag, Buffer.from(JSON.stringify(index)), MediaTypes.ociIndex, opts);
   }
 
   /**

@@ -25,6 +25,11 @@ export interface CopyOptions {
   onProgress?: (event: CopyEvent) => void;
   /** Blob transfers in flight at once (and child manifests handled at once). Default 4. */
   concurrency?: number;
+  /**
+   * Also copy the referrers (signatures, SBOMs, attestations attached by `subject`) of the image, of
+   * an index's children, and of the referrers themselves, by digest.
+   */
+  referrers?: boolean;
 }
 
 export interface CopyResult {
@@ -39,10 +44,10 @@ export interface CopyResult {
   blobsSkipped: number;
   bytesUploaded: number;
   /**
-   * Always false: referrers (signatures, SBOMs, attestations attached by `subject`) are not copied.
-   * Callers should say so; copying them is a separate, explicit step.
+   * Referrers copied (options.referrers), or false when they were not asked for: signatures, SBOMs
+   * and attestations attached by `subject` then stay behind, and callers should say so.
    */
-  referrersCopied: false;
+  referrersCopied: number | false;
 }
 
 export async function copyImage(options: CopyOptions): Promise<CopyResult> {
@@ -174,6 +179,34 @@ export async function copyImage(options: CopyOptions): Promise<CopyResult> {
   // same question (201 when the blob is already linked): a single image goes straight to them, one
   // round trip less. An index still asks first, since it can spare a whole tree of requests.
   const alreadyThere = canMount && top.kind !== 'index' ? undefined : await target.client.headManifest(target.repository, top.digest, { signal });
+  const copyReferrers = async (): Promise<number> => {
+    // Subjects to look under: the image, an index's children, and every referrer copied (a
+    // signature on an SBOM). Each referrer goes by digest, blobs first, as any manifest does.
+    const subjects = [top.digest, ...(top.kind === 'index' ? (top.parsed as IndexJson).manifests.map((m) => m.digest) : [])];
+    const done = new Set<string>();
+    let copied = 0;
+    for (let i = 0; i < subjects.length; i++) {
+      const subject = subjects[i];
+      const unindexed: Descriptor[] = [];
+      for (const referrer of await source.client.referrers(source.repository, subject, { signal })) {
+        if (done.has(referrer.digest)) continue;
+        done.add(referrer.digest);
+        const manifest = await source.client.getManifest(source.repository, referrer.digest, { signal });
+        assertPushable(manifest.mediaType, `${source.client.host}/${source.repository}@${manifest.digest}`);
+        if (manifest.kind === 'index') await mapLimit((manifest.parsed as IndexJson).manifests, concurrency, async (child) => copyTree(await source.client.getManifest(source.repository, child.digest, { signal }), child.digest));
+        else await Promise.all(manifestBlobs(manifest).filter((d) => !isNondistributableLayer(d.mediaType)).map(copyBlobOnce));
+        const pushed = await target.client.pushManifest(target.repository, manifest.digest, manifest.bytes, manifest.mediaType, { signal });
+        result.manifestsPushed++;
+        report({ kind: 'manifest', digest: manifest.digest, size: manifest.bytes.byteLength, action: 'pushed' });
+        if (!pushed.subjectIndexed) unindexed.push(referrer);
+        subjects.push(referrer.digest);
+        copied++;
+      }
+      // A target without the referrers API finds them through the subject's fallback tag.
+      if (unindexed.length) await target.client.addToReferrersTag(target.repository, subject, unindexed, { signal });
+    }
+    return copied;
+  };
   if (alreadyThere) {
     // Content is complete in the target; only the tag may need to point at it.
     result.manifestsSkipped++;
@@ -182,5 +215,6 @@ export async function copyImage(options: CopyOptions): Promise<CopyResult> {
   } else {
     await copyTree(top, reference);
   }
+  if (options.referrers) result.referrersCopied = await copyReferrers();
   return result;
 }

@@ -1,18 +1,20 @@
 // `regx copy SRC_REF DST_REF`: copies an image (or a whole index, children first) between
 // repositories and registries without a local engine. The digest is preserved: the manifest bytes
-// are copied as they are. On the same registry, blobs are mounted instead of re-uploaded.
+// are copied as they are. On the same registry, blobs are mounted instead of re-uploaded. With
+// --referrers, the signatures, SBOMs and attestations attached to it by `subject` come along.
 import { formatReference, parseReference } from '../../reference';
 import { copyImage, type CopyEvent, type CopyResult } from '../../distribution/copy';
 import { InvalidInputError } from '../../errors/errors';
-import { expectPositionals } from '../args';
+import { expectPositionals, flagBool } from '../args';
 import { clientFor } from '../context';
 import { formatBytes, jsonText, ProgressLine } from '../output';
 import type { CliCommand } from '../types';
 
 export const command: CliCommand = {
   name: 'copy',
-  synopsis: 'regx copy SRC_REF DST_REF',
+  synopsis: 'regx copy SRC_REF DST_REF [--referrers]',
   summary: 'Copy an image or index between repositories or registries, keeping its digest.',
+  flags: [{ name: 'referrers', description: 'also copy its signatures, SBOMs and attestations (the manifests whose subject it is)' }],
   async run(args, ctx) {
     const [srcText, dstText] = expectPositionals(args, ['SRC_REF', 'DST_REF'], 'copy');
     const src = parseReference(srcText);
@@ -34,6 +36,7 @@ export const command: CliCommand = {
         source: { client: clientFor(ctx, src.registry), repository: src.repository, reference: sourceReference },
         target: { client: clientFor(ctx, dst.registry), repository: dst.repository, tag: targetTag },
         signal: ctx.signal,
+        referrers: flagBool(args, 'referrers'),
         onProgress: (event) => progress.update(progressText(event, counts)),
       });
     } finally {
@@ -58,7 +61,7 @@ export const command: CliCommand = {
           blobsMounted: result.blobsMounted,
           blobsSkipped: result.blobsSkipped,
           bytesUploaded: result.bytesUploaded,
-          // Signatures/SBOMs attached by `subject` stay behind; say so where scripts can see it.
+          // How many signatures/SBOMs attached by `subject` came along; false: not asked (--referrers).
           referrersCopied: result.referrersCopied,
         }),
       );
