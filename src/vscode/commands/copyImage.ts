@@ -1,7 +1,7 @@
 // Copy Image: a tag or digest to another repository or registry, every platform of an index, without
 // the engine. The manifest bytes are copied unchanged (same digest); on the same registry blobs are
 // mounted instead of uploaded. Progress counts blobs and bytes; Cancel stops the transfers.
-// Referrers (signatures, SBOMs) are not copied, and the result says so.
+// When the image has referrers (signatures, SBOMs, attestations), it asks whether they come along.
 import * as vscode from 'vscode';
 import { copyImage as copyBetween, type CopyResult } from '../../distribution/copy';
 import { formatBytes } from '../../docker/progress';
@@ -12,11 +12,12 @@ import { withCancellableProgress } from '../progress';
 import { shortDigest } from '../tree/format';
 import { imageTarget, pickRegistry, pickRepository, targetLabel, targetReference } from './pickers';
 
-/** Scripted use (tests): the destination without asking. */
+/** Scripted use (tests): the destination, and whether referrers come along, without asking. */
 export interface CopyArgs {
   registry?: string;
   repository?: string;
   tag?: string;
+  referrers?: boolean;
 }
 
 export async function copyImage(ctx: OperationsContext, arg?: unknown, _selected?: unknown, args: CopyArgs = {}): Promise<CopyResult | undefined> {
@@ -35,6 +36,9 @@ export async function copyImage(ctx: OperationsContext, arg?: unknown, _selected
     throw new RefusedError(`${host}/${repository}:${tag} is the source itself; choose another repository or tag`);
   }
 
+  const referrers = args.referrers ?? (await askReferrers(ctx, source.host, source.repository, reference, shown));
+  if (referrers === undefined) return undefined;
+
   const target = `${host}/${repository}:${tag}`;
   let blobs = 0;
   let mounted = 0;
@@ -45,6 +49,7 @@ export async function copyImage(ctx: OperationsContext, arg?: unknown, _selected
       source: { client: ctx.service.client(source.host), repository: source.repository, reference },
       target: { client: ctx.service.client(host), repository, tag },
       signal,
+      referrers,
       onProgress: (event) => {
         if (event.kind !== 'blob') return;
         blobs++;
@@ -63,8 +68,33 @@ export async function copyImage(ctx: OperationsContext, arg?: unknown, _selected
   const how = [`${result.blobsUploaded} blobs uploaded (${formatBytes(result.bytesUploaded)})`, result.blobsMounted ? `${result.blobsMounted} mounted` : '', result.blobsSkipped ? `${result.blobsSkipped} already there` : '']
     .filter(Boolean)
     .join(', ');
-  void vscode.window.showInformationMessage(
-    `Copied ${shown} to ${target}, same digest ${shortDigest(result.digest)}: ${how}. Signatures and other referrers were not copied.`,
-  );
+  const attached =
+    result.referrersCopied === false
+      ? 'Signatures and other referrers were not copied.'
+      : `${result.referrersCopied} signature${result.referrersCopied === 1 ? '' : 's'}, SBOMs and other referrers came along.`;
+  void vscode.window.showInformationMessage(`Copied ${shown} to ${target}, same digest ${shortDigest(result.digest)}: ${how}. ${attached}`);
   return result;
+}
+
+/**
+ * Whether the image's signatures, SBOMs and attestations come along: asked only when it has some.
+ * false when it has none (or they cannot be listed), undefined when the person dismissed the question.
+ */
+async function askReferrers(ctx: OperationsContext, host: string, repository: string, reference: string, shown: string): Promise<boolean | undefined> {
+  const client = ctx.service.client(host);
+  let count = 0;
+  try {
+    const head = await client.headManifest(repository, reference);
+    if (head) count = (await client.referrers(repository, head.digest)).length;
+  } catch (err) {
+    ctx.service.log.info(`referrers of ${shown} could not be listed; copying the image only: ${String(err)}`);
+    return false;
+  }
+  if (!count) return false;
+  const items: (vscode.QuickPickItem & { referrers: boolean })[] = [
+    { label: `Copy with its ${count} referrer${count === 1 ? '' : 's'}`, description: 'signatures, SBOMs, attestations attached to it', referrers: true },
+    { label: 'Copy the image only', referrers: false },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: `Copy ${shown}`, placeHolder: `${shown} has ${count} referrer${count === 1 ? '' : 's'}` });
+  return picked?.referrers;
 }

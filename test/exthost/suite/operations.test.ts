@@ -13,7 +13,7 @@ import type { DeleteOutcome } from '../../../src/vscode/commands/delete';
 import type { PushOutcome } from '../../../src/vscode/commands/push';
 import type { RetagOutcome } from '../../../src/vscode/commands/retag';
 import type { SearchOutcome } from '../../../src/vscode/commands/search';
-import { seedImage, seedIndex } from '../../support/seeding';
+import { getManifest, seedArtifact, seedImage, seedIndex } from '../../support/seeding';
 import { activateExtension, after, before, services, skip, sleep, suite, test, waitFor, withSetting } from './harness';
 
 // A fresh namespace per run, so a second run against the same registries starts clean too.
@@ -167,6 +167,23 @@ suite('image operations', () => {
     })) as CopyResult | undefined;
     assert.ok(within && within.blobsMounted > 0, `blobs mounted on the same registry: ${JSON.stringify(within)}`);
     assert.equal(within.blobsUploaded, 0);
+  }, { timeout: 60_000 });
+
+  test('copy an image with its SBOM: the referrer lands in the target by digest, with its fallback index', async () => {
+    const { open } = services()!;
+    const image = await seedImage(open.host, `${NS}/signed`, '1', { seed: `${NS}-signed` });
+    const sbom = await seedArtifact(open.host, `${NS}/signed`, image, { artifactType: 'application/spdx+json' });
+    const node = await tagNode(open.host, `${NS}/signed`, '1');
+    const copied = (await vscode.commands.executeCommand('registryExplorer.copyImage', node, undefined, {
+      registry: open.host,
+      repository: `${NS}/signed-copy`,
+      tag: '1',
+      referrers: true,
+    })) as CopyResult | undefined;
+    assert.equal(copied?.referrersCopied, 1);
+    const landed = await getManifest(open.host, `${NS}/signed-copy`, sbom.digest);
+    assert.equal(landed.status === 200 && landed.digest, sbom.digest);
+    assert.equal((await getManifest(open.host, `${NS}/signed-copy`, `sha256-${image.digest.slice('sha256:'.length)}`)).status, 200);
   }, { timeout: 60_000 });
 
   test('delete one of two tags that share a digest: the other survives', async () => {
