@@ -509,19 +509,12 @@ export class RegistryClient {
    * registries without the referrers API: read what is there, add what is missing, put it back.
    */
   async addToReferrersTag(repository: string, subject: string, descriptors: Descriptor[], opts: CallOptions = {}): Promise<void> {
-    const tag = referrersTagFor(subject);
-    let manifests: Descriptor[] = [];
-    try {
-      const existing = await this.getManifest(repository, tag, opts);
-      if (existing.kind === 'index') manifests = [...(existing.parsed as IndexJson).manifests];
-    } catch (error) {
-      if (!(error instanceof DistributionError && error.status === 404 && !error.hasCode('NAME_UNKNOWN'))) throw error;
-    }
+    const manifests = await this.referrersFromTag(repository, subject, opts);
     const known = new Set(manifests.map((d) => d.digest));
     const added = descriptors.filter((d) => !known.has(d.digest));
     if (!added.length) return;
     const index = { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [...manifests, ...added] };
-    await this.putManifest(repository, tag, Buffer.from(JSON.stringify(index)), MediaTypes.ociIndex, opts);
+    await this.putManifest(repository, referrersTagFor(subject), Buffer.from(JSON.stringify(index)), MediaTypes.ociIndex, opts);
   }
 
   /**
@@ -861,6 +854,11 @@ export class RegistryClient {
       }
       this.noReferrersApi.set(capabilityKey, Date.now() + CAPABILITY_TTL_MS);
     }
+    return (await this.referrersFromTag(repository, digest, opts)).filter(wanted);
+  }
+
+  /** The `sha256-<hex>` fallback index of `digest`'s referrers; a missing tag means none. */
+  private async referrersFromTag(repository: string, digest: string, opts: CallOptions): Promise<Descriptor[]> {
     let index: ManifestResult;
     try {
       index = await this.getManifest(repository, referrersTagFor(digest), opts);
@@ -868,8 +866,7 @@ export class RegistryClient {
       if (error instanceof DistributionError && error.status === 404 && !error.hasCode('NAME_UNKNOWN')) return [];
       throw error;
     }
-    if (index.kind !== 'index') return [];
-    return (index.parsed as IndexJson).manifests.filter(wanted);
+    return index.kind === 'index' ? [...(index.parsed as IndexJson).manifests] : [];
   }
 
   /** Undefined when the answer shows the API is not there (a 200 that is not an OCI index). */

@@ -113,15 +113,17 @@ export async function copyImage(options: CopyOptions): Promise<CopyResult> {
     return job;
   };
 
-  const pushManifest = async (manifest: ManifestResult, reference: string): Promise<void> => {
-    const digest = await target.client.putManifest(target.repository, reference, manifest.bytes, manifest.mediaType, { signal });
+  /** Resolves to whether the target indexed the manifest's subject for its referrers API. */
+  const pushManifest = async (manifest: ManifestResult, reference: string): Promise<boolean> => {
+    const { digest, subjectIndexed } = await target.client.pushManifest(target.repository, reference, manifest.bytes, manifest.mediaType, { signal });
     if (digest !== manifest.digest) throw new DigestMismatchError(`${target.client.host}/${target.repository}:${reference}`, manifest.digest, digest);
     result.manifestsPushed++;
     report({ kind: 'manifest', digest, size: manifest.bytes.byteLength, action: 'pushed' });
+    return subjectIndexed;
   };
 
-  /** Everything a manifest needs in the target (children, blobs), then the manifest itself. */
-  const copyTree = async (manifest: ManifestResult, reference: string): Promise<void> => {
+  /** Everything a manifest needs in the target (children, blobs), then the manifest itself (pushManifest's answer). */
+  const copyTree = async (manifest: ManifestResult, reference: string): Promise<boolean> => {
     assertPushable(manifest.mediaType, `${source.client.host}/${source.repository}@${manifest.digest}`);
     if (manifest.kind === 'index') {
       // Children first, by digest: the target refuses an index whose manifests it does not have.
@@ -136,12 +138,31 @@ export async function copyImage(options: CopyOptions): Promise<CopyResult> {
         await copyTree(childManifest, child.digest);
       });
     } else {
-      // Config and layers before the manifest. Non-distributable (foreign) layers live elsewhere by design.
-      const blobs = manifestBlobs(manifest).filter((d) => !isNondistributableLayer(d.mediaType));
-      // Largest first: with more blobs than slots, the longest transfers should not start last.
-      await Promise.all([...blobs].sort((a, b) => b.size - a.size).map(copyBlobOnce));
+      // Config and layers before the manifest. Largest first: with more blobs than slots, the longest
+      // transfers should not start last.
+      await Promise.all(distributableBlobs(manifest).sort((a, b) => b.size - a.size).map(copyBlobOnce));
     }
-    await pushManifest(manifest, reference);
+    return pushManifest(manifest, reference);
+  };
+
+  /** The image's referrers, an index's children's, and theirs (a signature on an SBOM), each by digest. */
+  const copyReferrers = async (top: ManifestResult): Promise<number> => {
+    const subjects = [top.digest, ...(top.kind === 'index' ? (top.parsed as IndexJson).manifests.map((m) => m.digest) : [])];
+    const done = new Set<string>();
+    for (let i = 0; i < subjects.length; i++) {
+      const subject = subjects[i];
+      const unindexed: Descriptor[] = [];
+      for (const referrer of await source.client.referrers(source.repository, subject, { signal })) {
+        if (done.has(referrer.digest)) continue;
+        done.add(referrer.digest);
+        const manifest = await source.client.getManifest(source.repository, referrer.digest, { signal });
+        if (!(await copyTree(manifest, manifest.digest))) unindexed.push(referrer);
+        subjects.push(referrer.digest);
+      }
+      // A target without the referrers API finds them through the subject's fallback tag.
+      if (unindexed.length) await target.client.addToReferrersTag(target.repository, subject, unindexed, { signal });
+    }
+    return done.size;
   };
 
   // One token for the whole copy, asked once: within one registry it covers the source's pull and
@@ -168,8 +189,8 @@ export async function copyImage(options: CopyOptions): Promise<CopyResult> {
   if (!canMount && top.kind !== 'index') {
     // Unless the image is already there, each blob is HEADed next: ask while the manifest is asked
     // about, one round trip less before any bytes move (wasted only when the image is there).
-    for (const d of manifestBlobs(top)) {
-      if (isNondistributableLayer(d.mediaType) || earlyHeads.has(d.digest)) continue;
+    for (const d of distributableBlobs(top)) {
+      if (earlyHeads.has(d.digest)) continue;
       const head = target.client.headBlob(target.repository, d.digest, { signal });
       head.catch(() => undefined); // an unused one must not fail the process; a used one is awaited
       earlyHeads.set(d.digest, head);
@@ -179,34 +200,6 @@ export async function copyImage(options: CopyOptions): Promise<CopyResult> {
   // same question (201 when the blob is already linked): a single image goes straight to them, one
   // round trip less. An index still asks first, since it can spare a whole tree of requests.
   const alreadyThere = canMount && top.kind !== 'index' ? undefined : await target.client.headManifest(target.repository, top.digest, { signal });
-  const copyReferrers = async (): Promise<number> => {
-    // Subjects to look under: the image, an index's children, and every referrer copied (a
-    // signature on an SBOM). Each referrer goes by digest, blobs first, as any manifest does.
-    const subjects = [top.digest, ...(top.kind === 'index' ? (top.parsed as IndexJson).manifests.map((m) => m.digest) : [])];
-    const done = new Set<string>();
-    let copied = 0;
-    for (let i = 0; i < subjects.length; i++) {
-      const subject = subjects[i];
-      const unindexed: Descriptor[] = [];
-      for (const referrer of await source.client.referrers(source.repository, subject, { signal })) {
-        if (done.has(referrer.digest)) continue;
-        done.add(referrer.digest);
-        const manifest = await source.client.getManifest(source.repository, referrer.digest, { signal });
-        assertPushable(manifest.mediaType, `${source.client.host}/${source.repository}@${manifest.digest}`);
-        if (manifest.kind === 'index') await mapLimit((manifest.parsed as IndexJson).manifests, concurrency, async (child) => copyTree(await source.client.getManifest(source.repository, child.digest, { signal }), child.digest));
-        else await Promise.all(manifestBlobs(manifest).filter((d) => !isNondistributableLayer(d.mediaType)).map(copyBlobOnce));
-        const pushed = await target.client.pushManifest(target.repository, manifest.digest, manifest.bytes, manifest.mediaType, { signal });
-        result.manifestsPushed++;
-        report({ kind: 'manifest', digest: manifest.digest, size: manifest.bytes.byteLength, action: 'pushed' });
-        if (!pushed.subjectIndexed) unindexed.push(referrer);
-        subjects.push(referrer.digest);
-        copied++;
-      }
-      // A target without the referrers API finds them through the subject's fallback tag.
-      if (unindexed.length) await target.client.addToReferrersTag(target.repository, subject, unindexed, { signal });
-    }
-    return copied;
-  };
   if (alreadyThere) {
     // Content is complete in the target; only the tag may need to point at it.
     result.manifestsSkipped++;
@@ -215,6 +208,11 @@ export async function copyImage(options: CopyOptions): Promise<CopyResult> {
   } else {
     await copyTree(top, reference);
   }
-  if (options.referrers) result.referrersCopied = await copyReferrers();
+  if (options.referrers) result.referrersCopied = await copyReferrers(top);
   return result;
+}
+
+/** Config and layers (or an artifact's blobs); non-distributable (foreign) layers live elsewhere by design. */
+function distributableBlobs(manifest: ManifestResult): Descriptor[] {
+  return manifestBlobs(manifest).filter((d) => !isNondistributableLayer(d.mediaType));
 }

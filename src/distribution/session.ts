@@ -245,7 +245,7 @@ class Session implements RegistrySession {
   }
 
   private resolve(base: string, path: string): string {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
+    if (isAbsoluteUrl(path)) {
       const u = new URL(path);
       if (u.protocol === 'http:' && base.startsWith('https:')) {
         throw new PolicyError('insecure-scheme', redactUrl(path), 'the registry pointed at a plain-http URL from an https session');
@@ -559,7 +559,12 @@ function holdsSecret(credential: Credential | undefined): boolean {
 
 /** A plain read (GET or HEAD, no body) whose only success is a 2xx may stand in for the /v2/ ping. */
 function standsInForPing(req: RegistryRequest): boolean {
-  return (req.method === 'GET' || req.method === 'HEAD') && req.body === undefined && !req.okStatuses && !/^[a-z][a-z0-9+.-]*:/i.test(req.path);
+  return (req.method === 'GET' || req.method === 'HEAD') && req.body === undefined && !req.okStatuses && !isAbsoluteUrl(req.path);
+}
+
+/** A Location or Link target with its own scheme, rather than a path on the registry. */
+function isAbsoluteUrl(path: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(path);
 }
 
 function isOk(status: number, okStatuses?: number[]): boolean {

@@ -295,7 +295,7 @@ function describeTransport(err: TransportError): string {
     }
     case 'tls':
       if (/CERTIFICATE_REQUIRED/.test(err.causeCode ?? '')) {
-        return `${host} asks for a client certificate (mutual TLS) and none was sent (${err.causeCode}). Put it in /etc/docker/certs.d/${host}/ as NAME.cert with its NAME.key, where docker reads it too.`;
+        return `${host} asks for a client certificate (mutual TLS) and none was sent (${err.causeCode}). ${clientCertificateHint(host)}`;
       }
       return `The secure (TLS) connection to ${host} failed${err.causeCode ? ` (${err.causeCode})` : ''}. If the registry uses a self-signed or private certificate, put its CA as a .crt file in /etc/docker/certs.d/${host}/ (as docker reads it) or add it with "caFile" in registryExplorer.registries (or, less safely, set "skipTlsVerify"; with regx, --insecure). A registry that asks for a client certificate finds it there too, as NAME.cert with NAME.key.`;
     case 'reset':
@@ -303,12 +303,16 @@ function describeTransport(err: TransportError): string {
       const text = `${host} closed the connection unexpectedly, even after retrying. Try again; if it repeats, check the registry and any proxy in between.`;
       // A registry that asks for a client certificate and gets none hangs up right after the TLS handshake.
       return err.url.startsWith('https:')
-        ? `${text} A registry that asks for a client certificate (mutual TLS) hangs up like this when it gets none: put it in /etc/docker/certs.d/${host}/ as NAME.cert with its NAME.key, where docker reads it too.`
+        ? `${text} A registry that asks for a client certificate (mutual TLS) hangs up like this when it gets none. ${clientCertificateHint(host)}`
         : text;
     }
     default:
       return `The request to ${host} failed: ${err.causeMessage ?? err.causeCode ?? 'network error'}.`;
   }
+}
+
+function clientCertificateHint(host: string): string {
+  return `Put it in /etc/docker/certs.d/${host}/ as NAME.cert with its NAME.key, where docker reads it too.`;
 }
 
 /** Names the proxy (redacted: never its credentials) and where it was set, so the person knows what to fix. */
