@@ -132,13 +132,3 @@ export interface RegistrySession {
    */
   authorizeAhead?(scopes: string[], signal?: AbortSignal): Promise<void>;
 }
-
-/** A parsed, normalised image reference: see src/reference/. */
-export interface ImageReference {
-  /** "docker.io" for Docker Hub (never index.docker.io / registry-1.docker.io). */
-  registry: string;
-  /** Repository path, with "library/" added for single-component Docker Hub names. */
-  repository: string;
-  tag?: string;
-  digest?: string;
-}

@@ -15,4 +15,4 @@ export {
   credentialKey,
   isLoopbackHost,
 } from './reference';
-export type { RepositoryReference, RegistryAddress } from './reference';
+export type { ImageReference, RepositoryReference, RegistryAddress } from './reference';

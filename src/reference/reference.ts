@@ -5,7 +5,16 @@
 
 import { isIPv4, isIPv6, BlockList } from 'node:net';
 import { InvalidInputError } from '../errors/errors';
-import type { ImageReference } from '../distribution/types';
+
+/** A parsed, normalised image reference. */
+export interface ImageReference {
+  /** "docker.io" for Docker Hub (never index.docker.io / registry-1.docker.io). */
+  registry: string;
+  /** Repository path, with "library/" added for single-component Docker Hub names. */
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
 
 /** The canonical name of Docker Hub in references and credential-store keys. */
 export const DOCKER_HUB = 'docker.io';

@@ -4,15 +4,8 @@
 // RegistryProvider; manifests, configs, copy and retag still go through the RegistryClient it holds.
 // PURE: no vscode imports.
 
-import { RegistryClient } from '../distribution/client';
-import { createSession } from '../distribution/session';
-import type { Transport } from '../distribution/transport';
-import type { Page, RegistryEndpoint } from '../distribution/types';
-import type { CredentialStore } from '../credentials/types';
-import { DockerHubProvider, isDockerHubHost } from './dockerHub';
-import { GenericProvider } from './generic';
-import { GHCR_HOST, GhcrProvider } from './ghcr';
-import { GITLAB_COM, GitLabProvider, type GitLabInstance } from './gitlab';
+import type { RegistryClient } from '../distribution/client';
+import type { Page } from '../distribution/types';
 
 export type { Page } from '../distribution/types';
 
@@ -171,75 +164,4 @@ export interface RegistryProvider {
   forgetTokens?(): void;
   /** Docker Hub: the pull rate limit, read with a HEAD (which does not count against it). */
   rateLimit?(signal?: AbortSignal): Promise<RateLimitStatus | undefined>;
-}
-
-// ------------------------------------------------------------------------------------------------
-// Choosing a provider for a registry host.
-
-export interface ProviderForOptions {
-  /** Where sign-in stores credentials and where API tokens are read from (keys: registry hosts). */
-  credentials?: CredentialStore;
-  transport?: Transport;
-  userAgent?: string;
-  /** The Distribution client for this endpoint (the editor shares its own); created when absent. */
-  client?: RegistryClient;
-  /** Force a kind instead of guessing from the host (a setting, or tests pointing Docker Hub at a fixture). */
-  kind?: RegistryKind;
-  /** Self-managed GitLab instances, matched by their registry host or their own host. */
-  gitlabInstances?: readonly GitLabInstance[];
-  /** Vendor API base (Docker Hub API, GitHub REST, GitLab URL) instead of the public one. */
-  apiBaseUrl?: string;
-}
-
-/** The kind of a registry host, and for GitLab the instance URL its API lives at. */
-export function registryKindFor(host: string, gitlabInstances: readonly GitLabInstance[] = []): { kind: RegistryKind; gitlabUrl?: string } {
-  const h = host.toLowerCase();
-  if (isDockerHubHost(h)) return { kind: 'docker-hub' };
-  if (h === GHCR_HOST) return { kind: 'ghcr' };
-  if (h === GITLAB_COM.registry || h === 'gitlab.com') return { kind: 'gitlab', gitlabUrl: GITLAB_COM.url };
-  for (const instance of gitlabInstances) {
-    let instanceHost: string | undefined;
-    try {
-      instanceHost = new URL(instance.url).host.toLowerCase();
-    } catch {
-      continue;
-    }
-    if (h === instance.registry.toLowerCase() || h === instanceHost) return { kind: 'gitlab', gitlabUrl: instance.url };
-  }
-  return { kind: 'generic' };
-}
-
-/**
- * The provider for a registry: Docker Hub for docker.io and its aliases, GHCR for ghcr.io, GitLab for
- * registry.gitlab.com and configured instances, the generic Distribution provider for the rest.
- */
-export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOptions = {}): RegistryProvider {
-  const detected = registryKindFor(endpoint.host, options.gitlabInstances);
-  const kind = options.kind ?? detected.kind;
-  const common = {
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    ...(options.transport ? { transport: options.transport } : {}),
-    ...(options.userAgent ? { userAgent: options.userAgent } : {}),
-  };
-  const client =
-    options.client ??
-    new RegistryClient(
-      createSession(endpoint, {
-        ...(options.credentials ? { credentials: options.credentials } : {}),
-        ...(options.transport ? { transport: options.transport } : {}),
-        ...(options.userAgent ? { userAgent: options.userAgent } : {}),
-      }),
-    );
-  switch (kind) {
-    case 'docker-hub':
-      return new DockerHubProvider(client, { ...common, ...(options.apiBaseUrl ? { apiBaseUrl: options.apiBaseUrl } : {}) });
-    case 'ghcr':
-      return new GhcrProvider(client, { ...common, ...(options.apiBaseUrl ? { apiBaseUrl: options.apiBaseUrl } : {}) });
-    case 'gitlab': {
-      const baseUrl = options.apiBaseUrl ?? detected.gitlabUrl ?? GITLAB_COM.url;
-      return new GitLabProvider(client, { ...common, baseUrl });
-    }
-    default:
-      return new GenericProvider(client, common);
-  }
 }

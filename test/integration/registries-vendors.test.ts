@@ -11,7 +11,7 @@ import { describeError } from '../../src/errors/describe';
 import { DockerHubProvider } from '../../src/registries/dockerHub';
 import { GenericProvider } from '../../src/registries/generic';
 import { GitLabProvider } from '../../src/registries/gitlab';
-import { providerFor } from '../../src/registries/provider';
+import { providerFor } from '../../src/registries';
 import { testServices } from '../support/services';
 import { seedImage, type SeededImage } from '../support/seeding';
 import { loadFixture, startVendorFixture, type RecordedRequest, type VendorFixture } from '../support/vendorFixture';

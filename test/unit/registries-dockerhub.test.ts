@@ -10,7 +10,7 @@ import { createTransport } from '../../src/distribution/transport';
 import { DistributionError } from '../../src/errors/errors';
 import { describeError } from '../../src/errors/describe';
 import { DockerHubProvider, hubRepositoryName, parseRateLimitHeader } from '../../src/registries/dockerHub';
-import { providerFor } from '../../src/registries/provider';
+import { providerFor } from '../../src/registries';
 import { loadFixture, startVendorFixture, type VendorFixture } from '../support/vendorFixture';
 import { rejection } from '../support/rejection';
 

@@ -9,7 +9,7 @@ import { createTransport } from '../../src/distribution/transport';
 import { DistributionError, RefusedError } from '../../src/errors/errors';
 import { describeError } from '../../src/errors/describe';
 import { GHCR_SCOPES, GhcrProvider } from '../../src/registries/ghcr';
-import { providerFor } from '../../src/registries/provider';
+import { providerFor } from '../../src/registries';
 import { loadFixture, startVendorFixture, type VendorFixture } from '../support/vendorFixture';
 import { rejection } from '../support/rejection';
 

@@ -9,7 +9,7 @@ import { createTransport } from '../../src/distribution/transport';
 import { DistributionError } from '../../src/errors/errors';
 import { describeError } from '../../src/errors/describe';
 import { GitLabProvider } from '../../src/registries/gitlab';
-import { providerFor, registryKindFor } from '../../src/registries/provider';
+import { providerFor, registryKindFor } from '../../src/registries';
 import { loadFixture, startVendorFixture, type VendorFixture } from '../support/vendorFixture';
 import { rejection } from '../support/rejection';
 
