@@ -8,6 +8,8 @@ import { createSession } from '../distribution/session';
 import { proxySettingsFromEnv } from '../distribution/proxy';
 import { createTransport, type Transport } from '../distribution/transport';
 import type { RegistryEndpoint } from '../distribution/types';
+import { providerFor, registryKindFor, type RegistryProvider } from '../registries';
+import { detectRegistryKind } from '../registries/detect';
 import { isLoopbackHost, parseRegistryAddress } from '../reference';
 import type { CliContext } from './types';
 
@@ -26,6 +28,7 @@ export interface ContextOptions {
 interface RegistryState {
   transport?: Transport;
   clients: Map<string, RegistryClient>;
+  providers: Map<string, Promise<RegistryProvider>>;
   /** Registries the user wrote as http://host: that is their say-so for plain HTTP. */
   httpHosts: Set<string>;
 }
@@ -36,7 +39,7 @@ const states = new WeakMap<CliContext, RegistryState>();
 function stateOf(ctx: CliContext): RegistryState {
   let state = states.get(ctx);
   if (!state) {
-    state = { clients: new Map(), httpHosts: new Set() };
+    state = { clients: new Map(), providers: new Map(), httpHosts: new Set() };
     states.set(ctx, state);
   }
   return state;
@@ -114,6 +117,26 @@ export function clientFor(ctx: CliContext, registry: string): RegistryClient {
     state.clients.set(registry, client);
   }
   return client;
+}
+
+/**
+ * The provider for a registry (Docker Hub, GHCR, GitLab, Harbor, Quay, Artifactory, or generic), over
+ * this run's client for it. A host the table does not know is asked once what it is (an
+ * unauthenticated GET /v2/), so only commands that need a vendor's API call this.
+ */
+export function providerForCli(ctx: CliContext, registry: string): Promise<RegistryProvider> {
+  const state = stateOf(ctx);
+  let provider = state.providers.get(registry);
+  if (!provider) {
+    provider = (async () => {
+      const client = clientFor(ctx, registry);
+      let kind = registryKindFor(registry).kind;
+      if (kind === 'generic') kind = await detectRegistryKind(transportFor(ctx), await client.session.baseUrl(ctx.signal), ctx.signal);
+      return providerFor(client.session.endpoint, { client, kind, credentials: ctx.credentials, transport: transportFor(ctx), userAgent: 'regx' });
+    })();
+    state.providers.set(registry, provider);
+  }
+  return provider;
 }
 
 /** Releases pooled connections so the process can exit promptly. */

@@ -18,6 +18,7 @@ import { command as logout } from './commands/logout';
 import { command as pull } from './commands/pull';
 import { command as push } from './commands/push';
 import { command as rmi } from './commands/rmi';
+import { command as scan } from './commands/scan';
 import { command as search } from './commands/search';
 import { command as tag } from './commands/tag';
 import { command as tags } from './commands/tags';
@@ -37,6 +38,7 @@ export const COMMANDS: CliCommand[] = [
   copy,
   deleteCommand,
   search,
+  scan,
   login,
   logout,
   // Through the local Docker engine (DOCKER_HOST honoured).

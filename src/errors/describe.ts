@@ -15,6 +15,9 @@ import {
   RefusedError,
   ResponseTooLargeError,
   TransportError,
+  UnsupportedError,
+  type Vendor,
+  vendorName,
 } from './errors';
 
 export function describeError(err: unknown): string {
@@ -38,6 +41,7 @@ export function describeError(err: unknown): string {
   if (err instanceof EngineError) return describeEngine(err);
   if (err instanceof InvalidInputError) return sentence(err.message);
   if (err instanceof RefusedError) return sentence(err.detailText);
+  if (err instanceof UnsupportedError) return `${err.registry} does not offer ${err.feature}.${err.hint ? ` ${sentence(err.hint)}` : ''}`;
   if (err instanceof Error) return sentence(err.message || err.name);
   return sentence(String(err));
 }
@@ -202,10 +206,10 @@ function describeDistribution(err: DistributionError): string {
  * Answers from a vendor's own API (Docker Hub, GitHub Packages, GitLab), and registry answers for a
  * known vendor: their advice differs from a plain registry's. undefined = use the generic wording.
  */
-function describeVendor(err: DistributionError, vendor: 'docker-hub' | 'github' | 'gitlab', t: RequestTarget): string | undefined {
+function describeVendor(err: DistributionError, vendor: Vendor, t: RequestTarget): string | undefined {
   const status = err.status;
   const firstMessage = err.codes.find((c) => c.message)?.message ?? err.extra.bodySnippet;
-  const who = vendor === 'docker-hub' ? 'Docker Hub' : vendor === 'github' ? 'GitHub' : 'GitLab';
+  const who = vendorName(vendor);
   const serverSays = firstMessage ? ` ${who} said: "${firstMessage}".` : '';
   const method = err.method.toUpperCase();
   const wait = err.extra.retryAfterSeconds !== undefined ? ` Try again in ${formatSeconds(err.extra.retryAfterSeconds)}.` : ' Try again later.';
@@ -265,6 +269,9 @@ function describeVendor(err: DistributionError, vendor: 'docker-hub' | 'github' 
     if (status === 429) return `GitHub's API rate limit was reached (429).${wait}`;
     return undefined;
   }
+  if (vendor === 'harbor') return describeHarbor(err, t, serverSays);
+  if (vendor === 'quay') return describeQuay(err, t, serverSays);
+  if (vendor === 'artifactory') return describeArtifactory(err, t, serverSays);
   // GitLab, gitlab.com or self-managed: name the host, it is the user's own instance.
   const host = t.host;
   if (status === 401) {
@@ -277,6 +284,21 @@ function describeVendor(err: DistributionError, vendor: 'docker-hub' | 'github' 
     return `Not found on GitLab (${host}): the group, project or registry repository does not exist, or the token cannot see it.${serverSays}`;
   }
   if (status === 429) return `GitLab (${host}) is rate-limiting requests (429).${wait}`;
+  return undefined;
+}
+
+// Harbor (goharbor.io, API v2.0): its refusals carry { errors: [{ code, message }] } like the registry's.
+function describeHarbor(_err: DistributionError, _t: RequestTarget, _serverSays: string): string | undefined {
+  return undefined;
+}
+
+// Quay (quay.io or Red Hat Quay, API v1): { error_message, error_type } or { message } bodies.
+function describeQuay(_err: DistributionError, _t: RequestTarget, _serverSays: string): string | undefined {
+  return undefined;
+}
+
+// JFrog Artifactory (REST API): { errors: [{ status, message }] } bodies.
+function describeArtifactory(_err: DistributionError, _t: RequestTarget, _serverSays: string): string | undefined {
   return undefined;
 }
 

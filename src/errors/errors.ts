@@ -28,16 +28,33 @@ export class InvalidInputError extends RegxError {
   }
 }
 
+/** Whose own REST API answered: the words for its refusals differ (scopes, immutability, permissions). */
+export type Vendor = 'docker-hub' | 'github' | 'gitlab' | 'harbor' | 'quay' | 'artifactory';
+
+const VENDOR_NAMES: Record<Vendor, string> = {
+  'docker-hub': 'Docker Hub',
+  github: 'GitHub',
+  gitlab: 'GitLab',
+  harbor: 'Harbor',
+  quay: 'Quay',
+  artifactory: 'Artifactory',
+};
+
+export function vendorName(vendor: Vendor): string {
+  return VENDOR_NAMES[vendor];
+}
+
 /** Facts beyond the status that change what the message should advise. */
 export interface DistributionErrorExtra {
   retryAfterSeconds?: number;
   authError?: string;
   bodySnippet?: string;
   /**
-   * Set when a vendor's own API answered (Docker Hub, GitHub Packages, GitLab) rather than a
-   * Distribution registry, or when a registry call was made for a known vendor on another host.
+   * Set when a vendor's own API answered (Docker Hub, GitHub Packages, GitLab, Harbor, Quay,
+   * Artifactory) rather than a Distribution registry, or when a registry call was made for a known
+   * vendor on another host.
    */
-  vendor?: 'docker-hub' | 'github' | 'gitlab';
+  vendor?: Vendor;
   /** GitHub: scopes the endpoint accepts (X-Accepted-OAuth-Scopes). */
   acceptedScopes?: string[];
   /** GitHub: scopes the token has (X-OAuth-Scopes); absent for tokens without classic scopes. */
@@ -176,6 +193,21 @@ export class RefusedError extends RegxError {
   readonly kind = 'refused';
   constructor(readonly detailText: string) {
     super(detailText);
+  }
+}
+
+/** The registry does not offer this at all (a scan on plain Distribution, a project on Quay). */
+export class UnsupportedError extends RegxError {
+  readonly kind = 'unsupported';
+  constructor(
+    /** The registry as people know it: "Harbor (harbor.example.com)", "127.0.0.1:5000". */
+    readonly registry: string,
+    /** What was asked, as a noun phrase: "vulnerability scans", "creating repositories". */
+    readonly feature: string,
+    /** Where to go instead, when there is somewhere. */
+    readonly hint?: string,
+  ) {
+    super(`${registry} does not offer ${feature}`);
   }
 }
 

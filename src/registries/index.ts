@@ -30,8 +30,10 @@ export type {
   DeletePlan,
   DeleteOptions,
   RateLimitStatus,
+  CreateRepositoryInput,
   Page,
 } from './provider';
+export * from './vulnerabilities';
 export { GenericProvider } from './generic';
 export type { GenericProviderOptions } from './generic';
 export {

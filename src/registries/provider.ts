@@ -1,15 +1,17 @@
-// What a kind of registry offers on top of the Distribution API. Docker Hub, GHCR and GitLab have no
-// usable _catalog, list tags with dates and sizes through their own APIs (one request per page, not
-// one manifest GET per tag), sign in and delete their own way. The tree and the CLI talk to a
+// What a kind of registry offers on top of the Distribution API. Docker Hub, GHCR, GitLab, Harbor,
+// Quay and Artifactory have no usable _catalog (or a partial one), list tags with dates and sizes
+// through their own APIs (one request per page, not one manifest GET per tag), sign in, delete, scan
+// and manage repositories their own way. Only the interface lives here; index.ts picks a provider. The tree and the CLI talk to a
 // RegistryProvider; manifests, configs, copy and retag still go through the RegistryClient it holds.
 // PURE: no vscode imports.
 
 import type { RegistryClient } from '../distribution/client';
 import type { Page } from '../distribution/types';
+import type { VulnerabilityReport } from './vulnerabilities';
 
 export type { Page } from '../distribution/types';
 
-export type RegistryKind = 'generic' | 'docker-hub' | 'ghcr' | 'gitlab';
+export type RegistryKind = 'generic' | 'docker-hub' | 'ghcr' | 'gitlab' | 'harbor' | 'quay' | 'artifactory';
 
 /**
  * How a tag delete behaves on this registry, so the confirmation can say exactly what goes:
@@ -33,6 +35,23 @@ export interface ProviderCapabilities {
   signIn: 'username-and-secret' | 'token';
   /** Why a single tag cannot be removed on its own here, for the confirmation dialog. */
   tagDeleteNote?: string;
+  /** vulnerabilities() is offered; `trigger`: scanNow() too (Harbor). */
+  scan?: { trigger: boolean };
+  /**
+   * What createRepository()/deleteRepository() make and remove: a Harbor project (a namespace level,
+   * repositories appear in it on push) or a Quay repository. Absent: not offered.
+   */
+  manageRepositories?: 'project' | 'repository';
+  /** setDescription() is offered. */
+  editDescription?: boolean;
+}
+
+export interface CreateRepositoryInput {
+  /** A Harbor project name ("team-a"), or a Quay "namespace/repository". */
+  name: string;
+  visibility: 'public' | 'private';
+  description?: string;
+  signal?: AbortSignal;
 }
 
 export interface PageRequest {
@@ -164,4 +183,14 @@ export interface RegistryProvider {
   forgetTokens?(): void;
   /** Docker Hub: the pull rate limit, read with a HEAD (which does not count against it). */
   rateLimit?(signal?: AbortSignal): Promise<RateLimitStatus | undefined>;
+
+  /** The registry's own scan of a tag or digest (Harbor, Quay): a report whose status says when there is none. */
+  vulnerabilities?(repository: string, reference: string, signal?: AbortSignal): Promise<VulnerabilityReport>;
+  /** Ask the registry to scan now (Harbor); the report's status follows on the next vulnerabilities(). */
+  scanNow?(repository: string, reference: string, signal?: AbortSignal): Promise<void>;
+
+  createRepository?(input: CreateRepositoryInput): Promise<void>;
+  /** Removes a Harbor project or a Quay repository with everything in it: callers confirm first. */
+  deleteRepository?(name: string, signal?: AbortSignal): Promise<void>;
+  setDescription?(repository: string, description: string, signal?: AbortSignal): Promise<void>;
 }

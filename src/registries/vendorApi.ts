@@ -6,10 +6,10 @@ import { clampPageSize } from '../distribution/client';
 import { distributionErrorFrom } from '../distribution/errorBody';
 import { parseLinkHeader } from '../distribution/link';
 import { headerValue, type Transport, type TransportResponse } from '../distribution/transport';
-import { DistributionError, InvalidInputError, ProtocolError, redactUrl, type Operation } from '../errors/errors';
+import { DistributionError, InvalidInputError, ProtocolError, redactUrl, type Operation, type Vendor, vendorName } from '../errors/errors';
 import { isLoopbackHost } from '../reference';
 
-export type Vendor = 'docker-hub' | 'github' | 'gitlab';
+export type { Vendor } from '../errors/errors';
 
 export interface ApiRequest {
   method: 'GET' | 'HEAD' | 'POST' | 'DELETE';
@@ -101,9 +101,7 @@ export class VendorApi {
   }
 }
 
-function vendorName(vendor: Vendor): string {
-  return vendor === 'docker-hub' ? 'Docker Hub' : vendor === 'github' ? 'GitHub' : 'GitLab';
-}
+
 
 function splitScopes(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter(Boolean);
