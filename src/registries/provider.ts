@@ -11,7 +11,7 @@ import type { VulnerabilityReport } from './vulnerabilities';
 
 export type { Page } from '../distribution/types';
 
-export type RegistryKind = 'generic' | 'docker-hub' | 'ghcr' | 'gitlab' | 'harbor' | 'quay' | 'artifactory';
+export type RegistryKind = 'generic' | 'docker-hub' | 'ghcr' | 'gitlab' | 'harbor' | 'quay' | 'artifactory' | 'acr';
 
 /**
  * How a tag delete behaves on this registry, so the confirmation can say exactly what goes:
@@ -44,6 +44,8 @@ export interface ProviderCapabilities {
   manageRepositories?: 'project' | 'repository';
   /** setDescription() is offered. */
   editDescription?: boolean;
+  /** Without vulnerabilities(): where this registry's images are scanned instead (ACR: Microsoft Defender for Cloud). */
+  scanNote?: string;
 }
 
 export interface CreateRepositoryInput {
@@ -107,6 +109,8 @@ export interface TagSummary {
   /** ISO time the image was built, from its config (GitLab, generic). */
   created?: string;
   platforms?: PlatformSummary[];
+  /** ACR locks (changeableAttributes): true where a push over the tag (write) or its delete is refused. */
+  locked?: { write: boolean; delete: boolean };
 }
 
 export interface SearchResult {

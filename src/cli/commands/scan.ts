@@ -18,7 +18,8 @@ export const command: CliCommand = {
     const reference = ref.digest ?? ref.tag ?? 'latest';
     const provider = await providerForCli(ctx, ref.registry);
     if (!provider.vulnerabilities) {
-      throw new UnsupportedError(provider.displayName, 'vulnerability scans', 'Harbor and Quay keep scan results; a plain Distribution registry has none.');
+      const note = provider.capabilities.scanNote ?? 'Harbor and Quay keep scan results; a plain Distribution registry has none.';
+      throw new UnsupportedError(provider.displayName, 'vulnerability scans', note);
     }
     const report = await provider.vulnerabilities(ref.repository, reference, ctx.signal);
     const shown = formatReference({ ...ref, tag: ref.digest ? ref.tag : reference });
