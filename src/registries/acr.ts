@@ -17,9 +17,10 @@ import type { Credential, CredentialStore } from '../credentials/types';
 import { RegistryClient } from '../distribution/client';
 import { deleteManifestByDigest } from '../distribution/deletion';
 import { parseLinkHeader } from '../distribution/link';
-import { createSession, login, sharedTransport } from '../distribution/session';
+import { distributionErrorFrom } from '../distribution/errorBody';
+import { createSession, endpointTls, login, sharedTransport } from '../distribution/session';
 import { TokenCache, fetchToken, type TokenRequest } from '../distribution/tokens';
-import type { Transport } from '../distribution/transport';
+import type { TlsProfile, Transport } from '../distribution/transport';
 import type { Page, RegistryEndpoint, RegistryRequest, RegistryResponse, RegistrySession } from '../distribution/types';
 import { CloudCredentialError, DistributionError, InvalidInputError, type DistributionErrorExtra } from '../errors/errors';
 import { registryApiHost } from '../reference/reference';
@@ -188,7 +189,9 @@ export class AcrAuth {
   private pending: Promise<RefreshToken> | undefined;
   /** Refresh tokens this object obtained: only those may be renewed by a new exchange. */
   private readonly issued = new Set<string>();
-  private exchangeSession: RegistrySession | undefined;
+  /** The registry's base URL, as its session learnt it (set by createAcrClient). */
+  baseUrl: ((signal?: AbortSignal) => Promise<string>) | undefined;
+  private tls: Promise<TlsProfile | undefined> | undefined;
   private readonly now: () => number;
 
   constructor(
@@ -251,22 +254,23 @@ export class AcrAuth {
     const tenant = this.options.tenantId ?? str(claims?.['tid']);
     if (tenant) form.set('tenant', tenant);
     form.set('access_token', entra.token);
-    this.exchangeSession ??= createSession(this.endpoint, { transport: this.transport, ...(this.userAgent ? { userAgent: this.userAgent } : {}) });
-    let res: RegistryResponse;
-    try {
-      res = await this.exchangeSession.request({
-        method: 'POST',
-        path: '/oauth2/exchange',
-        scopes: [],
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: Buffer.from(form.toString(), 'utf8'),
-        operation: 'login',
-        maxBodyBytes: 128 * 1024,
-        ...(signal ? { signal } : {}),
-      });
-    } catch (err) {
-      throw asAzure(err);
-    }
+    if (!this.baseUrl) throw new Error('AcrAuth is not attached to a session');
+    const url = `${await this.baseUrl(signal)}/oauth2/exchange`;
+    this.tls ??= endpointTls(this.endpoint);
+    const res = await this.transport.request({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...(this.userAgent ? { 'user-agent': this.userAgent } : {}) },
+      body: form.toString(),
+      tls: await this.tls,
+      maxBodyBytes: 128 * 1024,
+      // The Entra token is in the body: it goes to the registry and nowhere a redirect points.
+      followRedirects: false,
+      // An exchange changes nothing: repeating it is safe.
+      retry: true,
+      ...(signal ? { signal } : {}),
+    });
+    if (res.status !== 200) throw asAzure(await distributionErrorFrom(res, 'POST', 'login'));
     const body = await res.json<unknown>();
     const token = isRecord(body) ? str(body['refresh_token']) : undefined;
     if (!token) {
@@ -349,6 +353,7 @@ export function createAcrClient(endpoint: RegistryEndpoint, options: AcrClientOp
     ...(options.userAgent ? { userAgent: options.userAgent } : {}),
     tokenCache: new TokenCache(transport, { fetch: (req) => auth.fetchAccessToken(req) }),
   });
+  auth.baseUrl = (signal) => inner.baseUrl(signal);
   const session = acrSession(inner, auth);
   authOfSession.set(session, auth);
   return new RegistryClient(session);

@@ -60,6 +60,17 @@ export class AzureSignInFailure extends Error {
   }
 }
 
+/** Microsoft Entra's own hosts (public cloud, China, US Government, Germany): MSAL knows them. */
+const KNOWN_AUTHORITIES = new Set(['login.microsoftonline.com', 'login.chinacloudapi.cn', 'login.microsoftonline.us', 'login.microsoftonline.de', 'login.windows.net', 'login.partner.microsoftonline.cn']);
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return url;
+  }
+}
+
 /** A token source over the chosen @azure/identity credential. */
 export function azureTokenSource(options: AzureCredentialOptions = {}): (request: { scopes: string[]; signal?: AbortSignal }) => Promise<AzureAccessToken> {
   const { credential, source } = createCredential(options);
@@ -78,8 +89,11 @@ export function azureTokenSource(options: AzureCredentialOptions = {}): (request
 }
 
 function createCredential(options: AzureCredentialOptions): { credential: TokenCredential; source: string } {
-  const common: TokenCredentialOptions = {
+  const common: TokenCredentialOptions & { disableInstanceDiscovery?: boolean } = {
     ...(options.authorityHost ? { authorityHost: options.authorityHost } : {}),
+    // MSAL checks an authority it does not know with login.microsoftonline.com's instance discovery;
+    // a private cloud (Azure Stack) or a stand-in is trusted as configured instead.
+    ...(options.authorityHost && !KNOWN_AUTHORITIES.has(hostOf(options.authorityHost)) ? { disableInstanceDiscovery: true } : {}),
     ...(options.agent ? { agent: options.agent } : {}),
   };
   const choice = options.credential ?? 'default';
@@ -134,7 +148,12 @@ export function classify(err: unknown, source: string): unknown {
     if (code) return new AzureSignInFailure(reasonForAadsts(code), source, clean(firstSentence(message.slice(message.indexOf(code)))));
     return new AzureSignInFailure('unavailable', source, clean(firstSentence(message)));
   }
-  if (err instanceof Error) return new AzureSignInFailure('unavailable', source, clean(firstSentence(err.message)));
+  if (err instanceof Error) {
+    // AuthenticationRequiredError and MSAL's own errors carry Entra's answer in their message.
+    const code = /AADSTS\d+/.exec(err.message)?.[0];
+    if (code) return new AzureSignInFailure(reasonForAadsts(code), source, clean(firstSentence(err.message.slice(err.message.indexOf(code)))));
+    return new AzureSignInFailure('unavailable', source, clean(firstSentence(err.message)));
+  }
   return err;
 }
 
