@@ -11,6 +11,7 @@ import { DockerHubProvider, isDockerHubHost } from './dockerHub';
 import { GenericProvider } from './generic';
 import { GHCR_HOST, GhcrProvider } from './ghcr';
 import { GITLAB_COM, GitLabProvider, type GitLabInstance } from './gitlab';
+import { HarborProvider } from './harbor';
 import type { RegistryKind, RegistryProvider } from './provider';
 
 export type {
@@ -50,6 +51,8 @@ export { GhcrProvider, GITHUB_API_BASE, GHCR_HOST, GHCR_SCOPES, GHCR_TAG_DELETE_
 export type { GhcrProviderOptions, PackageVersion } from './ghcr';
 export { GitLabProvider, GITLAB_COM } from './gitlab';
 export type { GitLabProviderOptions, GitLabInstance } from './gitlab';
+export { HarborProvider, HARBOR_API_PATH, HARBOR_REPORT_MIME, HARBOR_TOKEN_SERVICE } from './harbor';
+export type { HarborProviderOptions, HarborArtifact, ArtifactDeletePlan } from './harbor';
 
 export interface ProviderForOptions {
   /** Where sign-in stores credentials and where API tokens are read from (keys: registry hosts). */
@@ -105,6 +108,8 @@ export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOpti
       return new GhcrProvider(client, { ...common, ...api });
     case 'gitlab':
       return new GitLabProvider(client, { ...common, baseUrl: options.apiBaseUrl ?? detected.gitlabUrl ?? GITLAB_COM.url });
+    case 'harbor':
+      return new HarborProvider(client, { ...common, ...api });
     default:
       return new GenericProvider(client, common);
   }
