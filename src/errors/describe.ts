@@ -329,9 +329,6 @@ function describeHarbor(err: DistributionError, t: RequestTarget, serverSays: st
   if (status === 409 && method === 'POST' && /\/api\/v2\.0\/projects\/?$/.test(path)) {
     return `${where} already has a project with that name (409): project names are unique across the whole Harbor, including projects you cannot see.${serverSays}`;
   }
-  if (method === 'DELETE' && err.hasCode('UNSUPPORTED') && t.kind === 'manifests') {
-    return `${where} does not delete by tag through the registry API (400 UNSUPPORTED): Harbor removes a single tag through its own API, or the artifact with every tag on it by digest.`;
-  }
   if (!onApi) return undefined;
   if (status === 401) {
     return `${where} refused the request (401): sign in with a Harbor username and password, a robot account (robot$NAME) and its secret, or an OIDC user's CLI secret. Harbor takes a CLI secret only for the registry, for listing projects, repositories and artifacts and for deleting tags: scan reports, scans, deleting artifacts or projects and editing descriptions need a password or a robot account.${serverSays}`;

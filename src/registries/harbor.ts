@@ -232,27 +232,25 @@ export class HarborProvider implements RegistryProvider {
   }
 
   /**
-   * The artifact a tag or digest names. Looked up through the artifact list with q (tags=… or
-   * digest=…) rather than GET …/artifacts/{reference}: an OIDC user's CLI secret counts on the list
-   * but not on the single artifact.
+   * The artifact a tag or digest names. A tag is looked up through the artifact list (q=tags=…),
+   * where an OIDC user's CLI secret counts; a digest with GET …/artifacts/{digest}, which also finds
+   * an index's platforms, which the list leaves out.
    */
   async findArtifact(repository: string, reference: string, signal?: AbortSignal): Promise<HarborArtifact> {
-    const byDigest = reference.includes(':');
-    if (byDigest) validateDigest(reference);
-    else validateTag(reference);
-    const { body } = await this.json({
-      method: 'GET',
-      path: `${harborRepositoryPath(repository)}/artifacts`,
-      query: { q: `${byDigest ? 'digest' : 'tags'}=${reference}`, with_tag: 'true', with_scan_overview: 'true', with_immutable_status: 'true', page: 1, page_size: 10 },
-      headers: ACCEPT_VULNERABILITIES,
-      operation: 'tags',
-      ...(signal ? { signal } : {}),
-    });
-    const found = arrayOf(body)
-      .map(parseArtifact)
-      .find((a) => a && (byDigest ? a.digest === reference : a.tags.some((t) => t.name === reference)));
-    if (!found) throw await this.notFound(`artifact ${repository}${byDigest ? '@' : ':'}${reference} not found`, repository, signal);
-    return found;
+    const query = { with_tag: 'true', with_scan_overview: 'true', with_immutable_status: 'true' };
+    const call = { method: 'GET' as const, headers: ACCEPT_VULNERABILITIES, operation: 'tags' as const, ...(signal ? { signal } : {}) };
+    if (reference.includes(':')) {
+      const { body } = await this.json({ ...call, path: `${harborRepositoryPath(repository)}/artifacts/${validateDigest(reference)}`, query });
+      const artifact = parseArtifact(body);
+      if (artifact?.digest === reference) return artifact;
+    } else {
+      const { body } = await this.json({ ...call, path: `${harborRepositoryPath(repository)}/artifacts`, query: { ...query, q: `tags=${validateTag(reference)}`, page: 1, page_size: 10 } });
+      const artifact = arrayOf(body)
+        .map(parseArtifact)
+        .find((a) => a?.tags.some((t) => t.name === reference));
+      if (artifact) return artifact;
+    }
+    throw await this.notFound(`artifact ${repository}${reference.includes(':') ? '@' : ':'}${reference} not found`, repository, signal);
   }
 
   private async notFound(message: string, repository: string, signal?: AbortSignal): Promise<DistributionError> {

@@ -89,7 +89,9 @@ export function registryKindFor(host: string, gitlabInstances: readonly GitLabIn
 
 /**
  * The provider for a registry: Docker Hub for docker.io and its aliases, GHCR for ghcr.io, GitLab for
- * registry.gitlab.com and configured instances, the generic Distribution provider for the rest.
+ * registry.gitlab.com and configured instances, Harbor when the kind says so (it has no well-known
+ * host: regx learns it from the /v2/ challenge, the editor from the registry's kind setting), the
+ * generic Distribution provider for the rest.
  */
 export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOptions = {}): RegistryProvider {
   const detected = registryKindFor(endpoint.host, options.gitlabInstances);

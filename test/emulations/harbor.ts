@@ -739,7 +739,7 @@ export async function startHarborEmulation(options: HarborEmulationOptions): Pro
       const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1];
       const who = bearer ? state.issuedTo.get(bearer) : undefined;
       if (state.accounts.find((a) => a.username === who)?.role !== 'admin') return state.error('catalogDenied');
-      return undefined;
+      return catalog(url);
     }
     const m = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(p);
     if (!m) return undefined;
@@ -757,6 +757,23 @@ export async function startHarborEmulation(options: HarborEmulationOptions): Pro
       if (row) state.forget(repository, row.digest);
     }
     return undefined;
+  }
+
+  /** Harbor's _catalog (src/server/registry/catalog.go): its non-empty repositories, paged by n and last. */
+  async function catalog(url: URL): Promise<Answer> {
+    const names: string[] = [];
+    for (const project of state.projects.values()) names.push(...(await state.repositories(project)));
+    names.sort();
+    const last = url.searchParams.get('last');
+    const n = Number(url.searchParams.get('n') ?? names.length) || names.length;
+    const rest = last ? names.filter((name) => name > last) : names;
+    const page = rest.slice(0, n);
+    const more = rest.length > n;
+    return {
+      status: 200,
+      headers: more ? { link: `</v2/_catalog?last=${encodeURIComponent(page.at(-1)!)}&n=${n}>; rel="next"` } : {},
+      body: { repositories: page },
+    };
   }
 
   /** To the real registry, as it is; its challenge is rewritten to name Harbor's token service. */
