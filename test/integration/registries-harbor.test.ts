@@ -149,13 +149,15 @@ describe('Harbor: connect and sign in', () => {
   });
 
   it('an OIDC CLI secret is not taken for scan reports: Harbor says so, and the words say why', async () => {
-    const digest = await emu.attachScan(`${PROJECT}/web`, '1', 'clean');
+    await emu.attachScan(`${PROJECT}/web`, '1', 'clean');
     const { p } = provider(emu.accounts.oidc);
     // Listing works with a CLI secret (Harbor's oidc_cli.go lets it list artifacts) …
     const rows = await p.listTags(`${PROJECT}/web`, { pageSize: 10 });
     assert.equal(rows.items[0]!.scan?.status, 'success');
     // … the report addition does not.
-    const err = await rejection(p.vulnerabilities(`${PROJECT}/web`, digest));
+    const mark = emu.requests.length;
+    const err = await rejection(p.vulnerabilities(`${PROJECT}/web`, '1'));
+    assert.ok(since(mark).at(-1)!.path.endsWith('/additions/vulnerabilities'));
     assert.match(describeError(err), new RegExp(`^Harbor \\(${emu.host.replace(/\./g, '\\.')}\\) refused the request \\(401\\): .*Harbor takes a CLI secret only for the registry, for listing projects, repositories and artifacts and for deleting tags: scan reports, scans`));
   });
 });
@@ -181,6 +183,14 @@ describe('Harbor: browsing through the API', () => {
     assert.equal(first.next, '2');
     const second = await p.listRepositories({ namespace: PROJECT, pageSize: 2, cursor: first.next! });
     assert.deepEqual(second, { items: [{ name: `${PROJECT}/web`, lastUpdated: second.items[0]!.lastUpdated!, pullCount: 0 }] });
+    // Without a project: every repository the account can see (GET /repositories).
+    const everywhere = await p.listRepositories({ pageSize: 100 });
+    assert.deepEqual(everywhere.items.map((r) => r.name).filter((n) => n.startsWith(PROJECT) || n.startsWith(PUBLIC_PROJECT)), [
+      `${PROJECT}/app`,
+      `${PROJECT}/tools/builder`,
+      `${PROJECT}/web`,
+      `${PUBLIC_PROJECT}/hello`,
+    ]);
 
     // Artifacts, one per page: the shared image gives two rows (1.0, latest), then 2.0.
     const rows: string[] = [];
