@@ -11,6 +11,7 @@ import { DockerHubProvider, isDockerHubHost } from './dockerHub';
 import { GenericProvider } from './generic';
 import { GHCR_HOST, GhcrProvider } from './ghcr';
 import { GITLAB_COM, GitLabProvider, type GitLabInstance } from './gitlab';
+import { HarborProvider } from './harbor';
 import type { RegistryKind, RegistryProvider } from './provider';
 
 export type {
@@ -50,6 +51,8 @@ export { GhcrProvider, GITHUB_API_BASE, GHCR_HOST, GHCR_SCOPES, GHCR_TAG_DELETE_
 export type { GhcrProviderOptions, PackageVersion } from './ghcr';
 export { GitLabProvider, GITLAB_COM } from './gitlab';
 export type { GitLabProviderOptions, GitLabInstance } from './gitlab';
+export { HarborProvider, HARBOR_API_PATH, HARBOR_REPORT_MIME, HARBOR_TOKEN_SERVICE } from './harbor';
+export type { HarborProviderOptions, HarborArtifact, ArtifactDeletePlan } from './harbor';
 
 export interface ProviderForOptions {
   /** Where sign-in stores credentials and where API tokens are read from (keys: registry hosts). */
@@ -86,7 +89,9 @@ export function registryKindFor(host: string, gitlabInstances: readonly GitLabIn
 
 /**
  * The provider for a registry: Docker Hub for docker.io and its aliases, GHCR for ghcr.io, GitLab for
- * registry.gitlab.com and configured instances, the generic Distribution provider for the rest.
+ * registry.gitlab.com and configured instances, Harbor when the kind says so (it has no well-known
+ * host: regx learns it from the /v2/ challenge, the editor from the registry's kind setting), the
+ * generic Distribution provider for the rest.
  */
 export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOptions = {}): RegistryProvider {
   const detected = registryKindFor(endpoint.host, options.gitlabInstances);
@@ -105,6 +110,8 @@ export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOpti
       return new GhcrProvider(client, { ...common, ...api });
     case 'gitlab':
       return new GitLabProvider(client, { ...common, baseUrl: options.apiBaseUrl ?? detected.gitlabUrl ?? GITLAB_COM.url });
+    case 'harbor':
+      return new HarborProvider(client, { ...common, ...api });
     default:
       return new GenericProvider(client, common);
   }

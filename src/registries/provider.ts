@@ -107,6 +107,8 @@ export interface TagSummary {
   /** ISO time the image was built, from its config (GitLab, generic). */
   created?: string;
   platforms?: PlatformSummary[];
+  /** The registry's own scan of the image (Harbor's scan overview): status and counts, no findings (vulnerabilities() has those). */
+  scan?: VulnerabilityReport;
 }
 
 export interface SearchResult {
