@@ -12,7 +12,7 @@ import { isLoopbackHost } from '../reference';
 export type { Vendor } from '../errors/errors';
 
 export interface ApiRequest {
-  method: 'GET' | 'HEAD' | 'POST' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
   /** Path (with query) below the API base, e.g. "/v2/user/". */
   path: string;
   query?: Record<string, string | number | undefined>;
