@@ -222,6 +222,12 @@ describe('regx CLI (built dist/cli.js) against real registries', () => {
       assertOneErrorLine(result, /does not offer a catalog/);
     });
 
+    it('scan on a plain Distribution registry says it keeps no scans (exit 1, one line)', async () => {
+      const result = await run(['scan', `${services.open.host}/${app}:1.0`]);
+      assert.equal(result.code, 1);
+      assertOneErrorLine(result, /^regx: 127\.0\.0\.1:\d+ does not offer vulnerability scans\. Harbor and Quay keep scan results; a plain Distribution registry has none\.$/);
+    });
+
     it('search filters the catalog, exact match first', async () => {
       const found = await run(['search', services.open.host, 'app', '--json']);
       assert.equal(found.code, 0, found.stderr);

@@ -1,9 +1,13 @@
 // `regx catalog REGISTRY`: the registry's repositories. One page by default (the catalog of a big
-// registry is large and `_catalog` is slow); --all follows every page. A registry without a catalog
-// (404/405) fails with the client's DistributionError, which describeError words.
+// registry is large and `_catalog` is slow); --all follows every page. Registries whose `_catalog` is
+// missing or admin-only (Docker Hub, GHCR, GitLab, Harbor, Quay, Artifactory) are listed through their
+// own API, namespace by namespace; a plain registry without a catalog fails with the client's
+// DistributionError, which describeError words.
 import { MAX_PAGE_SIZE } from '../../distribution/client';
+import { DistributionError } from '../../errors/errors';
+import { registryKindFor, type RegistryProvider } from '../../registries';
 import { expectPositionals, flagBool, flagPositiveInt } from '../args';
-import { clientFor, registryArgument } from '../context';
+import { clientFor, providerForCli, registryArgument } from '../context';
 import { jsonText } from '../output';
 import type { CliCommand } from '../types';
 
@@ -24,19 +28,69 @@ export const command: CliCommand = {
     const registry = registryArgument(ctx, registryText);
     const all = flagBool(args, 'all');
     const pageSize = flagPositiveInt(args, 'page-size', 'catalog') ?? (all ? ALL_PAGE_SIZE : DEFAULT_PAGE_SIZE);
-    const client = clientFor(ctx, registry);
-
     const repositories: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await client.catalogPage({ pageSize, cursor, signal: ctx.signal });
-      repositories.push(...page.items);
-      // Print as pages arrive so a long --all listing shows progress in a pipe too.
-      if (!ctx.json) for (const name of page.items) ctx.out(name);
-      cursor = page.next;
-    } while (all && cursor);
+    // Print as pages arrive so a long --all listing shows progress in a pipe too.
+    const show = (names: string[]) => {
+      repositories.push(...names);
+      if (!ctx.json) for (const name of names) ctx.out(name);
+    };
+    let more: boolean;
+    if (registryKindFor(registry).kind !== 'generic') {
+      more = await listThroughProvider(await providerForCli(ctx, registry), pageSize, all, show, ctx.signal);
+    } else {
+      try {
+        more = await listCatalog(ctx, registry, pageSize, all, show);
+      } catch (err) {
+        // Harbor (admin-only), Quay and Artifactory may refuse or lack _catalog: ask what the registry is.
+        if (!(err instanceof DistributionError) || ![401, 403, 404, 405].includes(err.status) || repositories.length) throw err;
+        const provider = await providerForCli(ctx, registry);
+        if (provider.kind === 'generic') throw err;
+        more = await listThroughProvider(provider, pageSize, all, show, ctx.signal);
+      }
+    }
 
     if (ctx.json) ctx.out(jsonText(repositories));
-    if (cursor) ctx.err(`regx: more repositories follow; use --all to list every page`);
+    if (more) ctx.err(`regx: more repositories follow; use --all to list every page`);
   },
 };
+
+async function listCatalog(ctx: Parameters<CliCommand['run']>[1], registry: string, pageSize: number, all: boolean, show: (names: string[]) => void): Promise<boolean> {
+  const client = clientFor(ctx, registry);
+  let cursor: string | undefined;
+  do {
+    const page = await client.catalogPage({ pageSize, cursor, signal: ctx.signal });
+    show(page.items);
+    cursor = page.next;
+  } while (all && cursor);
+  return cursor !== undefined;
+}
+
+/**
+ * Namespace by namespace (Harbor projects, Quay organisations, Artifactory repositories, GitLab
+ * groups), then their repositories. Without --all it stops once a page's worth is shown.
+ */
+async function listThroughProvider(provider: RegistryProvider, pageSize: number, all: boolean, show: (names: string[]) => void, signal: AbortSignal): Promise<boolean> {
+  let shown = 0;
+  const enough = () => !all && shown >= pageSize;
+  const listIn = async (namespace: string | undefined): Promise<boolean> => {
+    let cursor: string | undefined;
+    do {
+      const page = await provider.listRepositories({ pageSize, ...(cursor ? { cursor } : {}), ...(namespace ? { namespace } : {}), signal });
+      show(page.items.map((r) => r.name));
+      shown += page.items.length;
+      cursor = page.next;
+    } while (cursor && !enough());
+    return cursor !== undefined;
+  };
+  if (!provider.listNamespaces) return listIn(undefined);
+  let cursor: string | undefined;
+  do {
+    const namespaces = await provider.listNamespaces({ pageSize, ...(cursor ? { cursor } : {}), signal });
+    for (const [i, namespace] of namespaces.items.entries()) {
+      const more = await listIn(namespace.name);
+      if (enough()) return more || i < namespaces.items.length - 1 || namespaces.next !== undefined;
+    }
+    cursor = namespaces.next;
+  } while (cursor);
+  return false;
+}

@@ -1,13 +1,16 @@
-// `regx delete REF [--yes]`. Registries delete manifests, not tags: deleting a tag's manifest also
-// removes every other tag pointing at the same digest. So by tag we first plan, and refuse (naming
-// those tags) unless --yes; by digest we name every tag that goes with it.
+// `regx delete REF [--yes]`. Distribution registries delete manifests, not tags: deleting a tag's
+// manifest also removes every other tag pointing at the same digest. So by tag we first plan, and
+// refuse (naming those tags) unless --yes; by digest we name every tag that goes with it. Registries
+// whose API removes one tag alone (Docker Hub, GitLab, Harbor, Quay, Artifactory) do just that.
 import { formatReference, parseReference } from '../../reference';
 import type { RegistryClient } from '../../distribution/client';
 import { mapLimit } from '../../distribution/concurrency';
 import { deleteManifestByDigest, executeTagDelete, planTagDelete } from '../../distribution/deletion';
-import { RefusedError } from '../../errors/errors';
+import { RefusedError, UnsupportedError } from '../../errors/errors';
+import type { RegistryProvider } from '../../registries';
 import { expectPositionals, flagBool } from '../args';
-import { clientFor } from '../context';
+import { clientFor, providerForCli } from '../context';
+import type { CliContext } from '../types';
 import { jsonText, sortNames } from '../output';
 import type { CliCommand } from '../types';
 
@@ -22,6 +25,11 @@ export const command: CliCommand = {
     const yes = flagBool(args, 'yes');
     const client = clientFor(ctx, ref.registry);
     const repoName = formatReference({ registry: ref.registry, repository: ref.repository });
+    const provider = await providerForCli(ctx, ref.registry);
+    if (provider.kind !== 'generic') {
+      await deleteThroughProvider(ctx, provider, ref.repository, repoName, ref.tag ?? 'latest', ref.digest, yes);
+      return;
+    }
 
     let digest: string;
     let removedTags: string[];
@@ -53,6 +61,32 @@ export const command: CliCommand = {
     }
   },
 };
+
+/** A vendor's own delete: one tag alone where it can ('untag'), else the plan-and-confirm of a manifest delete. */
+async function deleteThroughProvider(ctx: CliContext, provider: RegistryProvider, repository: string, repoName: string, tag: string, digest: string | undefined, yes: boolean): Promise<void> {
+  const signal = ctx.signal;
+  if (digest) {
+    if (!provider.deleteManifest) throw new UnsupportedError(provider.displayName, 'deleting an image by digest', 'Delete its tags instead.');
+    await provider.deleteManifest(repository, digest, signal);
+    if (ctx.json) ctx.out(jsonText({ repository: repoName, digest, deletedTags: [] }));
+    else ctx.out(`Deleted ${repoName}@${digest}`);
+    return;
+  }
+  if (!provider.deleteTag || !provider.planTagDelete) throw new UnsupportedError(provider.displayName, 'deleting tags');
+  const plan = await provider.planTagDelete(repository, tag, signal);
+  const others = sortNames(plan.alsoRemoves);
+  if (others.length && !yes) {
+    throw new RefusedError(
+      `not deleting ${repoName}:${tag}: its image ${plan.digest ?? ''} is also tagged ${others.join(', ')}, and ${provider.displayName} removes ` +
+        `${others.length === 1 ? 'that tag' : 'those tags'} with it; add --yes to delete all of them`,
+    );
+  }
+  await provider.deleteTag(repository, tag, { confirmShared: true, signal });
+  const removed = [tag, ...others];
+  if (ctx.json) ctx.out(jsonText({ repository: repoName, digest: plan.digest ?? null, deletedTags: removed }));
+  else if (others.length) ctx.out(`Deleted ${repoName}@${plan.digest} (tags: ${removed.join(', ')})`);
+  else ctx.out(`Deleted the tag ${repoName}:${tag}${plan.digest ? ` (the image ${plan.digest} is kept)` : ''}`);
+}
 
 /** Every tag of the repository whose manifest is `digest` (HEAD per tag, four at a time). */
 async function tagsOf(client: RegistryClient, repository: string, digest: string, signal: AbortSignal): Promise<string[]> {

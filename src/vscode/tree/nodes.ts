@@ -2,6 +2,7 @@
 // TreeItems; commands receive them as arguments. Every node has a stable id (built from what it is,
 // never from its position) so reveal(), selection and expansion survive refreshes.
 import type { Descriptor, IndexEntry } from '../../distribution/types';
+import { formatReference } from '../../reference';
 import type { NamespaceSummary } from '../../registries';
 import type { RegistryRoot } from '../registryService';
 
@@ -123,6 +124,14 @@ export type TreeNode =
 /** Nodes whose children are paged lists and can be filtered (a namespace only on vendor registries). */
 export type ListOwner = RegistryNode | NamespaceNode | RepositoryNode;
 
+/**
+ * Where the tree's nodes come from: one object per id, kept for the provider's lifetime, because
+ * VS Code matches a change event to the exact object getChildren gave it.
+ */
+export interface NodeCache {
+  cached<T extends TreeNode>(id: string, make: () => T): T;
+}
+
 export function isNode(value: unknown): value is TreeNode {
   return !!value && typeof value === 'object' && typeof (value as TreeNode).kind === 'string' && typeof (value as TreeNode).id === 'string';
 }
@@ -149,6 +158,10 @@ export function hostOf(node: TreeNode): string | undefined {
     case 'info':
       return node.parent ? hostOf(node.parent) : undefined;
   }
+}
+
+export function tagReference(node: TagNode): string {
+  return formatReference({ registry: node.repository.registry.root.host, repository: node.repository.name, tag: node.tag });
 }
 
 export function parentOf(node: TreeNode): TreeNode | undefined {

@@ -1,0 +1,176 @@
+// The paged lists under a registry (its repositories, or a vendor's namespaces), a vendor namespace
+// (its repositories) and a repository (its tags): one page per expansion and per "Load more…", never
+// the whole list; a filter keeps fetching (bounded) until a page's worth of matches shows. Which
+// endpoint a page comes from — the registry's catalog and tag list, or the vendor API — is decided
+// here alone, in fetchPage.
+import * as vscode from 'vscode';
+import { CancelledError } from '../../errors/errors';
+import type { NamespaceSummary } from '../../registries';
+import type { RegistryService } from '../registryService';
+import * as settings from '../settings';
+import { contextValue } from './contextValues';
+import { isCatalogUnsupported } from './errorFix';
+import { errorNodes, infoNode } from './messageNodes';
+import { ids, type InfoNode, type ListOwner, type LoadMoreNode, type NodeCache, type TreeNode } from './nodes';
+import { recordVendorTag, type TagState } from './tagNodes';
+
+/** One paged list: a registry's repositories (vendor: namespaces), a vendor namespace's repositories, or a repository's tags. */
+export interface ListState {
+  items: string[];
+  /** Cursor for the next page; undefined once the list is complete. */
+  cursor?: string;
+  loadedOnce: boolean;
+  filter?: string;
+  /** The last page failed (shown as an error node; Retry loads it again). */
+  error?: unknown;
+  /** Registry only: the catalog endpoint is not offered. */
+  catalogUnsupported?: boolean;
+  loading?: Promise<void>;
+  /** A new filter was set: fetch on (bounded) until a page's worth of matches shows. */
+  fillPending?: boolean;
+}
+
+export interface ListContext extends NodeCache, TagState {
+  readonly service: RegistryService;
+  /** Vendor registries: what the API said about each namespace, by namespace node id. */
+  readonly namespaceSummaries: Map<string, NamespaceSummary>;
+  isVendor(host: string): boolean;
+  listOf(owner: ListOwner): ListState;
+  /** Without starting a list that was never loaded. */
+  filterOf(owner: ListOwner): string | undefined;
+}
+
+/** When a filter hides most of a page, fetch on (up to this many pages) to fill one screen. */
+const MAX_FILTER_PAGES = 10;
+/** Registries known never to serve /v2/_catalog to users (Docker Hub answers 401 whatever the login). */
+const NO_CATALOG = new Set(['docker.io']);
+
+/** The list of an expanded node: its first page on first expansion, more matches after a new filter. */
+export async function expandedList(ctx: ListContext, owner: ListOwner): Promise<ListState> {
+  const state = ctx.listOf(owner);
+  if (!state.loadedOnce || state.fillPending) await loadPages(ctx, owner, state);
+  return state;
+}
+
+/**
+ * Fetch the next page. With a filter, keep fetching (bounded) until a page's worth of matches is
+ * shown, so filtering does not show an empty list while matches sit on the next page.
+ */
+export function loadPages(ctx: ListContext, owner: ListOwner, state: ListState): Promise<void> {
+  if (state.loading) return state.loading;
+  const pageSize = settings.pageSize();
+  // After a new filter, fill up to one page of matches from what is loaded and what follows;
+  // otherwise ("Load more…", first expansion) fetch one page, or with a filter a page of new matches.
+  const fill = !!state.fillPending;
+  state.fillPending = false;
+  const run = async () => {
+    const vendor = ctx.isVendor(ownerHost(owner));
+    if (owner.kind === 'registry' && !vendor && NO_CATALOG.has(owner.root.host)) {
+      // Asking would only produce a misleading 401: show "add one by name" straight away.
+      state.catalogUnsupported = true;
+      state.loadedOnce = true;
+      return;
+    }
+    const before = fill ? 0 : filtered(state, state.items).length;
+    if (fill && (filtered(state, state.items).length >= pageSize || !state.cursor)) return;
+    for (let pages = 0; pages < MAX_FILTER_PAGES; pages++) {
+      try {
+        const page = await fetchPage(ctx, owner, pageSize, state.loadedOnce ? state.cursor : undefined);
+        const seen = new Set(state.items);
+        for (const item of page.items) if (!seen.has(item)) state.items.push(item);
+        state.cursor = page.next;
+        state.error = undefined;
+      } catch (error) {
+        if (error instanceof CancelledError) throw error;
+        if (owner.kind === 'registry' && !vendor && !state.loadedOnce && isCatalogUnsupported(error)) state.catalogUnsupported = true;
+        state.error = state.catalogUnsupported ? undefined : error;
+        state.loadedOnce = true;
+        return;
+      }
+      state.loadedOnce = true;
+      const gained = filtered(state, state.items).length - before;
+      if (!state.filter || !state.cursor || gained >= pageSize) return;
+    }
+  };
+  state.loading = run().finally(() => {
+    state.loading = undefined;
+  });
+  return state.loading;
+}
+
+async function fetchPage(ctx: ListContext, owner: ListOwner, pageSize: number, cursor: string | undefined): Promise<{ items: string[]; next?: string }> {
+  const host = ownerHost(owner);
+  const options = cursor ? { pageSize, cursor } : { pageSize };
+  if (!ctx.isVendor(host)) {
+    const client = ctx.service.client(host);
+    if (owner.kind === 'registry') return client.catalogPage(options);
+    if (owner.kind === 'repository') return client.tagsPage(owner.name, options);
+    return { items: [] };
+  }
+  const provider = ctx.service.provider(host);
+  const next = (page: { next?: string }) => (page.next ? { next: page.next } : {});
+  if (owner.kind === 'registry') {
+    if (!provider.listNamespaces) {
+      const repos = await provider.listRepositories(options);
+      return { items: repos.items.map((r) => r.name), ...next(repos) };
+    }
+    const page = await provider.listNamespaces(options);
+    for (const ns of page.items) ctx.namespaceSummaries.set(ids.namespace(host, ns.name), ns);
+    return { items: page.items.map((ns) => ns.name), ...next(page) };
+  }
+  if (owner.kind === 'namespace') {
+    const page = await provider.listRepositories({ ...options, namespace: owner.name });
+    return { items: page.items.map((r) => r.name), ...next(page) };
+  }
+  const page = await provider.listTags(owner.name, options);
+  for (const tag of page.items) recordVendorTag(ctx, owner, tag);
+  return { items: page.items.map((t) => t.name), ...next(page) };
+}
+
+function ownerHost(owner: ListOwner): string {
+  return owner.kind === 'registry' ? owner.root.host : owner.registry.root.host;
+}
+
+export function filtered(state: ListState, items: string[]): string[] {
+  if (!state.filter) return items;
+  const needle = state.filter.toLowerCase();
+  return items.filter((i) => i.toLowerCase().includes(needle));
+}
+
+/**
+ * The rows after a list's own: when none of its rows show (`shown`) and the last page did not
+ * fail, "No loaded <item> matches" under a filter, else `emptyText` if given; then the last page's
+ * error with its fix; then "Load more…" while the list has more.
+ */
+export function listFooter(nodes: NodeCache, owner: ListOwner, state: ListState, shown: number, item: string, emptyText?: string): TreeNode[] {
+  const rows: TreeNode[] = [];
+  if (shown === 0 && !state.error) {
+    if (state.filter) rows.push(infoNode(nodes, owner, 'no-match', `No loaded ${item} matches "${state.filter}"`, 'filter', state.cursor ? undefined : clearFilterAction(owner)));
+    else if (emptyText) rows.push(infoNode(nodes, owner, 'empty', emptyText, 'info'));
+  }
+  if (state.error) rows.push(...errorNodes(nodes, owner, state.error));
+  if (state.cursor) rows.push(loadMoreNode(nodes, owner));
+  return rows;
+}
+
+function clearFilterAction(owner: ListOwner): InfoNode['action'] {
+  return { command: 'registryExplorer.clearFilter', title: 'Clear Filter', arguments: [owner] };
+}
+
+function loadMoreNode(nodes: NodeCache, owner: ListOwner): LoadMoreNode {
+  const id = ids.loadMore(owner.id);
+  return nodes.cached<LoadMoreNode>(id, () => ({ kind: 'loadMore', id, owner }));
+}
+
+export function loadMoreItem(ctx: ListContext, node: LoadMoreNode): vscode.TreeItem {
+  const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  item.iconPath = new vscode.ThemeIcon('ellipsis');
+  item.contextValue = contextValue('loadMore');
+  const what = node.owner.kind === 'repository' ? 'tags' : node.owner.kind === 'registry' && ctx.isVendor(node.owner.root.host) ? 'namespaces' : 'repositories';
+  const state = ctx.listOf(node.owner);
+  item.description = `${state.items.length} ${what} loaded${state.filter ? `, filter "${state.filter}"` : ''}`;
+  item.tooltip = `Fetch the next ${settings.pageSize()} ${what} (registryExplorer.pageSize)`;
+  item.command = { command: 'registryExplorer.loadMore', title: 'Load More', arguments: [node] };
+  return item;
+}

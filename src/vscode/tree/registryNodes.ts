@@ -1,0 +1,230 @@
+// The registry rows (the view's roots) and the namespace level under them. A generic registry's
+// namespaces are only groups of its catalog (the first path segment), so they have no list of their
+// own; a vendor registry (Docker Hub, GHCR, GitLab) lists namespaces through its API, each with its
+// own paged list of repositories. Everything vendor-specific about these levels is in the "vendor
+// registries" part below; the vendor endpoints themselves are called from pagedLists' fetchPage.
+import * as vscode from 'vscode';
+import type { NamespaceSummary } from '../../registries';
+import type { CredentialOrigin } from '../registryService';
+import { contextValue } from './contextValues';
+import { errorNodes, infoNode } from './messageNodes';
+import { ids, type NamespaceNode, type RegistryNode, type TreeNode } from './nodes';
+import { expandedList, filtered, listFooter, type ListContext } from './pagedLists';
+import { repositoryNode } from './repositoryNodes';
+
+export interface RegistryContext extends ListContext {
+  /** By host: whether the registry's credentials come from SecretStorage or docker login, or none. */
+  readonly origins: Map<string, CredentialOrigin>;
+  changed(node: TreeNode): void;
+}
+
+// ---- registries ------------------------------------------------------------------------------
+
+export async function rootChildren(ctx: RegistryContext): Promise<RegistryNode[]> {
+  const roots = await ctx.service.roots();
+  const result: RegistryNode[] = [];
+  for (const root of roots) {
+    const node = ctx.cached<RegistryNode>(ids.registry(root.host), () => ({ kind: 'registry', id: ids.registry(root.host), root }));
+    node.root = root; // the label or options may have changed in settings
+    if (!ctx.origins.has(root.host)) ctx.origins.set(root.host, await ctx.service.credentialOrigin(root.host));
+    result.push(node);
+  }
+  return result;
+}
+
+export async function registryChildren(ctx: RegistryContext, node: RegistryNode): Promise<TreeNode[]> {
+  if (ctx.isVendor(node.root.host)) return vendorRegistryChildren(ctx, node);
+  const state = await expandedList(ctx, node);
+  const host = node.root.host;
+  const added = ctx.service.addedRepositories(host);
+
+  if (state.error && !state.catalogUnsupported && state.items.length === 0 && added.length === 0) {
+    return errorNodes(ctx, node, state.error);
+  }
+
+  const children: TreeNode[] = [];
+  if (state.catalogUnsupported) {
+    children.push(
+      infoNode(ctx, node, 'no-catalog', 'This registry does not list its repositories: add one by name…', 'info', {
+        command: 'registryExplorer.addRepository',
+        title: 'Add Repository by Name…',
+        arguments: [node],
+      }, 'The registry does not offer /v2/_catalog (Docker Hub, GHCR and most cloud registries do not). Add the repositories you use by name.'),
+    );
+  }
+
+  const names = filtered(state, [...new Set([...state.items, ...added])]).sort();
+  // Group by the first path segment only when the registry has namespaces at all.
+  const grouped = names.some((n) => n.includes('/'));
+  const namespaces = new Set<string>();
+  for (const name of names) {
+    const slash = name.indexOf('/');
+    if (grouped && slash > 0) {
+      const ns = name.slice(0, slash);
+      if (!namespaces.has(ns)) {
+        namespaces.add(ns);
+        children.push(ctx.cached<NamespaceNode>(ids.namespace(host, ns), () => ({ kind: 'namespace', id: ids.namespace(host, ns), registry: node, name: ns })));
+      }
+    } else {
+      children.push(repositoryNode(ctx, node, node, name));
+    }
+  }
+  // Namespaces first, then top-level repositories, each alphabetical.
+  children.sort((a, b) => rank(a) - rank(b));
+  // (No "No repositories" under the "add one by name" row of a registry without a catalog.)
+  children.push(...listFooter(ctx, node, state, children.length, 'repository', 'No repositories'));
+  return children;
+}
+
+export function registryItem(ctx: RegistryContext, node: RegistryNode): vscode.TreeItem {
+  const { root } = node;
+  const item = new vscode.TreeItem(root.label, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = node.id;
+  item.iconPath = new vscode.ThemeIcon(root.source === 'docker' ? 'key' : 'server');
+  const origin = ctx.origins.get(root.host);
+  // Credentials can change between listing the roots and drawing them (a sign-in in another window):
+  // look again and redraw this node when the answer arrives.
+  if (!ctx.origins.has(root.host)) lookUpOrigin(ctx, node);
+  const filter = ctx.filterOf(node);
+  const parts: string[] = [];
+  if (root.label !== root.host) parts.push(root.host);
+  if (root.source === 'docker') parts.push('docker login');
+  else if (origin === 'secret') parts.push('signed in');
+  else if (origin === 'docker') parts.push('signed in with docker login');
+  if (filter) parts.push(`filter: "${filter}"`);
+  item.description = parts.join(' · ');
+  const tooltip = new vscode.MarkdownString();
+  tooltip.appendMarkdown(`**${escapeMd(root.label)}**  \n`);
+  tooltip.appendText(`${root.endpoint.allowHttp ? 'http' : 'https'}://${root.host}`);
+  const provider = ctx.service.provider(root.host);
+  if (provider.kind !== 'generic' && root.label !== provider.displayName) {
+    tooltip.appendMarkdown('  \n');
+    tooltip.appendText(provider.displayName);
+  }
+  tooltip.appendMarkdown('  \n');
+  tooltip.appendText(
+    root.source === 'docker'
+      ? 'From your docker logins (registryExplorer.useDockerConfig)'
+      : origin
+        ? `Signed in${origin === 'docker' ? ' with docker login' : ''}`
+        : 'Anonymous',
+  );
+  if (root.endpoint.skipTlsVerify) tooltip.appendMarkdown('  \n$(warning) TLS verification is off for this registry');
+  if (filter) tooltip.appendMarkdown(`  \n$(filter) Filter: \`${escapeMd(filter)}\``);
+  tooltip.supportThemeIcons = true;
+  item.tooltip = tooltip;
+  item.contextValue = contextValue('registry', ['browsable', origin === 'secret' && 'signedIn', root.source === 'docker' && 'docker', !!filter && 'filtered']);
+  return item;
+}
+
+function lookUpOrigin(ctx: RegistryContext, node: RegistryNode): void {
+  const host = node.root.host;
+  void ctx.service.credentialOrigin(host).then((origin) => {
+    if (ctx.origins.has(host)) return;
+    ctx.origins.set(host, origin);
+    ctx.changed(node);
+  });
+}
+
+// ---- namespaces ------------------------------------------------------------------------------
+
+export async function namespaceChildren(ctx: RegistryContext, node: NamespaceNode): Promise<TreeNode[]> {
+  if (node.vendor) return vendorNamespaceChildren(ctx, node);
+  return namespaceRepositories(ctx, node).map((name) => repositoryNode(ctx, node.registry, node, name));
+}
+
+export function namespaceItem(ctx: RegistryContext, node: NamespaceNode): vscode.TreeItem {
+  if (node.vendor) return vendorNamespaceItem(ctx, node, node.vendor);
+  const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = node.id;
+  item.iconPath = new vscode.ThemeIcon('folder');
+  item.contextValue = contextValue('namespace');
+  const count = namespaceRepositories(ctx, node).length;
+  const more = ctx.listOf(node.registry).cursor ? '+' : '';
+  item.description = `${count}${more} ${count === 1 && !more ? 'repository' : 'repositories'}`;
+  item.tooltip = `${node.registry.root.host}/${node.name}/…`;
+  return item;
+}
+
+/** A generic namespace: the loaded catalog's repositories under its path segment. */
+function namespaceRepositories(ctx: RegistryContext, node: NamespaceNode): string[] {
+  const state = ctx.listOf(node.registry);
+  const all = [...new Set([...state.items, ...ctx.service.addedRepositories(node.registry.root.host)])];
+  return filtered(state, all)
+    .filter((n) => n.startsWith(`${node.name}/`))
+    .sort();
+}
+
+// ---- vendor registries -----------------------------------------------------------------------
+
+/**
+ * A vendor registry: "add by name" (official images and other accounts' public repositories are not
+ * listed to you), the repositories added by name, then the namespaces the API lists, in its order.
+ */
+async function vendorRegistryChildren(ctx: RegistryContext, node: RegistryNode): Promise<TreeNode[]> {
+  const state = await expandedList(ctx, node);
+  const host = node.root.host;
+  const provider = ctx.service.provider(host);
+  const added = filtered(state, ctx.service.addedRepositories(host)).sort();
+  const children: TreeNode[] = [
+    infoNode(ctx, node, 'add-by-name', 'Add a repository by name…', 'add', { command: 'registryExplorer.addRepository', title: 'Add Repository by Name…', arguments: [node] },
+      provider.kind === 'docker-hub'
+        ? 'Any public repository, e.g. library/alpine (official images) or another account\'s image; no sign-in needed.'
+        : `${provider.displayName} lists only the namespaces you belong to: add any other repository you can read by name.`),
+  ];
+  children.push(...added.map((name) => repositoryNode(ctx, node, node, name)));
+  if (state.error && state.items.length === 0) {
+    children.push(...errorNodes(ctx, node, state.error));
+    return children;
+  }
+  const names = filtered(state, state.items);
+  for (const name of names) {
+    const id = ids.namespace(host, name);
+    const ns = ctx.cached<NamespaceNode>(id, () => ({ kind: 'namespace', id, registry: node, name }));
+    const summary = ctx.namespaceSummaries.get(id);
+    ns.vendor = summary ?? { name, kind: 'organization' };
+    children.push(ns);
+  }
+  children.push(...listFooter(ctx, node, state, names.length + added.length, 'namespace'));
+  return children;
+}
+
+async function vendorNamespaceChildren(ctx: RegistryContext, node: NamespaceNode): Promise<TreeNode[]> {
+  const state = await expandedList(ctx, node);
+  if (state.error && state.items.length === 0) return errorNodes(ctx, node, state.error);
+  const names = filtered(state, state.items);
+  const children: TreeNode[] = names.map((name) => repositoryNode(ctx, node.registry, node, name, node.name));
+  children.push(...listFooter(ctx, node, state, names.length, 'repository', 'No repositories'));
+  return children;
+}
+
+function vendorNamespaceItem(ctx: RegistryContext, node: NamespaceNode, summary: NamespaceSummary): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = node.id;
+  const looks: Record<NamespaceSummary['kind'], { icon: string; text: string }> = {
+    official: { icon: 'verified', text: 'official images' },
+    user: { icon: 'account', text: 'your account' },
+    organization: { icon: 'organization', text: 'organization' },
+    group: { icon: 'organization', text: 'group' },
+    project: { icon: 'project', text: 'project' },
+  };
+  const look = looks[summary.kind];
+  item.iconPath = new vscode.ThemeIcon(look.icon);
+  const filter = ctx.filterOf(node);
+  item.description = [look.text, summary.description && summary.description !== node.name ? summary.description : '', filter ? `filter: "${filter}"` : '']
+    .filter(Boolean)
+    .join(' · ');
+  item.tooltip = `${node.registry.root.label}: ${node.name} (${summary.description ?? look.text})`;
+  item.contextValue = contextValue('namespace', ['browsable', !!filter && 'filtered']);
+  return item;
+}
+
+function rank(node: TreeNode): number {
+  if (node.kind === 'info') return 0;
+  if (node.kind === 'namespace') return 1;
+  return 2;
+}
+
+function escapeMd(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}

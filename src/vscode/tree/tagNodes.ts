@@ -1,0 +1,218 @@
+// A tag row and what hangs under it: the platform images of a multi-platform tag and the Referrers
+// group; and the tag details (digest, size, age, platforms) that fill a row in after first paint, a
+// few at a time, each arrival redrawing only its own row. Every text a tag row shows is decided in
+// tagItem, so anything new on a tag row belongs there.
+import * as vscode from 'vscode';
+import type { Limiter } from '../../distribution/concurrency';
+import type { ImageSummary, IndexEntry } from '../../distribution/types';
+import { describeError } from '../../errors/describe';
+import { formatReference } from '../../reference';
+import type { TagSummary } from '../../registries';
+import * as settings from '../settings';
+import { contextValue } from './contextValues';
+import { formatAge, formatSize, shortDigest } from './format';
+import { ids, tagReference, type NodeCache, type PlatformNode, type RepositoryNode, type TagNode, type TreeNode } from './nodes';
+import { finishedReferrers, referrerKinds, referrersRows, scheduleReferrers, type ReferrerContext } from './referrerNodes';
+
+export type TagDetails = { summary: ImageSummary; error?: undefined } | { summary?: undefined; error: unknown };
+
+/** What the vendor's tag list said and what the registry's manifests said, both by tag node id. */
+export interface TagState {
+  readonly details: Map<string, TagDetails>;
+  readonly vendorTags: Map<string, TagSummary>;
+}
+
+export interface TagContext extends ReferrerContext, TagState {
+  /** Tags whose details are queued or in flight; a refresh drops them so late answers are ignored. */
+  readonly pendingDetails: Set<string>;
+  readonly detailLimiter: Limiter;
+  /** By repository node id: the pending re-sort of a newest-first list. */
+  readonly resortTimers: Map<string, NodeJS.Timeout>;
+  isVendor(host: string): boolean;
+}
+
+export function tagNode(nodes: NodeCache, repository: RepositoryNode, tag: string): TagNode {
+  const id = ids.tag(repository.registry.root.host, repository.name, tag, repository.scope);
+  return nodes.cached<TagNode>(id, () => ({ kind: 'tag', id, repository, tag }));
+}
+
+export async function tagChildren(ctx: TagContext, node: TagNode): Promise<TreeNode[]> {
+  const repo = node.repository;
+  const vendorTag = ctx.vendorTags.get(node.id);
+  const platforms = vendorTag?.platforms;
+  if (platforms?.length) {
+    // The vendor's tag list named the platform images: no manifest GET (a pull on Docker Hub).
+    const group = await referrersRows(ctx, node, vendorTag?.digest);
+    const rows = platforms.map((p, i) => {
+      const entry: IndexEntry = { mediaType: '', digest: p.digest ?? '', size: p.size ?? 0, platformText: p.platform, isAttestation: false };
+      const id = ids.platform(node.id, entry.digest, i);
+      const platformNode = ctx.cached<PlatformNode>(id, () => ({ kind: 'platform', id, tag: node, entry, fromVendor: true }));
+      platformNode.entry = entry;
+      return platformNode;
+    });
+    return [...rows, ...group];
+  }
+  const client = ctx.service.client(repo.registry.root.host);
+  // The digest from the details starts the referrers lookup beside the manifest GET.
+  const known = ctx.details.get(node.id)?.summary?.digest;
+  const early = known ? referrersRows(ctx, node, known) : undefined;
+  const manifest = await client.getManifest(repo.name, node.tag);
+  const entries = client.indexEntries(manifest).filter((e) => !e.isAttestation);
+  const rows: TreeNode[] = entries.map((entry, i) => {
+    const id = ids.platform(node.id, entry.digest, i);
+    return ctx.cached<PlatformNode>(id, () => ({ kind: 'platform', id, tag: node, entry }));
+  });
+  // Re-pushed since the details loaded: the referrers of what the tag names now.
+  const group = known === manifest.digest && early ? await early : await referrersRows(ctx, node, manifest.digest);
+  return [...rows, ...group];
+}
+
+export function tagItem(ctx: TagContext, node: TagNode): vscode.TreeItem {
+  const details = ctx.details.get(node.id);
+  const summary = details?.summary;
+  const vendorTag = ctx.vendorTags.get(node.id);
+  const multiPlatform = !!summary && summary.platforms.length > 1;
+  const digest = summary?.digest ?? vendorTag?.digest;
+  const referrers = digest ? finishedReferrers(ctx, node, digest) : undefined;
+  const referrerCount = referrers?.descriptors?.length ?? 0;
+  const expandable = multiPlatform || referrerCount > 0 || !!referrers?.error;
+  const item = new vscode.TreeItem(node.tag, expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  item.iconPath = new vscode.ThemeIcon(multiPlatform ? 'layers' : 'tag');
+  const tooltip = new vscode.MarkdownString();
+  tooltip.appendMarkdown('**');
+  tooltip.appendText(tagReference(node));
+  tooltip.appendMarkdown('**');
+  // Docker Hub and GHCR date a tag by its last push; registries and GitLab by the image's creation.
+  const dateLabel = vendorTag?.lastPushed && !vendorTag.created ? 'Last pushed' : 'Created';
+  if (summary) {
+    const age = formatAge(summary.created);
+    const size = vendorTag && vendorTag.size === undefined ? '' : formatSize(summary.totalSize);
+    item.description = [
+      shortDigest(summary.digest),
+      size,
+      multiPlatform ? `${summary.platforms.length} platforms` : '',
+      age,
+      referrerCount ? `${referrerCount} ${referrerCount === 1 ? 'referrer' : 'referrers'}` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    const lines: [string, string][] = [['Digest', summary.digest]];
+    if (summary.mediaType) lines.push(['Media type', summary.mediaType]);
+    if (!vendorTag || vendorTag.size !== undefined) lines.push(['Size', formatSize(summary.totalSize)]);
+    if (summary.platforms.length) lines.push([summary.platforms.length > 1 ? 'Platforms' : 'Platform', summary.platforms.join(', ')]);
+    if (summary.created) lines.push([dateLabel, `${summary.created}${age ? ` (${age})` : ''}`]);
+    if (referrerCount) lines.push(['Referrers', referrerKinds(referrers!.descriptors!).join(', ')]);
+    for (const [k, v] of lines) {
+      tooltip.appendMarkdown(`  \n${k}: `);
+      tooltip.appendText(v);
+    }
+  } else if (details?.error) {
+    item.description = 'details unavailable';
+    tooltip.appendMarkdown('  \n');
+    tooltip.appendText(describeError(details.error));
+  } else {
+    item.description = '';
+  }
+  item.tooltip = tooltip;
+  item.contextValue = contextValue('tag', [multiPlatform && 'multiPlatform']);
+  return item;
+}
+
+export function platformItem(node: PlatformNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.entry.platformText, vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  item.iconPath = new vscode.ThemeIcon('vm');
+  item.description = node.fromVendor
+    ? [node.entry.digest ? shortDigest(node.entry.digest) : '', node.entry.size ? formatSize(node.entry.size) : ''].filter(Boolean).join(' · ')
+    : `${shortDigest(node.entry.digest)} · ${formatSize(node.entry.size)} manifest`;
+  const tooltip = new vscode.MarkdownString();
+  tooltip.appendText(`${tagReference(node.tag)} (${node.entry.platformText})`);
+  tooltip.appendMarkdown('  \nDigest: ');
+  tooltip.appendText(node.entry.digest);
+  if (node.entry.mediaType) {
+    tooltip.appendMarkdown('  \nMedia type: ');
+    tooltip.appendText(node.entry.mediaType);
+  }
+  item.tooltip = tooltip;
+  item.contextValue = contextValue('platform');
+  return item;
+}
+
+// ---- details after first paint ---------------------------------------------------------------
+
+export function scheduleDetails(ctx: TagContext, tags: TagNode[]): void {
+  const generation = ctx.generation;
+  for (const tag of tags) {
+    if (ctx.details.has(tag.id) || ctx.pendingDetails.has(tag.id)) continue;
+    ctx.pendingDetails.add(tag.id);
+    const repo = tag.repository;
+    void ctx.detailLimiter
+      .run(async () => {
+        // Skip work for a tree that was refreshed while this waited for a slot.
+        if (generation !== ctx.generation || !ctx.pendingDetails.has(tag.id)) return undefined;
+        const host = repo.registry.root.host;
+        if (ctx.isVendor(host)) {
+          // GitLab: the tag detail endpoint (digest, size, created), not the registry.
+          const details = await ctx.service.provider(host).tagDetails!(repo.name, tag.tag);
+          return { vendor: details };
+        }
+        return { summary: await ctx.service.client(host).summarize(repo.name, tag.tag) };
+      })
+      .then(
+        (got) => got,
+        (error: unknown) => ({ error }),
+      )
+      .then((got: { summary: ImageSummary } | { vendor: TagSummary } | { error: unknown } | undefined) => {
+        if (!ctx.pendingDetails.delete(tag.id) || !got || generation !== ctx.generation) return;
+        if ('vendor' in got) {
+          recordVendorTag(ctx, repo, got.vendor);
+          if (!ctx.details.has(tag.id)) ctx.details.set(tag.id, { error: new Error('the registry did not say which image this tag names') });
+        } else {
+          ctx.details.set(tag.id, 'summary' in got ? { summary: got.summary } : { error: got.error });
+          // Only registries whose details come from the registry itself (not a vendor's tag API).
+          if ('summary' in got) scheduleReferrers(ctx, tag, got.summary.digest);
+        }
+        ctx.changed(tag);
+        if (settings.tagSort() === 'newest') resortSoon(ctx, repo);
+      });
+  }
+}
+
+/** Newest-first order changes as dates arrive: re-sort the repository once things settle. */
+function resortSoon(ctx: TagContext, repo: RepositoryNode): void {
+  clearTimeout(ctx.resortTimers.get(repo.id));
+  ctx.resortTimers.set(
+    repo.id,
+    setTimeout(() => {
+      ctx.resortTimers.delete(repo.id);
+      ctx.changed(repo);
+    }, 400),
+  );
+}
+
+/** Keep what the vendor said about a tag, and show it the way details from the registry are shown. */
+export function recordVendorTag(state: TagState, repo: RepositoryNode, tag: TagSummary): void {
+  const id = ids.tag(repo.registry.root.host, repo.name, tag.name, repo.scope);
+  const merged = { ...state.vendorTags.get(id), ...tag };
+  state.vendorTags.set(id, merged);
+  if (merged.digest) {
+    state.details.set(id, {
+      summary: {
+        reference: formatReference({ registry: repo.registry.root.host, repository: repo.name, tag: tag.name }),
+        digest: merged.digest,
+        mediaType: '',
+        totalSize: merged.size ?? 0,
+        platforms: (merged.platforms ?? []).map((p) => p.platform),
+        ...((merged.created ?? merged.lastPushed) ? { created: merged.created ?? merged.lastPushed } : {}),
+      },
+    });
+  }
+}
+
+/** For sorting newest first: the tag's creation time, once its details say. */
+export function createdTime(state: TagState, repo: RepositoryNode, tag: string): number | undefined {
+  const created = state.details.get(ids.tag(repo.registry.root.host, repo.name, tag, repo.scope))?.summary?.created;
+  const t = created ? Date.parse(created) : NaN;
+  return Number.isFinite(t) ? t : undefined;
+}
