@@ -245,8 +245,8 @@ export class QuayProvider implements RegistryProvider {
 
   /**
    * OAuth: the user and its organisations. A robot: the namespace it belongs to (robots never reach
-   * another), an organisation or a user as Quay's getOrganization says. Signed out: none, since
-   * Quay lists no namespaces to strangers; give one by name.
+   * another), an organisation or a user as Quay's getOrganization says. A password: the user's own.
+   * Signed out: none, since Quay lists no namespaces to strangers; give one by name.
    */
   async listNamespaces(page: PageRequest): Promise<Page<NamespaceSummary>> {
     if (page.cursor !== undefined) pageFromCursor(page.cursor);
@@ -268,6 +268,8 @@ export class QuayProvider implements RegistryProvider {
       }
       return { items: [{ name: owner, kind, description: `robot account ${access.username}` }] };
     }
+    // A user's password: Quay's API will not say which organisations, but the user's own namespace is theirs.
+    if (access.kind === 'registry') return { items: [{ name: access.username, kind: 'user' }] };
     return { items: [] };
   }
 
@@ -280,7 +282,8 @@ export class QuayProvider implements RegistryProvider {
       throw new InvalidInputError('argument', '', 'Quay lists repositories per namespace: give the user or organization name');
     }
     const body = await this.getJson('/repository', {
-      query: { namespace, last_modified: 'true', ...(page.cursor ? { next_page: page.cursor } : {}) },
+      // public: without it Quay leaves out the public repositories the account has no permission on (and shows a stranger none).
+      query: { namespace, public: 'true', last_modified: 'true', ...(page.cursor ? { next_page: page.cursor } : {}) },
       operation: 'catalog',
       access,
       ...(page.signal ? { signal: page.signal } : {}),
@@ -344,13 +347,10 @@ export class QuayProvider implements RegistryProvider {
   async vulnerabilities(repository: string, reference: string, signal?: AbortSignal): Promise<VulnerabilityReport> {
     const head = await this.client.headManifest(repository, reference, signal ? { signal } : {});
     if (!head) throw await this.notFound(repository, reference);
-    const body = await this.getJson(`${repositoryPath(repository)}/manifest/${head.digest}/security`, {
-      query: { vulnerabilities: 'true' },
-      operation: 'other',
-      basic: true,
-      ...(signal ? { signal } : {}),
-    });
-    const report = quayVulnerabilityReport(body, head.digest);
+    const path = `${repositoryPath(repository)}/manifest/${head.digest}/security`;
+    const query = { vulnerabilities: 'true' };
+    const body = await this.getJson(path, { query, operation: 'other', basic: true, ...(signal ? { signal } : {}) });
+    const report = quayVulnerabilityReport(body, head.digest, (await this.api(signal)).url(path, query));
     if (report.status === 'unsupported' && !report.message && isIndexMediaType(head.mediaType)) {
       return { ...report, message: "Quay scans each platform's image, not the multi-platform index: scan one of its platforms" };
     }
@@ -548,10 +548,10 @@ const SCAN_STATUSES: Record<string, ScanStatus> = {
  * getRepoManifestSecurity (secscan.py): { status, data: { Layer: { Features: [{ Name, Version,
  * Vulnerabilities: [{ Name, Severity, FixedBy, Link, Description }] }] } } }.
  */
-export function quayVulnerabilityReport(body: unknown, digest: string): VulnerabilityReport {
+export function quayVulnerabilityReport(body: unknown, digest: string, url: string): VulnerabilityReport {
   const statusText = isRecord(body) ? str(body['status']) : undefined;
   const status = statusText ? SCAN_STATUSES[statusText] : undefined;
-  if (!statusText || !status) throw new ProtocolError(`Quay security scan of ${digest}`, `the scan status ${statusText ? `"${statusText}"` : ''} is not one Quay documents`.replace('  ', ' '));
+  if (!status) throw new ProtocolError(redactUrl(url), statusText ? `the scan status "${statusText}" is not one Quay documents` : 'the scan answer has no status');
   const vulnerabilities: Vulnerability[] = [];
   const data = isRecord(body) && isRecord(body['data']) ? body['data'] : undefined;
   const layer = data && isRecord(data['Layer']) ? data['Layer'] : undefined;
