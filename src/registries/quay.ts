@@ -49,14 +49,12 @@ import type {
   TagHistoryEntry,
   TagSummary,
 } from './provider';
-import { VendorApi, isRecord, num, optional, pageFromCursor, str } from './vendorApi';
+import { VendorApi, isRecord, num, optional, pageFromCursor, str, vendorPageSize } from './vendorApi';
 import { countSeverities, severityOf, type ScanStatus, type Vulnerability, type VulnerabilityReport } from './vulnerabilities';
 
 export const QUAY_IO = 'quay.io';
 /** The user name under which Quay's registry takes an OAuth application token as the password. */
 export const QUAY_OAUTH_USERNAME = '$oauthtoken';
-/** listRepoTags answers at most 100 tags a page (tag.py). */
-const QUAY_TAG_PAGE_MAX = 100;
 /** Tag history entries read for one tag: one page of listRepoTags. */
 const HISTORY_LIMIT = 100;
 
@@ -188,19 +186,18 @@ export class QuayProvider implements RegistryProvider {
     return { username, organizations };
   }
 
-  private user(signal?: AbortSignal): Promise<QuayUser | undefined> {
-    return (async () => {
-      const access = await this.access();
-      if (access.kind !== 'oauth') return undefined;
-      if (!this.me) {
-        const p = this.currentUser(access, signal, 'other');
-        this.me = p;
-        p.catch(() => {
-          if (this.me === p) this.me = undefined;
-        });
-      }
-      return this.me;
-    })();
+  /** The OAuth token's user, asked once; undefined for robots, passwords and signed out. */
+  private async user(signal?: AbortSignal): Promise<QuayUser | undefined> {
+    const access = await this.access();
+    if (access.kind !== 'oauth') return undefined;
+    if (!this.me) {
+      const p = this.currentUser(access, signal, 'other');
+      this.me = p;
+      p.catch(() => {
+        if (this.me === p) this.me = undefined;
+      });
+    }
+    return this.me;
   }
 
   forgetTokens(): void {
@@ -290,12 +287,11 @@ export class QuayProvider implements RegistryProvider {
     });
     const items: RepositorySummary[] = [];
     for (const r of listOf(body, 'repositories')) {
-      const ns = str(r['namespace']);
-      const name = str(r['name']);
-      if (!ns || !name) continue;
+      const full = `${str(r['namespace']) ?? ''}/${str(r['name']) ?? ''}`;
+      if (!isRepositoryName(full)) continue;
       const lastModified = num(r['last_modified']);
       items.push({
-        name: `${ns}/${name}`,
+        name: full,
         ...optional('description', str(r['description'])),
         ...(typeof r['is_public'] === 'boolean' ? { isPrivate: !r['is_public'] } : {}),
         ...optional('lastUpdated', lastModified !== undefined ? isoFromSeconds(lastModified) : undefined),
@@ -312,7 +308,8 @@ export class QuayProvider implements RegistryProvider {
     if (access.kind === 'registry') return this.registry.listTags(repository, page);
     const pageNo = pageFromCursor(page.cursor);
     const body = await this.getJson(`${repositoryPath(repository)}/tag/`, {
-      query: { limit: Math.min(Math.max(1, Math.floor(page.pageSize)), QUAY_TAG_PAGE_MAX), page: pageNo, onlyActiveTags: 'true' },
+      // listRepoTags answers at most 100 a page, as vendorPageSize caps it.
+      query: { limit: vendorPageSize(page.pageSize), page: pageNo, onlyActiveTags: 'true' },
       operation: 'tags',
       access,
       ...(page.signal ? { signal: page.signal } : {}),
@@ -481,6 +478,15 @@ function splitRepository(name: string): [string, string] {
     throw new InvalidInputError('repository', name, 'Quay repositories are namespace/name');
   }
   return [name.slice(0, slash), name.slice(slash + 1)];
+}
+
+function isRepositoryName(name: string): boolean {
+  try {
+    validateRepositoryName(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function listOf(body: unknown, key: string): Record<string, unknown>[] {

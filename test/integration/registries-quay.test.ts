@@ -284,6 +284,15 @@ describe('Quay: browsing as a robot (registry only)', () => {
     assert.equal(details.digest, imageA.digest);
   });
 
+  it("a client that asks Quay's token service for registry:catalog:* gets its 400, in words", async () => {
+    const robot = emu.accounts.robots.ci;
+    const plain = new RegistryClient(createSession({ host: emu.host }, { transport, credentials: new MemoryCredentialStore({ [emu.host]: { username: robot.name, password: robot.token } }) }));
+    const err = await rejection(plain.catalogPage({ pageSize: 10 }));
+    assert.ok(err instanceof DistributionError);
+    assert.equal(err.status, 400);
+    assert.match(describeError(err), /rejected the request \(400 INVALID_REQUEST\).*"Unable to decode repository and actions: registry:catalog:\*"/);
+  });
+
   it("a repository outside the robot's namespace is refused by the real registry", async () => {
     const p = signedIn('ci');
     const err = await rejection(p.client.headManifest('quaypartner/tool', '1.0'));
@@ -574,6 +583,14 @@ describe('Quay: broken or hostile answers', () => {
     });
     const junk = await p.listTags('quaycorp/many', { pageSize: 10 });
     assert.deepEqual(junk, { items: [{ name: 'ok' }] });
+
+    emu.addQuirk({
+      path: /^\/api\/v1\/repository$/,
+      status: 200,
+      body: { repositories: [{ namespace: '..', name: 'x' }, { namespace: 'quaycorp', name: 'Upper' }, { namespace: 'quaycorp', name: 'fine', is_public: 'yes', last_modified: 'later' }, 7] },
+      times: 1,
+    });
+    assert.deepEqual(await p.listRepositories({ namespace: 'quaycorp', pageSize: 10 }), { items: [{ name: 'quaycorp/fine' }] });
     emu.clearQuirks();
   });
 });
