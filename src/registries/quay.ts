@@ -101,8 +101,6 @@ export class QuayProvider implements RegistryProvider {
   readonly client: RegistryClient;
   /** Browsing through the registry alone (robots), as for any Distribution registry. */
   private readonly registry: GenericProvider;
-  private apiPromise: Promise<VendorApi> | undefined;
-  private me: Promise<QuayUser> | undefined;
 
   constructor(
     client: RegistryClient,
@@ -120,20 +118,10 @@ export class QuayProvider implements RegistryProvider {
   // ---------------------------------------------------------------- auth
 
   /** The API lives on the registry's own host; a loopback one may speak plain http, as its ping tells. */
-  private api(signal?: AbortSignal): Promise<VendorApi> {
-    if (!this.apiPromise) {
-      const p = (async () => {
-        const origin =
-          this.options.apiBaseUrl ?? (isLoopbackHost(this.host) ? await this.client.session.baseUrl(signal) : `https://${registryApiHost(this.host)}`);
-        return new VendorApi(`${origin.replace(/\/+$/, '')}/api/v1`, 'quay', this.options.transport ?? sharedTransport(), this.options.userAgent);
-      })();
-      this.apiPromise = p;
-      p.catch(() => {
-        if (this.apiPromise === p) this.apiPromise = undefined;
-      });
-    }
-    return this.apiPromise;
-  }
+  private readonly api = new Shared(async () => {
+    const origin = this.options.apiBaseUrl ?? (isLoopbackHost(this.host) ? await this.client.session.baseUrl() : `https://${registryApiHost(this.host)}`);
+    return new VendorApi(`${origin.replace(/\/+$/, '')}/api/v1`, 'quay', this.options.transport ?? sharedTransport(), this.options.userAgent);
+  });
 
   private async access(): Promise<Access> {
     const credential = await this.options.credentials?.get(this.host);
@@ -144,7 +132,7 @@ export class QuayProvider implements RegistryProvider {
 
   /** One API call; the OAuth token rides as Bearer, robot Basic only where Quay reads it (`basic`). */
   private async call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options: CallOptions): Promise<TransportResponse> {
-    const api = await this.api(options.signal);
+    const api = await this.api.get();
     const access = options.access ?? (await this.access());
     const authorization =
       access.kind === 'oauth' ? `Bearer ${access.token}` : access.kind === 'registry' && options.basic ? basicAuthorization(access.username, access.password) : undefined;
@@ -178,7 +166,7 @@ export class QuayProvider implements RegistryProvider {
     const body = await this.getJson('/user/', { access, operation, ...(signal ? { signal } : {}) });
     const username = isRecord(body) && body['anonymous'] !== true ? str(body['username']) : undefined;
     if (!username) {
-      throw new DistributionError(401, [], 'GET', (await this.api()).url('/user/'), operation, { vendor: 'quay', bodySnippet: 'Quay did not say who the token belongs to' });
+      throw new DistributionError(401, [], 'GET', (await this.api.get()).url('/user/'), operation, { vendor: 'quay', bodySnippet: 'Quay did not say who the token belongs to' });
     }
     const organizations = listOf(body, 'organizations')
       .map((o) => str(o['name']))
@@ -187,21 +175,13 @@ export class QuayProvider implements RegistryProvider {
   }
 
   /** The OAuth token's user, asked once; undefined for robots, passwords and signed out. */
-  private async user(signal?: AbortSignal): Promise<QuayUser | undefined> {
+  private readonly me = new Shared(async (): Promise<QuayUser | undefined> => {
     const access = await this.access();
-    if (access.kind !== 'oauth') return undefined;
-    if (!this.me) {
-      const p = this.currentUser(access, signal, 'other');
-      this.me = p;
-      p.catch(() => {
-        if (this.me === p) this.me = undefined;
-      });
-    }
-    return this.me;
-  }
+    return access.kind === 'oauth' ? this.currentUser(access, undefined, 'other') : undefined;
+  });
 
   forgetTokens(): void {
-    this.me = undefined;
+    this.me.forget();
     this.client.session.forgetTokens();
   }
 
@@ -219,7 +199,7 @@ export class QuayProvider implements RegistryProvider {
       const user = await this.currentUser({ kind: 'oauth', token }, input.signal, 'login');
       await this.options.credentials?.store(this.host, { username: QUAY_OAUTH_USERNAME, password: token });
       this.forgetTokens();
-      this.me = Promise.resolve(user);
+      this.me.set(user);
       return { username: user.username };
     }
     if (!input.secret) throw new InvalidInputError('credential', username, 'a robot token or password is required');
@@ -249,7 +229,7 @@ export class QuayProvider implements RegistryProvider {
     if (page.cursor !== undefined) pageFromCursor(page.cursor);
     const access = await this.access();
     if (access.kind === 'oauth') {
-      const user = (await this.user(page.signal))!;
+      const user = (await this.me.get())!;
       return {
         items: [{ name: user.username, kind: 'user' }, ...user.organizations.map((name): NamespaceSummary => ({ name, kind: 'organization' }))],
       };
@@ -274,7 +254,7 @@ export class QuayProvider implements RegistryProvider {
   async listRepositories(page: RepositoryPageRequest): Promise<Page<RepositorySummary>> {
     const access = await this.access();
     if (access.kind === 'registry') return this.registry.listRepositories(page);
-    const namespace = page.namespace ?? (await this.user(page.signal))?.username;
+    const namespace = page.namespace ?? (await this.me.get())?.username;
     if (!namespace) {
       throw new InvalidInputError('argument', '', 'Quay lists repositories per namespace: give the user or organization name');
     }
@@ -347,7 +327,7 @@ export class QuayProvider implements RegistryProvider {
     const path = `${repositoryPath(repository)}/manifest/${head.digest}/security`;
     const query = { vulnerabilities: 'true' };
     const body = await this.getJson(path, { query, operation: 'other', basic: true, ...(signal ? { signal } : {}) });
-    const report = quayVulnerabilityReport(body, head.digest, (await this.api(signal)).url(path, query));
+    const report = quayVulnerabilityReport(body, head.digest, (await this.api.get()).url(path, query));
     if (report.status === 'unsupported' && !report.message && isIndexMediaType(head.mediaType)) {
       return { ...report, message: "Quay scans each platform's image, not the multi-platform index: scan one of its platforms" };
     }
@@ -422,6 +402,31 @@ export class QuayProvider implements RegistryProvider {
 }
 
 // ------------------------------------------------------------------------------------------------
+
+/** A value asked for once and shared by every caller; a failure is not kept, so the next call asks again. */
+class Shared<T> {
+  private promise: Promise<T> | undefined;
+  constructor(private readonly make: () => Promise<T>) {}
+
+  get(): Promise<T> {
+    if (!this.promise) {
+      const p = this.make();
+      this.promise = p;
+      p.catch(() => {
+        if (this.promise === p) this.promise = undefined;
+      });
+    }
+    return this.promise;
+  }
+
+  set(value: T): void {
+    this.promise = Promise.resolve(value);
+  }
+
+  forget(): void {
+    this.promise = undefined;
+  }
+}
 
 /**
  * Scopes as Quay's token endpoint takes them: repository scopes with pull, push and * only; delete
