@@ -348,7 +348,55 @@ function describeHarbor(err: DistributionError, t: RequestTarget, serverSays: st
 }
 
 // Quay (quay.io or Red Hat Quay, API v1): { error_message, error_type } or { message } bodies.
-function describeQuay(_err: DistributionError, _t: RequestTarget, _serverSays: string): string | undefined {
+// The API takes only OAuth application tokens; robot accounts and passwords reach the registry
+// alone. Its refusals are 401 (no usable token) and 403 insufficient_scope (the account lacks the
+// permission on the repository, or the token the scope); the words name which of them is needed.
+function describeQuay(err: DistributionError, t: RequestTarget, serverSays: string): string | undefined {
+  const status = err.status;
+  const method = err.method.toUpperCase();
+  const quay = t.host === 'quay.io' ? 'Quay.io' : `Quay (${t.host})`;
+  const apiPath = /^\/api\/v1(\/.*)$/.exec(decodeURIComponent(pathOf(err.url)))?.[1];
+  const token = 'an OAuth application token (sign in with the user name $oauthtoken, or none, and the token)';
+
+  if (apiPath === undefined) {
+    if (err.operation === 'login' && (status === 401 || status === 403)) {
+      return `Sign-in to ${quay} failed: the robot account (organization+name) and its token, or the username and password, were refused.${serverSays}`;
+    }
+    const writing = method === 'DELETE' || method === 'PUT' || method === 'POST' || method === 'PATCH';
+    if (writing && t.repository && (status === 401 || status === 403)) {
+      const what = method === 'DELETE' ? `delete${t.reference ? ` ${refText(t.reference)}` : ''} in` : 'push to';
+      return `${quay} did not allow you to ${what} ${t.repository} (${status}): you are not signed in, or the account lacks Write permission on the repository. Grant the robot account (or user) Write on it in Quay, or sign in with ${token} that has the repo:write scope.`;
+    }
+    return undefined;
+  }
+
+  const repository = /^\/repository\/([^/]+\/[^/]+)/.exec(apiPath)?.[1];
+  const tag = /\/tag\/([^/]+)$/.exec(apiPath)?.[1];
+  const where = repository ? ` on ${repository}` : '';
+  if (err.operation === 'login' && (status === 401 || status === 403)) {
+    return `${quay} refused the OAuth token (${status}): it is wrong, expired or revoked, or lacks the user:read scope. Generate one under an organization's Applications (OAuth Applications → Generate Token) with user:read and repo:read, plus repo:write to delete tags and repo:create, repo:admin to manage repositories. Robot accounts sign in with their organization+name.${serverSays}`;
+  }
+  if (status === 401) {
+    return `${quay} needs a sign-in for this (401)${where}: use ${token}. Robot accounts and passwords reach only the registry, not Quay's API; a private repository also needs Read permission.${serverSays}`;
+  }
+  if (status === 403) {
+    let needs: string;
+    if (method === 'DELETE' && tag) needs = `deleting tag "${tag}" needs Write permission on ${repository ?? 'the repository'} and the repo:write scope`;
+    else if (method === 'DELETE' && repository) needs = `deleting ${repository} needs Admin permission on it and the repo:admin scope`;
+    else if (method === 'PUT' && repository) needs = `editing the description of ${repository} needs Write permission on it and the repo:write scope`;
+    else if (method === 'POST' && apiPath === '/repository') needs = 'creating a repository needs the right to create repositories in that namespace (an organization admin or a team with the creator role) and the repo:create scope';
+    else needs = `reading${repository ? ` ${repository}` : ' this'} needs Read permission and the repo:read scope`;
+    return `${quay} refused (403): ${needs}. The account or its OAuth token lacks it: grant the permission in Quay, or generate a token with that scope.${serverSays}`;
+  }
+  if (status === 404) {
+    if (/\/manifest\/[^/]+\/security$/.test(apiPath)) return `${quay} has no image with that digest${where}, so it has no scan of it.${serverSays}`;
+    return `Not found on ${quay}: the namespace, repository or tag does not exist, or it is private and the account cannot see it.${serverSays}`;
+  }
+  if (status === 409) return `${quay} refused (409): the tag is immutable, so it cannot be moved or deleted; an administrator of the repository can lift that.${serverSays}`;
+  if (status === 520 && /\/security$/.test(apiPath)) {
+    return `${quay} could not load the scan from its security scanner (520), a fault on Quay's side. Try again later.${serverSays}`;
+  }
+  if (status === 400) return `${quay} rejected the request (400)${where}.${serverSays}`;
   return undefined;
 }
 
