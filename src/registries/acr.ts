@@ -40,7 +40,7 @@ import type {
   SignInResult,
   TagSummary,
 } from './provider';
-import { isRecord, num, optional, str } from './vendorApi';
+import { isRecord, num, optional, str, vendorSession, withVendor } from './vendorApi';
 
 /** The user name that tells ACR the password is an ACR refresh token (docker login, az acr login). */
 export const ACR_REFRESH_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
@@ -326,10 +326,7 @@ export class AcrAuth {
 
 /** Registry errors from an ACR session are ACR's: describe gives ACR's advice. */
 function asAzure(err: unknown): unknown {
-  if (err instanceof DistributionError && !err.extra.vendor) {
-    return new DistributionError(err.status, err.codes, err.method, err.url, err.operation, { ...err.extra, vendor: 'azure' });
-  }
-  return err;
+  return withVendor(err, 'azure');
 }
 
 function withExtra(err: DistributionError, extra: DistributionErrorExtra): DistributionError {
@@ -360,21 +357,19 @@ export function createAcrClient(endpoint: RegistryEndpoint, options: AcrClientOp
 }
 
 function acrSession(inner: RegistrySession, auth: AcrAuth): RegistrySession {
+  const tagged = vendorSession(inner, 'azure');
   return {
-    endpoint: inner.endpoint,
-    baseUrl: (signal) => inner.baseUrl(signal),
+    ...tagged,
     forgetTokens: () => {
       auth.forget();
       inner.forgetTokens();
     },
-    ...(inner.authorizeAhead ? { authorizeAhead: (scopes: string[], signal?: AbortSignal) => inner.authorizeAhead!(scopes, signal) } : {}),
     async request(req) {
       try {
-        return await inner.request(req);
+        return await tagged.request(req);
       } catch (err) {
-        const azure = asAzure(err);
-        if (azure instanceof DistributionError && isDisallowed(azure)) throw await explainLock(inner, req, azure);
-        throw azure;
+        if (err instanceof DistributionError && isDisallowed(err)) throw await explainLock(inner, req, err);
+        throw err;
       }
     },
   };
