@@ -711,7 +711,9 @@ export async function startAcrEmulation(options: AcrEmulationOptions): Promise<A
       return true;
     }
     if (pathname === '/msi/token') {
-      const mi = [...principals.values()].find((p) => p.kind === 'managed-identity');
+      // A user-assigned identity is named by client_id; without one, the first identity is the system one.
+      const wanted = url.searchParams.get('client_id');
+      const mi = [...principals.values()].find((p) => p.kind === 'managed-identity' && (!wanted || p.name === wanted));
       if (req.headers['x-identity-header'] !== identityHeader || !mi) {
         send(res, 400, { statusCode: 400, message: 'Unable to load the proper Managed Identity.', correlationId: crypto.randomUUID() });
         return true;

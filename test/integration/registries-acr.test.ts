@@ -24,7 +24,6 @@ import { testServices } from '../support/services';
 import { seedImage, seedIndex, type SeededImage, type SeededIndex } from '../support/seeding';
 import { rejection } from '../support/rejection';
 import { runRegx } from '../support/runRegx';
-void runRegx;
 
 const services = testServices();
 const transport = createTransport({ maxAttempts: 1 });
@@ -454,5 +453,143 @@ describe('ACR: retag, copy, delete, locks', () => {
     await provider.deleteManifest(`${prefix}/tools`, digest);
     assert.equal(await provider.client.headManifest(`${prefix}/tools`, '1'), undefined);
     assert.equal(acr.count('DELETE', new RegExp(`^/v2/${prefix}/tools/manifests/`)), 1);
+  });
+});
+
+describe('ACR through regx', () => {
+  const open = services.open.host;
+  let tmp: string;
+  let env: NodeJS.ProcessEnv;
+  let ambient: Record<string, string | undefined>;
+  const ref = (rest: string) => `${LOGIN_SERVER}/${prefix}/${rest}`;
+
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'acr-regx-'));
+    const certs = path.join(tmp, 'certs.d', LOGIN_SERVER);
+    fs.mkdirSync(certs, { recursive: true });
+    fs.writeFileSync(path.join(certs, 'ca.crt'), acr.ca);
+    fs.mkdirSync(path.join(tmp, 'docker'));
+    env = {
+      PATH: process.env.PATH,
+      HOME: tmp,
+      DOCKER_CONFIG: path.join(tmp, 'docker'),
+      REGX_CACHE_DIR: 'off',
+      REGX_CERTS_D: path.join(tmp, 'certs.d'),
+      // <name>.azurecr.io is reached through the emulation's CONNECT proxy, by name, over TLS.
+      HTTPS_PROXY: acr.proxyUrl,
+    };
+    acr.addPrincipal({ name: 'mi-regx', kind: 'managed-identity', role: 'Owner' });
+    // DefaultAzureCredential in regx finds the App Service managed identity (AZURE_CLIENT_ID names it).
+    ambient = { ...NO_AZURE, IDENTITY_ENDPOINT: acr.identityEndpoint, IDENTITY_HEADER: acr.identityHeader, AZURE_CLIENT_ID: 'mi-regx' };
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const regx = (args: string[], input = '', extraEnv: NodeJS.ProcessEnv = {}, sdkEnv = ambient) => withEnv(sdkEnv, () => runRegx(args, { ...env, ...extraEnv }, input));
+
+  it('regx login NAME.azurecr.io checks the ambient Azure credentials by an exchange and stores nothing', async () => {
+    const result = await regx(['login', LOGIN_SERVER]);
+    assert.equal(result.stderr, '');
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout, 'Login Succeeded (Microsoft Entra: mi-regx; nothing stored, regx asks your Azure credentials each time)\n');
+    assert.ok(!fs.existsSync(path.join(tmp, 'docker', 'config.json')) || !fs.readFileSync(path.join(tmp, 'docker', 'config.json'), 'utf8').includes(LOGIN_SERVER));
+    const exchange = acr.requests.filter((r) => r.path === '/oauth2/exchange').at(-1)!;
+    assert.equal(exchange.tls, true);
+    assert.equal(exchange.form?.['service'], LOGIN_SERVER);
+  });
+
+  it('catalog through /acr/v1/_catalog, two per page, every page', async () => {
+    const result = await regx(['catalog', LOGIN_SERVER, '--page-size', '2', '--all']);
+    assert.equal(result.code, 0, result.stderr);
+    const names = result.stdout.trim().split('\n');
+    assert.deepEqual(names.slice(0, 3), [`${prefix}/app`, `${prefix}/base`, `${prefix}/copied`]);
+    assert.ok(names.includes(`${prefix}/multi`) && names.includes(`${prefix}/web`));
+    assert.ok(acr.requests.filter((r) => r.path === '/acr/v1/_catalog' && r.query['n'] === '2').length >= 3);
+  });
+
+  it('tags, and scan says ACR keeps no scans (Defender for Cloud does)', async () => {
+    const tags = await regx(['tags', ref('app')]);
+    assert.equal(tags.code, 0, tags.stderr);
+    assert.deepEqual(tags.stdout.trim().split('\n'), ['1.0', '1.1', '1.2', '2.0', 'latest']);
+    const scan = await regx(['scan', ref('app:1.0')]);
+    assert.equal(scan.code, 1);
+    assert.equal(
+      scan.stderr,
+      `regx: Azure Container Registry (${LOGIN_SERVER}) does not offer vulnerability scans. Azure Container Registry keeps no scan results in its registry API: Microsoft Defender for Cloud scans ACR images, and its findings are in the Azure portal (Defender for Cloud → Recommendations, "Container registry images should have vulnerability findings resolved") or Azure Resource Graph.\n`,
+    );
+  });
+
+  it('tag, copy out to the open registry and back in, then delete the tag alone', async () => {
+    const tag = await regx(['tag', ref('app:1.0'), 'cli']);
+    assert.equal(tag.code, 0, tag.stderr);
+    const out = await regx(['copy', ref('app:1.0'), `${open}/${prefix}/regx-out:1.0`]);
+    assert.equal(out.code, 0, out.stderr);
+    const back = await regx(['copy', `${open}/${prefix}/regx-out:1.0`, ref('regx-in:1.0')]);
+    assert.equal(back.code, 0, back.stderr);
+    const digest = await regx(['digest', ref('regx-in:1.0')]);
+    assert.equal(digest.stdout.trim(), app1.digest);
+    const del = await regx(['delete', ref('app:cli')]);
+    assert.equal(del.code, 0, del.stderr);
+    assert.equal(del.stdout, `Deleted the tag ${ref('app')}:cli (the image ${app1.digest} is kept)\n`);
+    const tags = await regx(['tags', ref('app')]);
+    assert.ok(!tags.stdout.split('\n').includes('cli'));
+  });
+
+  it('a delete-locked tag: exit 1 and the words name the lock and the az command that lifts it', async () => {
+    acr.setAttributes(`${prefix}/app:1.1`, { deleteEnabled: false });
+    try {
+      const del = await regx(['delete', ref('app:1.1')]);
+      assert.equal(del.code, 1);
+      assert.equal(
+        del.stderr,
+        `regx: Azure Container Registry (${LOGIN_SERVER}) refused to delete: the tag ${prefix}/app:1.1 is locked against deletes (deleteEnabled: false). Lift the lock with \`az acr repository update --name regxtest --image ${prefix}/app:1.1 --delete-enabled true\`, then try again.\n`,
+      );
+    } finally {
+      acr.setAttributes(`${prefix}/app:1.1`, { deleteEnabled: true });
+    }
+  });
+
+  it('the admin user with regx login -u: checked, stored in config.json, then used without any Azure credentials', async () => {
+    const login = await regx(['login', LOGIN_SERVER, '-u', acr.admin.username, '--password-stdin'], `${acr.admin.password}\n`);
+    assert.equal(login.code, 0, login.stderr);
+    assert.equal(login.stdout, 'Login Succeeded\n');
+    const config = JSON.parse(fs.readFileSync(path.join(tmp, 'docker', 'config.json'), 'utf8')) as { auths: Record<string, unknown> };
+    assert.ok(config.auths[LOGIN_SERVER]);
+    const before = acr.requests.length;
+    const tags = await regx(['tags', ref('web')], '', {}, NO_AZURE);
+    assert.equal(tags.code, 0, tags.stderr);
+    assert.equal(tags.stdout, '1\n');
+    const seen = acr.requests.slice(before);
+    assert.equal(seen.filter((r) => r.path === '/oauth2/exchange').length, 0);
+    assert.ok(seen.some((r) => r.path === '/oauth2/token' && r.authorization === 'basic'));
+    fs.rmSync(path.join(tmp, 'docker', 'config.json'));
+  });
+
+  it('a docker credential helper named in config.json (acr-env) still wins over the Azure credentials', async () => {
+    const minted = acrProvider(editorTokenSource('dev@contoso.com'));
+    await minted.signInWithEntra();
+    const refresh = await (minted as unknown as { auth: { refreshToken(): Promise<{ token: string }> } }).auth.refreshToken();
+    const bin = path.join(tmp, 'helper-bin');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(
+      path.join(bin, 'docker-credential-acr-env'),
+      `#!/bin/sh\ncat >/dev/null\necho '${JSON.stringify({ ServerURL: LOGIN_SERVER, Username: '00000000-0000-0000-0000-000000000000', Secret: refresh.token })}'\n`,
+      { mode: 0o755 },
+    );
+    fs.writeFileSync(path.join(tmp, 'docker', 'config.json'), JSON.stringify({ credHelpers: { [LOGIN_SERVER]: 'acr-env' } }));
+    const before = acr.requests.length;
+    const tags = await regx(['tags', ref('web')], '', { PATH: `${bin}:${process.env.PATH}` });
+    assert.equal(tags.code, 0, tags.stderr);
+    assert.equal(tags.stdout, '1\n');
+    const seen = acr.requests.slice(before);
+    assert.equal(seen.filter((r) => r.path === '/oauth2/exchange' || r.path === '/msi/token').length, 0, 'the helper, not the Azure chain');
+    assert.ok(seen.some((r) => r.path === '/oauth2/token'));
+    fs.rmSync(path.join(tmp, 'docker', 'config.json'));
+  });
+
+  it('no login and the Azure CLI signed out: exit 1, and the words say `az login`', async () => {
+    const bin = fakeAz(tmp, undefined);
+    const tags = await regx(['tags', ref('app')], '', {}, { ...NO_AZURE, AZURE_TOKEN_CREDENTIALS: 'AzureCliCredential', PATH: `${bin}:${process.env.PATH}` });
+    assert.equal(tags.code, 1);
+    assert.equal(tags.stderr, 'regx: The Azure CLI is not signed in: run `az login` (add --tenant TENANT-ID for another directory), then try again.\n');
   });
 });

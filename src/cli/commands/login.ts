@@ -1,11 +1,14 @@
 // `regx login REGISTRY -u USER [--password-stdin]`: checks the credentials against the registry
 // first (a ping and, for token registries, a token exchange), and only then stores them where
 // `docker login` would: $DOCKER_CONFIG/config.json or its credential helper. A password is never
-// taken from argv, where `ps` and shell history would keep it.
+// taken from argv, where `ps` and shell history would keep it. ACR without -u (`regx login
+// NAME.azurecr.io`) checks the ambient Azure credentials instead and stores nothing.
 import { login } from '../../distribution/session';
 import { CancelledError } from '../../errors/errors';
 import { expectPositionals, flagBool, flagString, UsageError } from '../args';
-import { endpointFor, registryArgument, transportFor } from '../context';
+import type { AcrProvider } from '../../registries/acr';
+import { registryKindFor } from '../../registries';
+import { endpointFor, providerForCli, registryArgument, transportFor } from '../context';
 import { jsonText } from '../output';
 import type { CliCommand } from '../types';
 
@@ -26,6 +29,15 @@ export const command: CliCommand = {
     const [registryText] = expectPositionals(args, ['REGISTRY'], 'login');
     const registry = registryArgument(ctx, registryText);
     const username = flagString(args, 'username');
+    if (!username && registryKindFor(registry).kind === 'acr' && !flagBool(args, 'password-stdin')) {
+      // ACR from the ambient Azure credentials: checked by a token exchange; nothing to store, since
+      // every run asks @azure/identity again (tokens never go into config.json).
+      const provider = await providerForCli(ctx, registry);
+      const { username: account } = await (provider as AcrProvider).signInWithEntra(ctx.signal);
+      if (ctx.json) ctx.out(jsonText({ registry, username: account, status: 'Login Succeeded', stored: false }));
+      else ctx.out(`Login Succeeded (Microsoft Entra: ${account}; nothing stored, regx asks your Azure credentials each time)`);
+      return;
+    }
     if (!username) throw new UsageError('missing -u USER', 'login');
 
     let password: string;

@@ -138,7 +138,7 @@ export function classify(err: unknown, source: string): unknown {
     const inner = err.errors.map((e) => classify(e, source)).filter((e): e is AzureSignInFailure => e instanceof AzureSignInFailure);
     // A refusal or an expiry says more than "this one was not there".
     const telling = inner.find((e) => e.reason !== 'unavailable' && e.reason !== 'not-signed-in') ?? inner.find((e) => e.reason === 'not-signed-in');
-    if (telling) return new AzureSignInFailure(telling.reason, source, telling.detailText);
+    if (telling) return telling;
     return new AzureSignInFailure('unavailable', source, 'none of environment variables, a managed identity or an Azure CLI sign-in was found');
   }
   if (err instanceof CredentialUnavailableError) {
