@@ -118,7 +118,20 @@ export interface AcrEmulation {
 }
 
 const DEFAULT_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const DISALLOWED = 'The operation is disallowed on this registry, repository or image. View troubleshooting steps at https://aka.ms/acr/faq/#why-does-my-pull-or-push-request-fail-with-disallowed-operation';
+
+interface RecordedBody {
+  status: number;
+  body: unknown;
+}
+
+/** test/fixtures/vendors/acr/errors.json from the source tree (fixtures are not compiled). */
+function recordedBodies(): Record<string, RecordedBody> {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'test', 'fixtures', 'vendors', 'acr', 'errors.json');
+    if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { bodies: Record<string, RecordedBody> }).bodies;
+    if (path.dirname(dir) === dir) throw new Error('test/fixtures/vendors/acr/errors.json not found');
+  }
+}
 const ALL_ENABLED: AcrChangeable = { deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true };
 const ACCESS_LIFETIME_MS = 300_000;
 
@@ -149,6 +162,7 @@ export async function startAcrEmulation(options: AcrEmulationOptions): Promise<A
   const tagTimes = new Map<string, TagTimes>();
   const admin = { username: 'regxacr', password: crypto.randomBytes(12).toString('base64url') };
   const identityHeader = crypto.randomBytes(12).toString('hex');
+  const bodies = recordedBodies();
   let refreshLifetimeSeconds = 3 * 3600;
   let clock = Date.parse('2024-05-01T00:00:00Z');
 
@@ -341,6 +355,14 @@ export async function startAcrEmulation(options: AcrEmulationOptions): Promise<A
   const acrError = (res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
     send(res, status, { errors: [{ code, message }] }, headers);
 
+  /** A recorded body (errors.json), {placeholders} filled in. */
+  function fail(res: http.ServerResponse, name: string, vars: Record<string, string> = {}, headers: Record<string, string> = {}): void {
+    const recorded = bodies[name];
+    if (!recorded) throw new Error(`no recorded body ${name}`);
+    const text = JSON.stringify(recorded.body).replace(/\{(\w+)\}/g, (whole, key: string) => (key in vars ? JSON.stringify(vars[key]).slice(1, -1) : whole));
+    send(res, recorded.status, JSON.parse(text), headers);
+  }
+
   function loginServerOf(req: http.IncomingMessage, tls: boolean): { host: string; scheme: string } {
     const host = (req.headers.host ?? '').replace(/:443$/, '');
     return { host, scheme: tls ? 'https' : 'http' };
@@ -354,7 +376,7 @@ export async function startAcrEmulation(options: AcrEmulationOptions): Promise<A
   }
 
   function unauthorized(res: http.ServerResponse, req: http.IncomingMessage, tls: boolean, scope?: string, error?: string): void {
-    acrError(res, 401, 'UNAUTHORIZED', 'authentication required, visit https://aka.ms/acr/authorization for more information.', challenge(req, tls, scope, error));
+    fail(res, 'authenticationRequired', {}, challenge(req, tls, scope, error));
   }
 
   /** The live access token of the request and its grants; undefined (after a 401) when there is none. */
@@ -379,18 +401,18 @@ export async function startAcrEmulation(options: AcrEmulationOptions): Promise<A
 
   async function handleExchange(req: http.IncomingMessage, res: http.ServerResponse, tls: boolean, form: URLSearchParams): Promise<void> {
     const { host } = loginServerOf(req, tls);
-    if (form.get('grant_type') !== 'access_token') return acrError(res, 400, 'UNSUPPORTED', `grant_type ${form.get('grant_type') ?? '(none)'} is not supported`);
-    if (form.get('service') !== host) return acrError(res, 400, 'INVALID_REQUEST', `the service ${form.get('service') ?? '(none)'} is not this registry`);
+    if (form.get('grant_type') !== 'access_token') return fail(res, 'grantUnsupported', { grant: form.get('grant_type') ?? '(none)' });
+    if (form.get('service') !== host) return fail(res, 'serviceMismatch', { service: form.get('service') ?? '(none)' });
     const entra = entraTokens.get(form.get('access_token') ?? '');
-    if (!entra) return acrError(res, 401, 'UNAUTHORIZED', 'the access token is not valid');
-    if (entra.exp <= now()) return acrError(res, 401, 'UNAUTHORIZED', 'the access token is expired');
+    if (!entra) return fail(res, 'exchangeInvalid');
+    if (entra.exp <= now()) return fail(res, 'exchangeExpired');
     const requestedTenant = form.get('tenant');
     if (entra.tenant !== tenantId || (requestedTenant && requestedTenant !== tenantId)) {
-      return acrError(res, 401, 'UNAUTHORIZED', `the token's tenant ${entra.tenant} is not the registry's tenant`);
+      return fail(res, 'exchangeTenant', { tenant: entra.tenant });
     }
     const principal = principals.get(entra.principal)!;
     if (principal.role === 'none') {
-      return acrError(res, 401, 'UNAUTHORIZED', `Access to registry '${host}' was denied: the identity has no role on the registry`);
+      return fail(res, 'exchangeNoRole', { host });
     }
     const iat = Math.floor(now() / 1000);
     const exp = iat + refreshLifetimeSeconds;
@@ -448,7 +470,7 @@ export async function startAcrEmulation(options: AcrEmulationOptions): Promise<A
   async function handleToken(req: http.IncomingMessage, res: http.ServerResponse, tls: boolean, url: URL, form: URLSearchParams | undefined): Promise<void> {
     const { host } = loginServerOf(req, tls);
     const service = form ? form.get('service') : url.searchParams.get('service');
-    if (service !== host) return acrError(res, 400, 'INVALID_REQUEST', `the service ${service ?? '(none)'} is not this registry`);
+    if (service !== host) return fail(res, 'serviceMismatch', { service: service ?? '(none)' });
     const who = identify(req, form);
     if (typeof who === 'string') return acrError(res, 401, 'UNAUTHORIZED', who);
     const scopes = (form ? form.getAll('scope') : url.searchParams.getAll('scope')).flatMap((s) => s.split(' ')).filter(Boolean);
@@ -543,7 +565,7 @@ export async function startAcrEmulation(options: AcrEmulationOptions): Promise<A
     const action = deleting ? 'delete' : writing ? 'metadata_write' : 'metadata_read';
     if (!need(resource, action, `${resource}:${action}`)) return;
     const tags = owns(repository) ? await listTags(repository) : [];
-    if (!tags.length) return acrError(res, 404, 'NAME_UNKNOWN', 'repository name not known to registry', {});
+    if (!tags.length) return fail(res, 'repositoryUnknown');
     if (!collection) {
       if (writing) {
         attributes.set(repository, { ...attrs(repository), ...(JSON.parse(body.toString('utf8') || '{}') as Partial<AcrChangeable>) });
@@ -574,7 +596,7 @@ export async function startAcrEmulation(options: AcrEmulationOptions): Promise<A
     }
     if (collection === '_tags' && reference) {
       const a = await tagAttributes(repository, reference);
-      if (!a) return acrError(res, 404, 'TAG_UNKNOWN', `the tag ${reference} does not exist`);
+      if (!a) return fail(res, 'tagUnknown', { tag: reference });
       if (writing) {
         attributes.set(`${repository}:${reference}`, { ...attrs(`${repository}:${reference}`), ...(JSON.parse(body.toString('utf8') || '{}') as Partial<AcrChangeable>) });
         a['changeableAttributes'] = attrs(`${repository}:${reference}`);
@@ -582,7 +604,7 @@ export async function startAcrEmulation(options: AcrEmulationOptions): Promise<A
       if (deleting) {
         const manifestLocked = attrs(`${repository}@${a['digest'] as string}`);
         const locked = [attrs(repository), attrs(`${repository}:${reference}`), manifestLocked].some((x) => !x.deleteEnabled || !x.writeEnabled);
-        if (locked) return acrError(res, 405, 'REGISTRY_DISALLOWED_OPERATION', DISALLOWED);
+        if (locked) return fail(res, 'disallowed');
         // Distribution's own untag: the tag's link directory goes; the manifest and its other tags stay.
         fs.rmSync(path.join(options.storageRoot, 'docker', 'registry', 'v2', 'repositories', repository, '_manifests', 'tags', reference), { recursive: true, force: true });
         tagTimes.delete(`${repository}:${reference}`);
@@ -629,7 +651,7 @@ export async function startAcrEmulation(options: AcrEmulationOptions): Promise<A
           }
         }
       }
-      if (locked) return acrError(res, 405, 'REGISTRY_DISALLOWED_OPERATION', DISALLOWED);
+      if (locked) return fail(res, 'disallowed');
     }
     const headers: http.OutgoingHttpHeaders = { ...req.headers };
     // An unknown or expired token is not the registry's business: it gets none, and challenges.
@@ -696,14 +718,13 @@ export async function startAcrEmulation(options: AcrEmulationOptions): Promise<A
       const tenant = tokenPath[1]!;
       const clientId = form.get('client_id') ?? '';
       const sp = [...principals.values()].find((p) => p.kind === 'service-principal' && p.name === clientId);
-      const aadError = (status: number, error: string, code: string, description: string) =>
-        send(res, status, { error, error_description: `${code}: ${description}`, error_codes: [Number(code.slice(6))], timestamp: new Date().toISOString(), trace_id: crypto.randomUUID(), correlation_id: crypto.randomUUID() });
+      const aad = (name: string, vars: Record<string, string>) => fail(res, name, vars);
       if (!sp || sp.tenant !== tenant) {
-        aadError(400, 'unauthorized_client', 'AADSTS700016', `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
+        aad('entraUnknownApplication', { client: clientId, tenant });
         return true;
       }
       if (form.get('client_secret') !== sp.clientSecret) {
-        aadError(401, 'invalid_client', 'AADSTS7000215', 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.');
+        aad('entraInvalidSecret', {});
         return true;
       }
       const token = issueEntraToken(sp.name);
