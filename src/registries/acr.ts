@@ -22,7 +22,7 @@ import { createSession, endpointTls, login, sharedTransport } from '../distribut
 import { TokenCache, fetchToken, type TokenRequest } from '../distribution/tokens';
 import type { TlsProfile, Transport } from '../distribution/transport';
 import type { Page, RegistryEndpoint, RegistryRequest, RegistryResponse, RegistrySession } from '../distribution/types';
-import { CloudCredentialError, DistributionError, InvalidInputError, type DistributionErrorExtra } from '../errors/errors';
+import { CancelledError, CloudCredentialError, DistributionError, InvalidInputError, type DistributionErrorExtra } from '../errors/errors';
 import { registryApiHost } from '../reference/reference';
 import type { AzureCredentialOptions } from './clouds/cloud-azure';
 import { loadCloudModule } from './clouds/load';
@@ -145,6 +145,7 @@ export function azureSdkTokenSource(options: AzureCredentialOptions = {}): Entra
     } catch (err) {
       // The SDK bundle has its own error classes: read its AzureSignInFailure by shape.
       const failure = err as { name?: unknown; reason?: unknown; source?: unknown; detailText?: unknown };
+      if (failure?.name === 'AbortError' || request.signal?.aborted) throw new CancelledError();
       if (failure?.name === 'AzureSignInFailure' && typeof failure.reason === 'string' && typeof failure.source === 'string') {
         throw new CloudCredentialError(
           'azure',
