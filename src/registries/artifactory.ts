@@ -99,11 +99,11 @@ export class ArtifactoryProvider implements RegistryProvider {
   };
   /** Manifest details, digest deletes and tokens are the Distribution registry's, as for any registry. */
   private readonly generic: GenericProvider;
-  private api: Promise<VendorApi> | undefined;
+  private readonly api = new Kept<VendorApi>();
   /** The Docker repositories, read by a first page of listNamespaces and paged from here. */
-  private dockerRepositories: Promise<NamespaceSummary[]> | undefined;
+  private readonly dockerRepositories = new Kept<NamespaceSummary[]>();
   /** The one repository this endpoint serves (undefined: every repository, as key/image). */
-  private boundKey: Promise<string | undefined> | undefined;
+  private readonly boundKey = new Kept<string | undefined>();
 
   constructor(
     readonly client: RegistryClient,
@@ -123,15 +123,10 @@ export class ArtifactoryProvider implements RegistryProvider {
   // ---------------------------------------------------------------- REST plumbing
 
   private restApi(signal?: AbortSignal): Promise<VendorApi> {
-    this.api ??= (async () => {
+    return this.api.get(async () => {
       const base = this.options.apiBaseUrl ?? `${new URL(await this.client.session.baseUrl(signal)).origin}/artifactory`;
       return new VendorApi(base, 'artifactory', this.options.transport ?? sharedTransport(), this.options.userAgent);
-    })();
-    const api = this.api;
-    api.catch(() => {
-      if (this.api === api) this.api = undefined;
     });
-    return api;
   }
 
   /** The stored secret in the form the REST API takes it. An API key is a plain header: never sent on through a redirect. */
@@ -163,17 +158,12 @@ export class ArtifactoryProvider implements RegistryProvider {
 
   /** The key of the repository this endpoint serves alone, or undefined when it serves them all (key/image). */
   private bound(signal?: AbortSignal): Promise<string | undefined> {
-    this.boundKey ??= (async () => {
+    return this.boundKey.get(async () => {
       const fromPrefix = repositoryKeyOfPrefix(this.client.session.endpoint.pathPrefix);
       if (fromPrefix ?? this.options.repositoryKey) return fromPrefix ?? this.options.repositoryKey;
       const keys = (await this.allRepositories(signal)).map((r) => r.name);
       return subdomainRepositoryKey(this.host, keys);
-    })();
-    const bound = this.boundKey;
-    bound.catch(() => {
-      if (this.boundKey === bound) this.boundKey = undefined;
     });
-    return bound;
   }
 
   /** Repository key and image of a repository name as the client uses it. */
@@ -189,17 +179,12 @@ export class ArtifactoryProvider implements RegistryProvider {
   // ---------------------------------------------------------------- browsing
 
   private allRepositories(signal?: AbortSignal): Promise<NamespaceSummary[]> {
-    this.dockerRepositories ??= this.rest<unknown>('GET', '/api/repositories', { packageType: 'docker' }, 'other', signal).then(readRepositories);
-    const list = this.dockerRepositories;
-    list.catch(() => {
-      if (this.dockerRepositories === list) this.dockerRepositories = undefined;
-    });
-    return list;
+    return this.dockerRepositories.get(() => this.rest<unknown>('GET', '/api/repositories', { packageType: 'docker' }, 'other', signal).then(readRepositories));
   }
 
   /** Docker repositories, by key; an endpoint that serves one repository shows that one. Read afresh for a first page. */
   async listNamespaces(page: PageRequest): Promise<Page<NamespaceSummary>> {
-    if (page.cursor === undefined) this.dockerRepositories = undefined;
+    if (page.cursor === undefined) this.dockerRepositories.forget();
     const pageNo = pageFromCursor(page.cursor);
     const bound = await this.bound(page.signal);
     let list = await this.allRepositories(page.signal);
@@ -300,12 +285,32 @@ export class ArtifactoryProvider implements RegistryProvider {
 
   forgetTokens(): void {
     this.client.session.forgetTokens();
-    this.dockerRepositories = undefined;
-    this.boundKey = undefined;
+    this.dockerRepositories.forget();
+    this.boundKey.forget();
   }
 }
 
 // ------------------------------------------------------------------------------------------------
+
+/** A promise kept for the next caller, and dropped when it fails so that the next one asks again. */
+class Kept<T> {
+  private promise: Promise<T> | undefined;
+
+  get(make: () => Promise<T>): Promise<T> {
+    if (!this.promise) {
+      const made = make();
+      this.promise = made;
+      made.catch(() => {
+        if (this.promise === made) this.promise = undefined;
+      });
+    }
+    return this.promise;
+  }
+
+  forget(): void {
+    this.promise = undefined;
+  }
+}
 
 /** GET /api/repositories answers [{ key, type, description, url, packageType }]: Docker ones, sorted by key. */
 function readRepositories(body: unknown): NamespaceSummary[] {

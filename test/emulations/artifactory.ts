@@ -173,6 +173,14 @@ export async function startArtifactoryEmulation(options: ArtifactoryEmulationOpt
     return { kind: 'bad' };
   }
 
+  /** The signed-in user of a REST or realm request; anything else is answered 401 here (anonymous access is off). */
+  function signedIn(req: http.IncomingMessage, res: http.ServerResponse): ArtifactoryUser | undefined {
+    const auth = authOf(req);
+    if (auth.kind === 'user') return auth.user;
+    restError(res, auth.kind === 'anonymous' ? 'anonymous' : 'badCredentials', {}, { 'www-authenticate': responses.basicChallenge });
+    return undefined;
+  }
+
   /** A real token for a real account, from the real issuer. */
   async function realToken(account: 'pusher' | 'reader', scopes: string[]): Promise<{ token: string; expiresIn: number }> {
     const real = options[account];
@@ -228,11 +236,10 @@ export async function startArtifactoryEmulation(options: ArtifactoryEmulationOpt
 
   /** The realm: checks the Artifactory credential and hands out a real token for the mapped scopes. */
   async function token(req: http.IncomingMessage, res: http.ServerResponse, binding: Binding, query: URLSearchParams): Promise<void> {
-    const auth = authOf(req);
-    if (auth.kind === 'anonymous') return restError(res, 'anonymous', {}, { 'www-authenticate': responses.basicChallenge });
-    if (auth.kind !== 'user') return restError(res, 'badCredentials', {}, { 'www-authenticate': responses.basicChallenge });
+    const auth = signedIn(req, res);
+    if (!auth) return;
     const scopes = query.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean).map((scope) => mapScope(binding, scope));
-    const { token: value, expiresIn } = await realToken(auth.user.standsFor, scopes);
+    const { token: value, expiresIn } = await realToken(auth.standsFor, scopes);
     issued.add(value);
     send(res, 200, { token: value, expires_in: expiresIn });
   }
@@ -337,9 +344,8 @@ export async function startArtifactoryEmulation(options: ArtifactoryEmulationOpt
   // ------------------------------------------------------------------ REST API
 
   async function rest(req: http.IncomingMessage, res: http.ServerResponse, path: string, query: URLSearchParams): Promise<void> {
-    const auth = authOf(req);
-    if (auth.kind === 'anonymous') return restError(res, 'anonymous', {}, { 'www-authenticate': responses.basicChallenge });
-    if (auth.kind !== 'user') return restError(res, 'badCredentials', {}, { 'www-authenticate': responses.basicChallenge });
+    const user = signedIn(req, res);
+    if (!user) return;
     if (req.method === 'GET' && path === '/artifactory/api/repositories') {
       const type = query.get('type')?.toUpperCase();
       const packageType = query.get('packageType')?.toLowerCase();
@@ -347,7 +353,7 @@ export async function startArtifactoryEmulation(options: ArtifactoryEmulationOpt
       return send(res, 200, list);
     }
     if (req.method === 'DELETE' && path.startsWith('/artifactory/') && !path.startsWith('/artifactory/api/')) {
-      return deleteItem(res, auth.user, path.slice('/artifactory/'.length));
+      return deleteItem(res, user, path.slice('/artifactory/'.length));
     }
     restError(res, 'notFound', { path: path.replace(/^\/artifactory\//, '') });
   }

@@ -75,6 +75,20 @@ function artifactory(options: { user?: 'deployer' | 'viewer'; secret?: Secret; e
   return p;
 }
 
+/** Every page of a paged list, following its cursors. */
+async function everyPage(list: (cursor: { cursor?: string }) => Promise<{ items: string[]; next?: string }>): Promise<string[]> {
+  const all: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await list(cursor ? { cursor } : {});
+    all.push(...page.items);
+    cursor = page.next;
+  } while (cursor);
+  return all;
+}
+
+const names = <T extends { name: string }>(page: { items: T[]; next?: string }) => ({ items: page.items.map((x) => x.name), ...(page.next ? { next: page.next } : {}) });
+
 async function realDigest(repository: string, reference: string): Promise<string | undefined> {
   const answer = await getManifest(real.host, repository, reference, { auth: pusher });
   return answer.status === 200 ? answer.digest : undefined;
@@ -141,32 +155,15 @@ describe('Artifactory browsing, down to a platform', () => {
   it('images page by n/last through List Docker Repositories', async () => {
     const p = artifactory();
     const before = emu.requests.length;
-    const names: string[] = [];
-    let cursor: string | undefined;
-    let pages = 0;
-    do {
-      const page = await p.listRepositories({ pageSize: 3, namespace: 'docker-local', ...(cursor ? { cursor } : {}) });
-      names.push(...page.items.map((r) => r.name));
-      cursor = page.next;
-      pages++;
-    } while (cursor);
-    assert.deepEqual(ours(names), [APP, MANY, WEB, ZETA]);
-    assert.ok(pages >= 2);
+    assert.deepEqual(ours(await everyPage((cursor) => p.listRepositories({ pageSize: 3, namespace: 'docker-local', ...cursor }).then(names))), [APP, MANY, WEB, ZETA]);
     const asked = emu.requests.slice(before).filter((r) => r.path === `${PREFIX}/v2/_catalog`);
-    assert.equal(asked.length, pages);
+    assert.ok(asked.length >= 2);
     assert.ok(asked.slice(1).every((r) => r.query['n'] === '3' && r.query['last']), JSON.stringify(asked.map((r) => r.query)));
   });
 
   it('tags page by n/last; the digests Artifactory lists among them are left out', async () => {
     const p = artifactory();
-    const names: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await p.listTags(MANY, { pageSize: 3, ...(cursor ? { cursor } : {}) });
-      names.push(...page.items.map((t) => t.name));
-      cursor = page.next;
-    } while (cursor);
-    assert.deepEqual(names, manyTags);
+    assert.deepEqual(await everyPage((cursor) => p.listTags(MANY, { pageSize: 3, ...cursor }).then(names)), manyTags);
     // The emulation does list the index children's digests, as Artifactory does.
     const raw = (await (await fetch(`${emu.url}${PREFIX}/v2/${APP}/tags/list`, { headers: { 'x-jfrog-art-api': emu.users.deployer.apiKey } })).json()) as { tags: string[] };
     assert.ok(multi.images.every((image) => raw.tags.includes(image.digest)));
@@ -175,14 +172,7 @@ describe('Artifactory browsing, down to a platform', () => {
 
   it('the client pages tags below the prefix although the Link leaves it out (RTFACT-18971)', async () => {
     const client = artifactory().client;
-    const names: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await client.tagsPage(MANY, { pageSize: 3, ...(cursor ? { cursor } : {}) });
-      names.push(...page.items);
-      cursor = page.next;
-    } while (cursor);
-    assert.deepEqual(names, manyTags);
+    assert.deepEqual(await everyPage((cursor) => client.tagsPage(MANY, { pageSize: 3, ...cursor })), manyTags);
     const link = emu.requests.filter((r) => r.path === `${PREFIX}/v2/${MANY}/tags/list` && r.query['last']);
     assert.ok(link.length >= 2, 'the second and later pages were asked for below the prefix');
     // A Link that keeps the prefix reads the same.

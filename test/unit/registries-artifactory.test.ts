@@ -100,18 +100,9 @@ describe('Artifactory: how it is recognised and addressed', () => {
   it('refuses a malformed repository key for a port endpoint', () => {
     const client = new RegistryClient(createSession({ host: HOST }, { transport }));
     assert.throws(() => new ArtifactoryProvider(client, { repositoryKey: 'bad/key' }), InvalidInputError);
-    assert.deepEqual(
-      { ...new ArtifactoryProvider(client).capabilities },
-      {
-        catalog: false,
-        namespaces: true,
-        search: false,
-        deleteTag: 'untag',
-        deleteManifest: true,
-        signIn: 'username-and-secret',
-        tagDeleteNote: 'Artifactory keeps each tag of an image in a folder of its own: deleting a tag removes that folder only, and the image and its other tags stay.',
-      },
-    );
+    const { deleteTag, scan, signIn, tagDeleteNote } = new ArtifactoryProvider(client).capabilities;
+    assert.deepEqual([deleteTag, scan, signIn], ['untag', undefined, 'username-and-secret']);
+    assert.match(tagDeleteNote ?? '', /deleting a tag removes that folder only, and the image and its other tags stay/);
   });
 });
 
