@@ -36,7 +36,7 @@ import type {
   SignInResult,
   TagSummary,
 } from './provider';
-import { VendorApi, isRecord, pageFromCursor, str, vendorPageSize, type ApiRequest } from './vendorApi';
+import { VendorApi, isRecord, pageFromCursor, str, vendorPageSize, withVendor, type ApiRequest } from './vendorApi';
 
 export const ARTIFACTORY_TAG_DELETE_NOTE =
   'Artifactory keeps each tag of an image in a folder of its own: deleting a tag removes that folder only, and the image and its other tags stay.';
@@ -275,8 +275,8 @@ export class ArtifactoryProvider implements RegistryProvider {
         ...(input.signal ? { signal: input.signal } : {}),
       });
     } catch (err) {
-      if (err instanceof DistributionError) throw new DistributionError(err.status, err.codes, err.method, err.url, err.operation, { ...err.extra, vendor: 'artifactory' });
-      throw err;
+      // The realm's refusal is Artifactory's, in Artifactory's words.
+      throw withVendor(err, 'artifactory');
     }
     await this.options.credentials?.store(this.host, credential);
     this.forgetTokens();

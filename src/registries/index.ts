@@ -13,6 +13,8 @@ import { DockerHubProvider, isDockerHubHost } from './dockerHub';
 import { GenericProvider } from './generic';
 import { GHCR_HOST, GhcrProvider } from './ghcr';
 import { GITLAB_COM, GitLabProvider, type GitLabInstance } from './gitlab';
+import { HarborProvider } from './harbor';
+import { QUAY_IO, QuayProvider } from './quay';
 import type { RegistryKind, RegistryProvider } from './provider';
 
 export type {
@@ -25,6 +27,7 @@ export type {
   NamespaceSummary,
   RepositorySummary,
   TagSummary,
+  TagHistoryEntry,
   PlatformSummary,
   SearchResult,
   SignInInput,
@@ -52,6 +55,10 @@ export { GhcrProvider, GITHUB_API_BASE, GHCR_HOST, GHCR_SCOPES, GHCR_TAG_DELETE_
 export type { GhcrProviderOptions, PackageVersion } from './ghcr';
 export { GitLabProvider, GITLAB_COM } from './gitlab';
 export type { GitLabProviderOptions, GitLabInstance } from './gitlab';
+export { HarborProvider, HARBOR_API_PATH, HARBOR_REPORT_MIME, HARBOR_TOKEN_SERVICE } from './harbor';
+export type { HarborProviderOptions, HarborArtifact, ArtifactDeletePlan } from './harbor';
+export { QuayProvider, QUAY_IO, QUAY_OAUTH_USERNAME, quayScopes } from './quay';
+export type { QuayProviderOptions } from './quay';
 export { ArtifactoryProvider, ARTIFACTORY_TAG_DELETE_NOTE, artifactorySecretKind, repositoryKeyOfPrefix, subdomainRepositoryKey } from './artifactory';
 export type { ArtifactoryProviderOptions, ArtifactorySecretKind } from './artifactory';
 
@@ -82,6 +89,7 @@ export function registryKindFor(host: string, gitlabInstances: readonly GitLabIn
   if (h.endsWith('.jfrog.io') || h.includes(ARTIFACTORY_DOCKER_PATH)) return { kind: 'artifactory' };
   if (isDockerHubHost(h)) return { kind: 'docker-hub' };
   if (h === GHCR_HOST) return { kind: 'ghcr' };
+  if (h === QUAY_IO) return { kind: 'quay' };
   if (h === GITLAB_COM.registry || h === 'gitlab.com') return { kind: 'gitlab', gitlabUrl: GITLAB_COM.url };
   for (const instance of gitlabInstances) {
     let instanceHost: string | undefined;
@@ -97,8 +105,10 @@ export function registryKindFor(host: string, gitlabInstances: readonly GitLabIn
 
 /**
  * The provider for a registry: Docker Hub for docker.io and its aliases, GHCR for ghcr.io, GitLab for
- * registry.gitlab.com and configured instances, Artifactory for *.jfrog.io and Artifactory repository
- * paths, the generic Distribution provider for the rest.
+ * registry.gitlab.com and configured instances, Quay for quay.io, Artifactory for *.jfrog.io and
+ * Artifactory repository paths, Harbor and a self-hosted Quay or Artifactory when the kind says so
+ * (they have no well-known host: regx learns it from the /v2/ answer, the editor from the registry's
+ * kind setting), the generic Distribution provider for the rest.
  */
 export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOptions = {}): RegistryProvider {
   const detected = repositoryKeyOfPrefix(endpoint.pathPrefix) ? { kind: 'artifactory' as const } : registryKindFor(endpoint.host, options.gitlabInstances);
@@ -117,6 +127,10 @@ export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOpti
       return new GhcrProvider(client, { ...common, ...api });
     case 'gitlab':
       return new GitLabProvider(client, { ...common, baseUrl: options.apiBaseUrl ?? detected.gitlabUrl ?? GITLAB_COM.url });
+    case 'harbor':
+      return new HarborProvider(client, { ...common, ...api });
+    case 'quay':
+      return new QuayProvider(client, { ...common, ...api });
     case 'artifactory':
       return new ArtifactoryProvider(client, { ...common, ...api, ...(options.repositoryKey ? { repositoryKey: options.repositoryKey } : {}) });
     default:
