@@ -20,9 +20,13 @@
 //
 // Plain node:http, no node:test: the extension-host suite drives the same emulation.
 
-import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MemoryCredentialStore } from '../../src/credentials';
+import { RegistryClient } from '../../src/distribution/client';
+import { createSession } from '../../src/distribution/session';
+import { createTransport } from '../../src/distribution/transport';
+import { untagOnly } from '../../src/distribution/untag';
 import { loadFixture } from '../support/vendorFixture';
 
 export interface RealAccount {
@@ -121,6 +125,11 @@ export async function startArtifactoryEmulation(options: ArtifactoryEmulationOpt
   const realOrigin = `http://${options.registry}`;
   const requests: EmulatedRequest[] = [];
   const quirks: ArtifactoryQuirks = { linkWithoutPrefix: true, locationWithoutPrefix: false, digestTags: true };
+  /** The real registry as the pusher account, for what Artifactory itself does to its storage (deletes). */
+  const upstreamTransport = createTransport();
+  const upstream = new RegistryClient(
+    createSession({ host: options.registry }, { credentials: new MemoryCredentialStore({ [options.registry]: options.pusher }), transport: upstreamTransport }),
+  );
   /** Tokens this emulation's realm handed out: a Bearer that is one of them goes to the registry as it is. */
   const issued = new Set<string>();
   let base = '';
@@ -367,11 +376,11 @@ export async function startArtifactoryEmulation(options: ArtifactoryEmulationOpt
     if (!key || !dockerKeys().has(key) || !tag || !image) return restError(res, 'notFound', { path: itemName });
     if (!user.permissions.includes('delete')) return restError(res, 'forbidden');
     const real = `${key}/${image}`;
-    const authorization = `Bearer ${(await realToken('pusher', [`repository:${real}:pull,push,delete`])).token}`;
-    const list = await fetch(`${realOrigin}/v2/${real}/tags/list`, { headers: { authorization } });
-    const names = list.ok ? (((await list.json()) as { tags?: string[] | null }).tags ?? []) : [];
-    if (!names.includes(tag)) return restError(res, 'notFound', { path: itemName });
-    await untag(real, tag, authorization);
+    const head = await upstream.headManifest(real, tag).catch(() => undefined);
+    if (!head) return restError(res, 'notFound', { path: itemName });
+    // The real registry deletes manifests, not tags: the tag is moved onto a placeholder of its own
+    // and that is deleted, so only this tag goes, as Artifactory's folder delete does.
+    await untagOnly(upstream, real, tag, head.digest);
     send(res, 204);
   }
 
@@ -427,39 +436,13 @@ export async function startArtifactoryEmulation(options: ArtifactoryEmulationOpt
       Object.assign(quirks, next);
     },
     close: async () => {
+      await upstreamTransport.close();
       for (const server of servers) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
       }
     },
   };
-
-  /**
-   * Points the tag at a placeholder of its own and deletes that by digest: on the real Distribution
-   * registry (which deletes manifests, not tags) only this tag goes, as Artifactory's folder delete does.
-   */
-  async function untag(real: string, tag: string, authorization: string): Promise<void> {
-    const config = Buffer.from('{}');
-    const configDigest = `sha256:${createHash('sha256').update(config).digest('hex')}`;
-    if ((await fetch(`${realOrigin}/v2/${real}/blobs/${configDigest}`, { method: 'HEAD', headers: { authorization } })).status !== 200) {
-      const started = await fetch(`${realOrigin}/v2/${real}/blobs/uploads/`, { method: 'POST', headers: { authorization } });
-      const location = new URL(started.headers.get('location') ?? '', realOrigin);
-      location.searchParams.set('digest', configDigest);
-      await fetch(location, { method: 'PUT', headers: { authorization, 'content-type': 'application/octet-stream' }, body: config });
-    }
-    const placeholder = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST,
-        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: configDigest, size: config.length },
-        layers: [],
-        annotations: { 'emulation.artifactory/deleted-tag': `${tag} ${randomBytes(8).toString('hex')}` },
-      }),
-    );
-    await fetch(`${realOrigin}/v2/${real}/manifests/${tag}`, { method: 'PUT', headers: { authorization, 'content-type': OCI_MANIFEST }, body: placeholder });
-    const digest = `sha256:${createHash('sha256').update(placeholder).digest('hex')}`;
-    await fetch(`${realOrigin}/v2/${real}/manifests/${digest}`, { method: 'DELETE', headers: { authorization } });
-  }
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {
