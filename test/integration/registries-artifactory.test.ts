@@ -355,7 +355,11 @@ describe('regx against Artifactory through the repository path', () => {
   it('login checks the identity token and stores it under the host', async () => {
     const refused = await regx(['login', registry, '-u', 'deployer', '--password-stdin'], 'cmVmdGtuOjAxOnJldm9rZWQ');
     assert.equal(refused.code, 1);
-    assert.equal(refused.stderr, `regx: Sign-in to ${emu.host} failed: the registry rejected the username or password.\n`);
+    assert.equal(
+      refused.stderr,
+      `regx: Sign-in to Artifactory (${emu.host}) failed: it refused that user name with this password, identity token or API key (401). ` +
+        'Check the user name, and use an identity token (Edit Profile → Generate an Identity Token) or an API key that is not revoked or expired. Artifactory said: "Bad credentials".\n',
+    );
     assert.equal(fs.existsSync(path.join(dockerConfig, 'config.json')), false);
     const ok = await regx(['login', registry, '-u', 'deployer', '--password-stdin'], emu.users.deployer.identityToken);
     assert.equal(ok.code, 0, ok.stderr);
@@ -387,7 +391,7 @@ describe('regx against Artifactory through the repository path', () => {
     const result = await regx(['scan', `${registry}/${APP}:1.0`]);
     assert.equal(result.code, 1);
     assert.equal(result.stdout, '');
-    assert.equal(result.stderr, `regx: Artifactory (${emu.host}) does not offer vulnerability scans. Harbor and Quay keep scan results; a plain Distribution registry has none.\n`);
+    assert.equal(result.stderr, `regx: Artifactory (${emu.host}) does not offer vulnerability scans. Artifactory's scans live in JFrog Xray, a separate product that Registry Explorer does not read.\n`);
   });
 
   it('delete removes the one tag and keeps the image', async () => {
