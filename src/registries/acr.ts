@@ -474,7 +474,6 @@ export class AcrProvider implements RegistryProvider {
     deleteManifest: true,
     signIn: 'username-and-secret',
     tagDeleteNote: ACR_TAG_DELETE_NOTE,
-    scanNote: ACR_SCAN_NOTE,
   };
   readonly client: RegistryClient;
   private readonly auth: AcrAuth;

@@ -44,8 +44,6 @@ export interface ProviderCapabilities {
   manageRepositories?: 'project' | 'repository';
   /** setDescription() is offered. */
   editDescription?: boolean;
-  /** Without vulnerabilities(): where this registry's images are scanned instead (ACR: Microsoft Defender for Cloud). */
-  scanNote?: string;
 }
 
 export interface CreateRepositoryInput {
@@ -73,6 +71,8 @@ export interface NamespaceSummary {
   kind: 'user' | 'organization' | 'group' | 'project' | 'official';
   /** Display text, e.g. an organisation's full name. */
   description?: string;
+  /** Set for an Artifactory Docker repository (kind 'project'): local, remote (a cache), virtual (an aggregate) or federated. */
+  repositoryType?: 'local' | 'remote' | 'virtual' | 'federated';
 }
 
 export interface RepositorySummary {
