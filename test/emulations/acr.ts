@@ -17,8 +17,8 @@
 // the real issuer, asked as pusher (AcrPush and above) or reader (AcrPull), with ACR's scope actions
 // mapped onto Distribution's (metadata_read → pull, metadata_write → push), so the registry verifies
 // what it is sent. Tags, digests and sizes in /acr/v1 are read from the registry itself; times and
-// locks are the emulation's own state. A tag delete removes the tag from the registry's storage, as
-// Distribution's own untag does. No node:test imports: the extension-host suite starts it too.
+// locks are the emulation's own state. A tag delete untags on the real registry (the client's
+// untagOnly: only that tag goes). No node:test imports: the extension-host suite starts it too.
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -28,6 +28,11 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { MemoryCredentialStore } from '../../src/credentials';
+import { RegistryClient } from '../../src/distribution/client';
+import { createSession } from '../../src/distribution/session';
+import { createTransport } from '../../src/distribution/transport';
+import { untagOnly } from '../../src/distribution/untag';
 
 export interface AcrEmulationRegistry {
   /** host:port of the real token-auth registry (plain http on loopback). */
@@ -62,8 +67,6 @@ export interface AcrChangeable {
 
 export interface AcrEmulationOptions {
   registry: AcrEmulationRegistry;
-  /** The real registry's storage root (its filesystem rootdirectory), where an untag removes the tag. */
-  storageRoot: string;
   /** Only repositories under this prefix belong to this emulated registry (the real one is shared). */
   repositoryPrefix: string;
   /** The registry's tenant (Entra tokens from other tenants are refused). */
@@ -163,6 +166,9 @@ export async function startAcrEmulation(options: AcrEmulationOptions): Promise<A
   const admin = { username: 'regxacr', password: crypto.randomBytes(12).toString('base64url') };
   const identityHeader = crypto.randomBytes(12).toString('hex');
   const bodies = recordedBodies();
+  // Untags go through the Distribution API as pusher.
+  const upstreamTransport = createTransport();
+  const upstream = new RegistryClient(createSession({ host: registry.host }, { credentials: new MemoryCredentialStore({ [registry.host]: registry.user }), transport: upstreamTransport }));
   let refreshLifetimeSeconds = 3 * 3600;
   let clock = Date.parse('2024-05-01T00:00:00Z');
 
@@ -605,8 +611,9 @@ export async function startAcrEmulation(options: AcrEmulationOptions): Promise<A
         const manifestLocked = attrs(`${repository}@${a['digest'] as string}`);
         const locked = [attrs(repository), attrs(`${repository}:${reference}`), manifestLocked].some((x) => !x.deleteEnabled || !x.writeEnabled);
         if (locked) return fail(res, 'disallowed');
-        // Distribution's own untag: the tag's link directory goes; the manifest and its other tags stay.
-        fs.rmSync(path.join(options.storageRoot, 'docker', 'registry', 'v2', 'repositories', repository, '_manifests', 'tags', reference), { recursive: true, force: true });
+        // The real registry deletes manifests, not tags: untagOnly moves the tag onto a placeholder of
+        // its own and deletes that, so only this tag goes, as ACR's untag does.
+        await untagOnly(upstream, repository, reference, a['digest'] as string);
         tagTimes.delete(`${repository}:${reference}`);
         res.writeHead(202, { 'content-length': '0' });
         return void res.end();
@@ -845,6 +852,7 @@ export async function startAcrEmulation(options: AcrEmulationOptions): Promise<A
         await new Promise<void>((resolve) => s.close(() => resolve()));
       }
       fs.rmSync(pki, { recursive: true, force: true });
+      await upstreamTransport.close();
     },
   };
 }

@@ -120,7 +120,6 @@ before(async () => {
   for (const name of ['base', 'tools', 'web']) await seedImage(services.token.host, `${prefix}/${name}`, '1', { auth, seed: `${prefix}-${name}` });
   acr = await startAcrEmulation({
     registry: { host: services.token.host, issuer: services.token.issuer!, user: services.token.user!, reader: services.token.reader! },
-    storageRoot: path.join(services.root, 'token', 'data'),
     repositoryPrefix: `${prefix}/`,
     loginServer: LOGIN_SERVER,
   });
