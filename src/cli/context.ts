@@ -3,12 +3,11 @@
 // reuses connections and tokens) and one session per registry host.
 import { DockerConfigStore } from '../credentials';
 import { certsDirFor, DEFAULT_CERTS_ROOT } from '../distribution/certsDir';
-import { RegistryClient } from '../distribution/client';
-import { createSession } from '../distribution/session';
+import type { RegistryClient } from '../distribution/client';
 import { proxySettingsFromEnv } from '../distribution/proxy';
 import { createTransport, type Transport } from '../distribution/transport';
 import type { RegistryEndpoint } from '../distribution/types';
-import { providerFor, registryKindFor, type RegistryProvider } from '../registries';
+import { providerFor, registryClientFor, registryKindFor, type RegistryProvider } from '../registries';
 import { detectRegistryKind } from '../registries/detect';
 import { isLoopbackHost, parseRegistryAddress } from '../reference';
 import type { CliContext } from './types';
@@ -108,12 +107,8 @@ export function clientFor(ctx: CliContext, registry: string): RegistryClient {
   const state = stateOf(ctx);
   let client = state.clients.get(registry);
   if (!client) {
-    const session = createSession(endpointFor(ctx, registry), {
-      credentials: ctx.credentials,
-      transport: transportFor(ctx),
-      userAgent: 'regx',
-    });
-    client = new RegistryClient(session);
+    // A cloud registry's client gets the cloud's own credentials when config.json has none for it.
+    client = registryClientFor(endpointFor(ctx, registry), { credentials: ctx.credentials, transport: transportFor(ctx), userAgent: 'regx', env: ctx.env });
     state.clients.set(registry, client);
   }
   return client;
@@ -132,7 +127,7 @@ export function providerForCli(ctx: CliContext, registry: string): Promise<Regis
       const client = clientFor(ctx, registry);
       let kind = registryKindFor(registry).kind;
       if (kind === 'generic') kind = await detectRegistryKind(transportFor(ctx), await client.session.baseUrl(ctx.signal), ctx.signal);
-      return providerFor(client.session.endpoint, { client, kind, credentials: ctx.credentials, transport: transportFor(ctx), userAgent: 'regx' });
+      return providerFor(client.session.endpoint, { client, kind, credentials: ctx.credentials, transport: transportFor(ctx), userAgent: 'regx', env: ctx.env });
     })();
     state.providers.set(registry, provider);
   }

@@ -29,7 +29,7 @@ export class InvalidInputError extends RegxError {
 }
 
 /** Whose own REST API answered: the words for its refusals differ (scopes, immutability, permissions). */
-export type Vendor = 'docker-hub' | 'github' | 'gitlab' | 'harbor' | 'quay' | 'artifactory';
+export type Vendor = 'docker-hub' | 'github' | 'gitlab' | 'harbor' | 'quay' | 'artifactory' | 'google';
 
 const VENDOR_NAMES: Record<Vendor, string> = {
   'docker-hub': 'Docker Hub',
@@ -38,6 +38,7 @@ const VENDOR_NAMES: Record<Vendor, string> = {
   harbor: 'Harbor',
   quay: 'Quay',
   artifactory: 'Artifactory',
+  google: 'Google Cloud',
 };
 
 export function vendorName(vendor: Vendor): string {
@@ -208,6 +209,23 @@ export class UnsupportedError extends RegxError {
     readonly hint?: string,
   ) {
     super(`${registry} does not offer ${feature}`);
+  }
+}
+
+/**
+ * A cloud's own credentials could not be found or used: no Application Default Credentials, a
+ * credential file that cannot be read, a refresh the cloud's token service refused. Never carries
+ * a secret: `source` names where the credential was looked for (a file path, an environment variable).
+ */
+export class CloudCredentialError extends RegxError {
+  readonly kind = 'cloud-credential';
+  constructor(
+    readonly vendor: Vendor,
+    readonly reason: 'missing' | 'unreadable' | 'refused' | 'unavailable',
+    readonly source: string,
+    readonly detailText: string,
+  ) {
+    super(`${vendorName(vendor)} credentials (${source}): ${detailText}`);
   }
 }
 

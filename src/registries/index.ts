@@ -12,6 +12,7 @@ import { GenericProvider } from './generic';
 import { GHCR_HOST, GhcrProvider } from './ghcr';
 import { GITLAB_COM, GitLabProvider, type GitLabInstance } from './gitlab';
 import type { RegistryKind, RegistryProvider } from './provider';
+import { ArtifactRegistryProvider, googleRegistryClient, googleRegistryHost, type GoogleTokenSource } from './artifactRegistry';
 
 export type {
   RegistryProvider,
@@ -31,6 +32,7 @@ export type {
   DeleteOptions,
   RateLimitStatus,
   CreateRepositoryInput,
+  ManifestDeletePlan,
   Page,
 } from './provider';
 export * from './vulnerabilities';
@@ -50,6 +52,19 @@ export { GhcrProvider, GITHUB_API_BASE, GHCR_HOST, GHCR_SCOPES, GHCR_TAG_DELETE_
 export type { GhcrProviderOptions, PackageVersion } from './ghcr';
 export { GitLabProvider, GITLAB_COM } from './gitlab';
 export type { GitLabProviderOptions, GitLabInstance } from './gitlab';
+export {
+  ArtifactRegistryProvider,
+  ARTIFACT_REGISTRY_API,
+  CONTAINER_ANALYSIS_API,
+  GOOGLE_TOKEN_USERNAME,
+  GoogleCredentials,
+  GoogleSession,
+  applicationDefaultTokenSource,
+  artifactPath,
+  googleRegistryClient,
+  googleRegistryHost,
+} from './artifactRegistry';
+export type { ArtifactRegistryProviderOptions, GoogleAccessToken, GoogleRegistryHost, GoogleTokenRequest, GoogleTokenSource } from './artifactRegistry';
 
 export interface ProviderForOptions {
   /** Where sign-in stores credentials and where API tokens are read from (keys: registry hosts). */
@@ -64,6 +79,16 @@ export interface ProviderForOptions {
   gitlabInstances?: readonly GitLabInstance[];
   /** Vendor API base (Docker Hub API, GitHub REST, GitLab URL) instead of the public one. */
   apiBaseUrl?: string;
+  /** Artifact Registry: the Artifact Analysis (Container Analysis) API base instead of the public one. */
+  analysisBaseUrl?: string;
+  /** Artifact Registry: the host as Google names it (us-docker.pkg.dev, gcr.io) when reached at another address. */
+  googleHost?: string;
+  /** Artifact Registry: the projects to browse (default: gcloud's / the client libraries' project). */
+  googleProjects?: readonly string[];
+  /** Artifact Registry: where access tokens come from (default: Application Default Credentials). */
+  googleTokenSource?: GoogleTokenSource;
+  /** The environment cloud credentials and endpoint overrides are read from (default process.env; regx passes its own). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The kind of a registry host, and for GitLab the instance URL its API lives at. */
@@ -71,6 +96,7 @@ export function registryKindFor(host: string, gitlabInstances: readonly GitLabIn
   const h = host.toLowerCase();
   if (isDockerHubHost(h)) return { kind: 'docker-hub' };
   if (h === GHCR_HOST) return { kind: 'ghcr' };
+  if (googleRegistryHost(h)) return { kind: 'artifact-registry' };
   if (h === GITLAB_COM.registry || h === 'gitlab.com') return { kind: 'gitlab', gitlabUrl: GITLAB_COM.url };
   for (const instance of gitlabInstances) {
     let instanceHost: string | undefined;
@@ -96,9 +122,11 @@ export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOpti
     ...(options.transport ? { transport: options.transport } : {}),
     ...(options.userAgent ? { userAgent: options.userAgent } : {}),
   };
-  const client = options.client ?? new RegistryClient(createSession(endpoint, common));
+  const client = options.client ?? registryClientFor(endpoint, { ...options, kind });
   const api = options.apiBaseUrl ? { apiBaseUrl: options.apiBaseUrl } : {};
   switch (kind) {
+    case 'artifact-registry':
+      return new ArtifactRegistryProvider(client, { ...common, ...api, ...googleOptions(options) });
     case 'docker-hub':
       return new DockerHubProvider(client, { ...common, ...api });
     case 'ghcr':
@@ -108,4 +136,29 @@ export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOpti
     default:
       return new GenericProvider(client, common);
   }
+}
+
+/**
+ * The Distribution client for a registry: a cloud registry's carries the cloud's credentials
+ * (Artifact Registry: Google access tokens, renewed before they expire), any other the stored ones.
+ */
+export function registryClientFor(endpoint: RegistryEndpoint, options: ProviderForOptions = {}): RegistryClient {
+  const kind = options.kind ?? registryKindFor(endpoint.host, options.gitlabInstances).kind;
+  const common = {
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.transport ? { transport: options.transport } : {}),
+    ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+  };
+  if (kind === 'artifact-registry') return googleRegistryClient(endpoint, { ...common, ...googleOptions(options) });
+  return new RegistryClient(createSession(endpoint, common));
+}
+
+function googleOptions(options: ProviderForOptions) {
+  return {
+    ...(options.analysisBaseUrl ? { analysisBaseUrl: options.analysisBaseUrl } : {}),
+    ...(options.googleHost ? { googleHost: options.googleHost } : {}),
+    ...(options.googleProjects ? { projects: options.googleProjects } : {}),
+    ...(options.googleTokenSource ? { tokenSource: options.googleTokenSource } : {}),
+    ...(options.env ? { env: options.env } : {}),
+  };
 }

@@ -26,7 +26,11 @@ describe('packaging', () => {
       .map((line) => line.trim())
       .filter(Boolean);
     const unexpected = listed.filter(
-      (file) => !['package.json', 'README.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/cli-core.js'].includes(file) && !file.startsWith('media/'),
+      (file) =>
+        !['package.json', 'README.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/cli-core.js'].includes(file) &&
+        !file.startsWith('media/') &&
+        // Each cloud's SDK bundle, loaded on first use (src/registries/clouds/load.ts).
+        !/^dist\/cloud-(aws|azure|google)\.js$/.test(file),
     );
     assert.deepEqual(unexpected, []);
     for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/cli-core.js']) {
@@ -93,6 +97,10 @@ describe('npm run package', () => {
     }
     require('node:fs').rmSync(out, { force: true });
     const payload = names.filter((name) => name.startsWith('extension/')).map((name) => name.slice('extension/'.length)).sort();
-    assert.deepEqual(payload.filter((name) => !name.startsWith('media/')), ['LICENSE.txt', 'dist/cli-core.js', 'dist/cli.js', 'dist/extension.js', 'package.json', 'readme.md']);
+    // Cloud SDK bundles (dist/cloud-<name>.js) ship too, one per cloud whose code exists.
+    assert.deepEqual(payload.filter((name) => !name.startsWith('media/') && !/^dist\/cloud-[a-z]+\.js$/.test(name)), ['LICENSE.txt', 'dist/cli-core.js', 'dist/cli.js', 'dist/extension.js', 'package.json', 'readme.md']);
+    for (const name of ['aws', 'azure', 'google']) {
+      if (existsSync(join(root, 'src', 'registries', 'clouds', `cloud-${name}.ts`))) assert.ok(payload.includes(`dist/cloud-${name}.js`), `dist/cloud-${name}.js missing from the .vsix`);
+    }
   });
 });

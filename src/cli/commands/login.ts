@@ -2,16 +2,20 @@
 // first (a ping and, for token registries, a token exchange), and only then stores them where
 // `docker login` would: $DOCKER_CONFIG/config.json or its credential helper. A password is never
 // taken from argv, where `ps` and shell history would keep it.
+// `regx login REGISTRY` without -u, for a cloud registry that signs in with the cloud's own
+// credentials (Artifact Registry / gcr.io: Application Default Credentials): checks them with the
+// registry and stores nothing, since regx asks them for a fresh token on every run.
 import { login } from '../../distribution/session';
 import { CancelledError } from '../../errors/errors';
 import { expectPositionals, flagBool, flagString, UsageError } from '../args';
-import { endpointFor, registryArgument, transportFor } from '../context';
+import { endpointFor, providerForCli, registryArgument, transportFor } from '../context';
+import { registryKindFor } from '../../registries';
 import { jsonText } from '../output';
 import type { CliCommand } from '../types';
 
 export const command: CliCommand = {
   name: 'login',
-  synopsis: 'regx login REGISTRY -u USER [--password-stdin]',
+  synopsis: 'regx login REGISTRY [-u USER [--password-stdin]]',
   summary: 'Check credentials with the registry and store them as docker login does.',
   flags: [
     { name: 'username', short: 'u', takesValue: true, description: 'user name' },
@@ -26,6 +30,13 @@ export const command: CliCommand = {
     const [registryText] = expectPositionals(args, ['REGISTRY'], 'login');
     const registry = registryArgument(ctx, registryText);
     const username = flagString(args, 'username');
+    if (!username && !flagBool(args, 'password-stdin') && registryKindFor(registry).kind === 'artifact-registry') {
+      const provider = await providerForCli(ctx, registry);
+      const result = await provider.signIn!({ secret: '', signal: ctx.signal });
+      if (ctx.json) ctx.out(jsonText({ registry, username: result.username, status: 'Login Succeeded', stored: false }));
+      else ctx.out(`Login Succeeded (${result.username}; nothing was stored: regx asks these credentials for a fresh token each time)`);
+      return;
+    }
     if (!username) throw new UsageError('missing -u USER', 'login');
 
     let password: string;
