@@ -334,7 +334,13 @@ function describeGoogle(err: DistributionError, t: RequestTarget, serverSays: st
     const on = (metadata('IAM_PERMISSION_DENIED')['resource'] ?? denied?.[2])?.replace(/^\/\/[^/]+\//, '');
     const role = googleRoleFor(permission);
     const grant = project ?? /projects\/([^/]+)/.exec(on ?? '')?.[1];
-    return `Google Cloud denied your account the permission ${permission}${on ? ` on ${on}` : ''} (403). Grant it ${role}${grant ? ` (for example \`gcloud projects add-iam-policy-binding ${grant} --member=user:YOU@example.com --role=${role.split(' ')[0]}\`)` : ''}, or ask the project's owner to.`;
+    const how = grant ? ` (for example \`gcloud projects add-iam-policy-binding ${grant} --member=user:YOU@example.com --role=${role.split(' ')[0]}\`)` : '';
+    // Artifact Registry answers the same for a repository that is not in that location.
+    const elsewhere = /or it may not exist/.test(message) ? /locations\/([^/]+)\/repositories\/([^/]+)/.exec(on ?? '') : null;
+    if (elsewhere) {
+      return `Google Cloud denied your account the permission ${permission} on ${on} (403), or that repository does not exist in location ${elsewhere[1]}. Each location has its own host (LOCATION-docker.pkg.dev): list where the project's repositories are with \`gcloud artifacts repositories list${grant ? ` --project=${grant}` : ''}\`. If it is there, grant your account ${role}${how}.`;
+    }
+    return `Google Cloud denied your account the permission ${permission}${on ? ` on ${on}` : ''} (403). Grant it ${role}${how}, or ask the project's owner to.`;
   }
 
   if (status === 401) {
