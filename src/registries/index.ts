@@ -11,6 +11,8 @@ import { DockerHubProvider, isDockerHubHost } from './dockerHub';
 import { GenericProvider } from './generic';
 import { GHCR_HOST, GhcrProvider } from './ghcr';
 import { GITLAB_COM, GitLabProvider, type GitLabInstance } from './gitlab';
+import { HarborProvider } from './harbor';
+import { QUAY_IO, QuayProvider } from './quay';
 import type { RegistryKind, RegistryProvider } from './provider';
 import { ArtifactRegistryProvider, googleRegistryClient, googleRegistryHost, type GoogleTokenSource } from './artifactRegistry';
 
@@ -24,6 +26,7 @@ export type {
   NamespaceSummary,
   RepositorySummary,
   TagSummary,
+  TagHistoryEntry,
   PlatformSummary,
   SearchResult,
   SignInInput,
@@ -65,6 +68,10 @@ export {
   googleRegistryHost,
 } from './artifactRegistry';
 export type { ArtifactRegistryProviderOptions, GoogleAccessToken, GoogleRegistryHost, GoogleTokenRequest, GoogleTokenSource } from './artifactRegistry';
+export { HarborProvider, HARBOR_API_PATH, HARBOR_REPORT_MIME, HARBOR_TOKEN_SERVICE } from './harbor';
+export type { HarborProviderOptions, HarborArtifact, ArtifactDeletePlan } from './harbor';
+export { QuayProvider, QUAY_IO, QUAY_OAUTH_USERNAME, quayScopes } from './quay';
+export type { QuayProviderOptions } from './quay';
 
 export interface ProviderForOptions {
   /** Where sign-in stores credentials and where API tokens are read from (keys: registry hosts). */
@@ -97,6 +104,7 @@ export function registryKindFor(host: string, gitlabInstances: readonly GitLabIn
   if (isDockerHubHost(h)) return { kind: 'docker-hub' };
   if (h === GHCR_HOST) return { kind: 'ghcr' };
   if (googleRegistryHost(h)) return { kind: 'artifact-registry' };
+  if (h === QUAY_IO) return { kind: 'quay' };
   if (h === GITLAB_COM.registry || h === 'gitlab.com') return { kind: 'gitlab', gitlabUrl: GITLAB_COM.url };
   for (const instance of gitlabInstances) {
     let instanceHost: string | undefined;
@@ -112,7 +120,9 @@ export function registryKindFor(host: string, gitlabInstances: readonly GitLabIn
 
 /**
  * The provider for a registry: Docker Hub for docker.io and its aliases, GHCR for ghcr.io, GitLab for
- * registry.gitlab.com and configured instances, the generic Distribution provider for the rest.
+ * registry.gitlab.com and configured instances, Quay for quay.io, Harbor and a self-hosted Quay when the
+ * kind says so (they have no well-known host: regx learns it from the /v2/ challenge, the editor from
+ * the registry's kind setting), the generic Distribution provider for the rest.
  */
 export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOptions = {}): RegistryProvider {
   const detected = registryKindFor(endpoint.host, options.gitlabInstances);
@@ -133,6 +143,10 @@ export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOpti
       return new GhcrProvider(client, { ...common, ...api });
     case 'gitlab':
       return new GitLabProvider(client, { ...common, baseUrl: options.apiBaseUrl ?? detected.gitlabUrl ?? GITLAB_COM.url });
+    case 'harbor':
+      return new HarborProvider(client, { ...common, ...api });
+    case 'quay':
+      return new QuayProvider(client, { ...common, ...api });
     default:
       return new GenericProvider(client, common);
   }

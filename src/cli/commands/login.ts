@@ -13,6 +13,15 @@ import { registryKindFor } from '../../registries';
 import { jsonText } from '../output';
 import type { CliCommand } from '../types';
 
+/**
+ * Self-hosted products whose sign-in regx checks through the provider. Docker Hub, GHCR and GitLab check
+ * theirs against their web APIs, which docker login does not need, so they keep the registry's check.
+ */
+const SIGNS_IN_ITSELF = new Set(['harbor', 'quay', 'artifactory', 'artifact-registry']);
+
+/** Cloud registries whose sign-in needs nothing typed: the cloud's own credentials, where the user has them. */
+const AMBIENT_SIGN_IN = new Set(['artifact-registry']);
+
 export const command: CliCommand = {
   name: 'login',
   synopsis: 'regx login REGISTRY [-u USER [--password-stdin]]',
@@ -30,7 +39,7 @@ export const command: CliCommand = {
     const [registryText] = expectPositionals(args, ['REGISTRY'], 'login');
     const registry = registryArgument(ctx, registryText);
     const username = flagString(args, 'username');
-    if (!username && !flagBool(args, 'password-stdin') && registryKindFor(registry).kind === 'artifact-registry') {
+    if (!username && !flagBool(args, 'password-stdin') && AMBIENT_SIGN_IN.has(registryKindFor(registry).kind)) {
       const provider = await providerForCli(ctx, registry);
       const result = await provider.signIn!({ secret: '', signal: ctx.signal });
       if (ctx.json) ctx.out(jsonText({ registry, username: result.username, status: 'Login Succeeded', stored: false }));
@@ -51,8 +60,14 @@ export const command: CliCommand = {
     if (!password) throw new UsageError('the password is empty', 'login');
 
     const credential = { username, password };
-    await login(endpointFor(ctx, registry), credential, { transport: transportFor(ctx), signal: ctx.signal });
-    await ctx.credentials.store(registry, credential);
+    const provider = await providerForCli(ctx, registry);
+    if (SIGNS_IN_ITSELF.has(provider.kind) && provider.signIn) {
+      // Checked the registry's own way (Quay's OAuth tokens, Harbor's robots), refused in its words, then stored.
+      await provider.signIn({ username, secret: password, signal: ctx.signal });
+    } else {
+      await login(endpointFor(ctx, registry), credential, { transport: transportFor(ctx), signal: ctx.signal });
+      await ctx.credentials.store(registry, credential);
+    }
     if (ctx.json) ctx.out(jsonText({ registry, username, status: 'Login Succeeded' }));
     else ctx.out('Login Succeeded');
   },
