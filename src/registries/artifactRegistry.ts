@@ -31,7 +31,6 @@ import {
   CloudCredentialError,
   DistributionError,
   InvalidInputError,
-  RefusedError,
   redactUrl,
   type Operation,
   type RegistryErrorDetail,
@@ -53,7 +52,7 @@ import type {
   SignInResult,
   TagSummary,
 } from './provider';
-import { VendorApi, isRecord, num, optional, str, type ApiRequest } from './vendorApi';
+import { VendorApi, isRecord, num, optional, str, withVendor, type ApiRequest } from './vendorApi';
 import { countSeverities, emptyCounts, severityOf, type ScanStatus, type Severity, type Vulnerability, type VulnerabilityReport } from './vulnerabilities';
 
 export const ARTIFACT_REGISTRY_API = 'https://artifactregistry.googleapis.com';
@@ -262,6 +261,8 @@ export interface GoogleCredentialsOptions {
 export class GoogleCredentials {
   generation = 0;
   private held: Promise<HeldToken | undefined> | undefined;
+  /** The renewal in flight and the token it replaces: callers who saw that token share it. */
+  private renewal: { from: string; promise: Promise<HeldToken | undefined> } | undefined;
   private missing: CloudCredentialError | undefined;
   private keySources = new Map<string, GoogleTokenSource>();
   private readonly now: () => number;
@@ -341,10 +342,12 @@ export class GoogleCredentials {
   }
 
   private renew(held: HeldToken, signal?: AbortSignal): Promise<HeldToken | undefined> {
+    if (this.renewal?.from === held.token) return this.renewal.promise;
     const p = this.lookup(true, signal).then((next) => {
       if (next?.token !== held.token) this.generation++;
       return next;
     });
+    this.renewal = { from: held.token, promise: p };
     this.held = p;
     p.catch(() => {
       if (this.held === p) this.held = undefined;
@@ -436,13 +439,13 @@ export class GoogleSession implements RegistrySession {
     } catch (err) {
       if (!(err instanceof DistributionError)) throw err;
       if (err.status === 401 && !held && this.credentials.missingReason) throw this.credentials.missingReason;
-      if (!refusedToken(err) || !isReplayable(req.body) || !(await this.credentials.refresh(held, req.signal))) throw asGoogle(err);
+      if (!refusedToken(err) || !isReplayable(req.body) || !(await this.credentials.refresh(held, req.signal))) throw withVendor(err, 'google');
     }
     await this.sync(req.signal);
     try {
       return await this.inner.request(req);
     } catch (err) {
-      throw err instanceof DistributionError ? asGoogle(err) : err;
+      throw withVendor(err, 'google');
     }
   }
 
@@ -460,11 +463,6 @@ export class GoogleSession implements RegistrySession {
 /** A 401 that a new Google token may cure: the realm refused it, or the registry's token is stale. */
 function refusedToken(err: DistributionError): boolean {
   return err.status === 401 && err.extra.authError !== 'insufficient_scope';
-}
-
-function asGoogle(err: DistributionError): DistributionError {
-  if (err.extra.vendor) return err;
-  return new DistributionError(err.status, err.codes, err.method, err.url, err.operation, { ...err.extra, vendor: 'google' });
 }
 
 export interface GoogleClientOptions {
@@ -596,7 +594,7 @@ export class ArtifactRegistryProvider implements RegistryProvider {
         ...(signal ? { signal } : {}),
       });
     } catch (err) {
-      throw err instanceof DistributionError ? asGoogle(err) : err;
+      throw withVendor(err, 'google');
     }
   }
 
@@ -765,18 +763,13 @@ export class ArtifactRegistryProvider implements RegistryProvider {
   }
 
   /**
-   * Delete a version (an image, by digest). An untagged one is deleted without `force`, so the API
-   * itself refuses if a tag arrived meanwhile; a tagged one only when the caller confirmed its tags
-   * (planManifestDelete), checked again right before deleting with force=true.
+   * Delete a version (an image, by digest) with every tag on it; callers name those tags first
+   * (planManifestDelete). An untagged version is deleted without `force`, so the API itself refuses
+   * when a tag arrived since the caller looked.
    */
-  async deleteManifest(repository: string, digest: string, signal?: AbortSignal, options: { confirmShared?: boolean } = {}): Promise<void> {
+  async deleteManifest(repository: string, digest: string, signal?: AbortSignal): Promise<void> {
     const path = artifactPath(this.google, repository);
     const tags = await this.tagsOfVersion(path, digest, signal);
-    if (tags.length && !options.confirmShared) {
-      throw new RefusedError(
-        `not deleting ${this.google.host}/${repository}@${digest}: Artifact Registry would remove its tag${tags.length === 1 ? '' : 's'} ${tags.join(', ')} with it; delete the tags first, or confirm that they go too`,
-      );
-    }
     const { body } = await this.send(this.api, 'DELETE', `/v1/${packageResource(path)}/versions/${digest}`, tags.length ? { force: 'true' } : {}, signal, 'delete');
     await this.finished(body, signal);
     for (const tag of tags) this.digests.delete(`${repository}:${tag}`);

@@ -205,11 +205,7 @@ export interface RegistryProvider {
   planTagDelete?(repository: string, tag: string, signal?: AbortSignal): Promise<DeletePlan>;
   /** Throws RefusedError when the delete would remove tags the caller did not confirm. */
   deleteTag?(repository: string, tag: string, options?: DeleteOptions): Promise<void>;
-  /**
-   * `options.confirmShared`: the caller showed planManifestDelete's tags and the user confirmed them;
-   * providers that offer planManifestDelete refuse (RefusedError) to remove tags without it.
-   */
-  deleteManifest?(repository: string, digest: string, signal?: AbortSignal, options?: { confirmShared?: boolean }): Promise<void>;
+  deleteManifest?(repository: string, digest: string, signal?: AbortSignal): Promise<void>;
   /** What deleting an image by digest removes with it: every tag on it (Artifact Registry). */
   planManifestDelete?(repository: string, digest: string, signal?: AbortSignal): Promise<ManifestDeletePlan>;
 

@@ -13,7 +13,7 @@ import { copyImage } from '../../src/distribution/copy';
 import { createSession } from '../../src/distribution/session';
 import { retag } from '../../src/distribution/tagging';
 import { createTransport } from '../../src/distribution/transport';
-import { CloudCredentialError, DistributionError, InvalidInputError, RefusedError } from '../../src/errors/errors';
+import { CloudCredentialError, DistributionError, InvalidInputError } from '../../src/errors/errors';
 import { describeError } from '../../src/errors/describe';
 import {
   ArtifactRegistryProvider,
@@ -513,18 +513,11 @@ describe('Artifact Registry: retag, copy and delete', () => {
     assert.equal((await p.client.headManifest(`${P}/team/app`, '1.0'))?.digest, app1.digest);
   });
 
-  it('deleting by digest names every tag first, and removes them only once confirmed', async () => {
+  it('deleting by digest: the plan names every tag on the version, and force removes them with it', async () => {
     const p = gar(adminEnv());
     await retag(p.client, `${P}/team/app`, '2.0', 'also-two');
     assert.deepEqual(await p.planManifestDelete(`${P}/team/app`, app2.digest), { repository: `${P}/team/app`, digest: app2.digest, tags: ['2.0', 'also-two'] });
-    const refused = await rejection(p.deleteManifest(`${P}/team/app`, app2.digest));
-    assert.ok(refused instanceof RefusedError);
-    assert.equal(
-      describeError(refused),
-      `Not deleting ${US}/${P}/team/app@${app2.digest}: Artifact Registry would remove its tags 2.0, also-two with it; delete the tags first, or confirm that they go too.`,
-    );
-    assert.equal((await p.client.headManifest(`${P}/team/app`, '2.0'))?.digest, app2.digest, 'nothing was removed');
-    await p.deleteManifest(`${P}/team/app`, app2.digest, undefined, { confirmShared: true });
+    await p.deleteManifest(`${P}/team/app`, app2.digest);
     assert.equal(await p.client.headManifest(`${P}/team/app`, app2.digest), undefined);
     assert.deepEqual(await p.client.listAllTags(`${P}/team/app`), ['1.0']);
     const del = emu.requests.filter((r) => r.method === 'DELETE' && r.path.includes('/versions/')).at(-1)!;
@@ -626,11 +619,10 @@ describe('regx with Artifact Registry', () => {
     r = await runRegx(['tags', repo, '--plain-http'], regxEnv);
     assert.equal(r.stdout, '1.0\n');
 
-    r = await runRegx(['delete', `${repo}@${digest}`, '--plain-http'], regxEnv);
-    assert.equal(r.code, 1);
-    assert.equal(r.stderr, `regx: Not deleting ${repo}@${digest}: Artifact Registry would remove its tag 1.0 with it; delete the tags first, or confirm that they go too.\n`);
-    r = await runRegx(['tags', repo, '--plain-http'], regxEnv);
-    assert.equal(r.stdout, '1.0\n', 'nothing was deleted');
+    r = await runRegx(['delete', `${host}/${P}/cli/back@${digest}`, '--plain-http'], regxEnv);
+    assert.deepEqual([r.code, r.stdout], [0, `Deleted ${host}/${P}/cli/back@${digest} (tags: 1.0)\n`], r.stderr);
+    r = await runRegx(['tags', `${host}/${P}/cli/back`, '--plain-http'], regxEnv);
+    assert.deepEqual([r.code, r.stdout], [0, ''], r.stderr);
   });
 
   it("a docker credential helper named in config.json still wins (docker-credential-gcloud's token, not ADC's)", async () => {
