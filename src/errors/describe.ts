@@ -466,6 +466,9 @@ function describeGoogle(err: DistributionError, t: RequestTarget, serverSays: st
     return undefined;
   }
 
+  if (status === 409 && err.codes.some((c) => c.code === 'ALREADY_EXISTS')) {
+    return `Artifact Registry already has that (409 ALREADY_EXISTS): pick another name, or use the one that exists.${serverSays}`;
+  }
   if (status === 400 && err.codes.some((c) => c.code === 'FAILED_PRECONDITION')) {
     return `Artifact Registry refused (400 FAILED_PRECONDITION).${serverSays}`;
   }

@@ -31,6 +31,7 @@ import {
   CloudCredentialError,
   DistributionError,
   InvalidInputError,
+  UnsupportedError,
   redactUrl,
   type Operation,
   type RegistryErrorDetail,
@@ -38,6 +39,7 @@ import {
 import { loadCloudModule } from './clouds/load';
 import type { GenericProviderOptions } from './generic';
 import type {
+  CreateRepositoryInput,
   DeleteOptions,
   DeletePlan,
   ManifestDeletePlan,
@@ -517,6 +519,8 @@ export class ArtifactRegistryProvider implements RegistryProvider {
     deleteManifest: true,
     signIn: 'ambient',
     scan: { trigger: false },
+    manageRepositories: 'project',
+    editDescription: true,
   };
   readonly google: GoogleRegistryHost;
   readonly client: RegistryClient;
@@ -643,12 +647,7 @@ export class ArtifactRegistryProvider implements RegistryProvider {
   async listRepositories(page: RepositoryPageRequest): Promise<Page<RepositorySummary>> {
     const namespace = page.namespace ?? (this.google.style === 'gcr' ? this.projects()[0] : undefined);
     if (!namespace) throw new InvalidInputError('argument', '', `name the Artifact Registry repository to list, as PROJECT/REPOSITORY`);
-    const parts = namespace.split('/');
-    const wanted = this.google.style === 'gcr' ? 1 : 2;
-    if (parts.length !== wanted || parts.some((p) => !p)) {
-      throw new InvalidInputError('argument', namespace, this.google.style === 'gcr' ? 'a namespace here is a PROJECT' : 'a namespace here is PROJECT/REPOSITORY');
-    }
-    const repo = { project: parts[0]!, location: this.google.location, repository: this.google.style === 'gcr' ? this.google.host : parts[1]! };
+    const repo = this.namespaceRepository(namespace);
     const { body } = await this.get(this.api, `/v1/${repositoryResource(repo)}/packages`, { pageSize: apiPageSize(page.pageSize), pageToken: page.cursor }, page.signal, 'catalog');
     const items: RepositorySummary[] = [];
     for (const pkg of records(body, 'packages')) {
@@ -775,19 +774,19 @@ export class ArtifactRegistryProvider implements RegistryProvider {
     for (const tag of tags) this.digests.delete(`${repository}:${tag}`);
   }
 
-  /** Wait for a long-running operation (DeleteVersion answers with one) a few times, then report its error if any. */
-  private async finished(operation: unknown, signal?: AbortSignal): Promise<void> {
+  /** Wait for a long-running operation (deletes and creates answer with one) a few times, then report its error if any. */
+  private async finished(operation: unknown, signal: AbortSignal | undefined, kind: Operation = 'delete'): Promise<void> {
     let op = operation;
     for (let i = 0; isRecord(op) && op['done'] !== true && i < OPERATION_POLLS; i++) {
       const name = str(op['name']);
       if (!name || !/^projects\/[^?#]+\/operations\/[^/?#]+$/.test(name)) return;
       await sleep(OPERATION_POLL_MS, signal);
-      op = (await this.get(this.api, `/v1/${name.split('/').map(segment).join('/')}`, {}, signal, 'delete')).body;
+      op = (await this.get(this.api, `/v1/${name.split('/').map(segment).join('/')}`, {}, signal, kind)).body;
     }
     if (isRecord(op) && isRecord(op['error'])) {
       const status = isRecord(op['error']) ? op['error'] : {};
       const code = num(status['code']) ?? 2;
-      throw new DistributionError(httpStatusOfRpc(code), rpcCodes(status), 'DELETE', redactUrl(this.api.url(`/v1/${str(isRecord(op) ? op['name'] : '') ?? ''}`)), 'delete', {
+      throw new DistributionError(httpStatusOfRpc(code), rpcCodes(status), 'GET', redactUrl(this.api.url(`/v1/${str(isRecord(op) ? op['name'] : '') ?? ''}`)), kind, {
         vendor: 'google',
         ...optional('bodySnippet', str(status['message'])),
       });
@@ -846,6 +845,50 @@ export class ArtifactRegistryProvider implements RegistryProvider {
     return { ...report, counts: countSeverities(vulnerabilities), vulnerabilities };
   }
 
+  // ---------------------------------------------------------------- repositories (the namespace level)
+
+  /** An Artifact Registry repository of Docker format ("PROJECT/REPOSITORY"; on gcr.io hosts "PROJECT" gets its gcr.io repository). */
+  async createRepository(input: CreateRepositoryInput): Promise<void> {
+    const repo = this.namespaceRepository(input.name);
+    if (this.google.style === 'pkg.dev' && !/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/.test(repo.repository)) {
+      throw new InvalidInputError('repository', input.name, 'an Artifact Registry repository id is lower-case letters, digits and hyphens, starting with a letter');
+    }
+    if (input.visibility === 'public') {
+      throw new UnsupportedError(
+        this.displayName,
+        'public repositories at creation',
+        `Create it private, then let everyone read it: gcloud artifacts repositories add-iam-policy-binding ${repo.repository} --location=${repo.location} --project=${repo.project} --member=allUsers --role=roles/artifactregistry.reader`,
+      );
+    }
+    const parent = `projects/${segment(repo.project)}/locations/${segment(repo.location)}`;
+    const { body } = await this.send(this.api, 'POST', `/v1/${parent}/repositories`, { repositoryId: repo.repository }, input.signal, 'other', {
+      format: 'DOCKER',
+      ...optional('description', input.description),
+    });
+    await this.finished(body, input.signal, 'other');
+  }
+
+  /** Deletes the repository with every image in it: callers confirm first. */
+  async deleteRepository(name: string, signal?: AbortSignal): Promise<void> {
+    const { body } = await this.send(this.api, 'DELETE', `/v1/${repositoryResource(this.namespaceRepository(name))}`, {}, signal, 'delete');
+    await this.finished(body, signal);
+  }
+
+  /** Descriptions belong to repositories (the namespace level), not to images. */
+  async setDescription(repository: string, description: string, signal?: AbortSignal): Promise<void> {
+    await this.send(this.api, 'PATCH', `/v1/${repositoryResource(this.namespaceRepository(repository))}`, { updateMask: 'description' }, signal, 'other', { description });
+  }
+
+  /** "PROJECT/REPOSITORY" (or "PROJECT" on gcr.io hosts) as the repository it names in the host's location. */
+  private namespaceRepository(namespace: string): Pick<ArtifactPath, 'project' | 'location' | 'repository'> {
+    const parts = namespace.split('/');
+    const wanted = this.google.style === 'gcr' ? 1 : 2;
+    if (parts.length !== wanted || parts.some((p) => !p)) {
+      throw new InvalidInputError('argument', namespace, this.google.style === 'gcr' ? 'a namespace here is a PROJECT' : 'a namespace here is PROJECT/REPOSITORY');
+    }
+    return { project: parts[0]!, location: this.google.location, repository: this.google.style === 'gcr' ? this.google.host : parts[1]! };
+  }
+
   // ---------------------------------------------------------------- API plumbing
 
   private get(api: VendorApi, path: string, query: ApiRequest['query'], signal: AbortSignal | undefined, operation: Operation) {
@@ -856,7 +899,15 @@ export class ArtifactRegistryProvider implements RegistryProvider {
    * One API call with the current Google token; a 401 gets one more try with a renewed token.
    * Google's errors are google.rpc.Status bodies, read here (status, ErrorInfo reasons, metadata).
    */
-  private async send(api: VendorApi, method: 'GET' | 'DELETE', path: string, query: ApiRequest['query'], signal: AbortSignal | undefined, operation: Operation): Promise<{ body: unknown; url: string }> {
+  private async send(
+    api: VendorApi,
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    query: ApiRequest['query'],
+    signal: AbortSignal | undefined,
+    operation: Operation,
+    json?: unknown,
+  ): Promise<{ body: unknown; url: string }> {
     let held = await this.credentials.require(signal);
     for (let attempt = 1; ; attempt++) {
       const res = await api.request({
@@ -866,6 +917,7 @@ export class ArtifactRegistryProvider implements RegistryProvider {
         authorization: `Bearer ${held.token}`,
         okStatuses: EVERY_STATUS,
         operation,
+        ...(json !== undefined ? { json } : {}),
         ...(signal ? { signal } : {}),
       });
       if (res.status >= 200 && res.status < 300) return { body: await readJson(res), url: res.url };

@@ -28,7 +28,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { MediaTypes, pushBlob, pushManifest, registryRequest, sha256, type SeedAuth } from '../support/seeding';
 
-export type GoogleRole = 'reader' | 'writer' | 'repoAdmin';
+export type GoogleRole = 'reader' | 'writer' | 'repoAdmin' | 'admin';
 
 export interface ArtifactRegistryEmulationOptions {
   /** host:port of the real token-auth registry. */
@@ -120,7 +120,8 @@ const SERVICE_TITLES: Record<string, string> = {
 const ROLE_PERMISSIONS: Record<GoogleRole, RegExp> = {
   reader: /^(artifactregistry\.[a-z]+\.(list|get)|artifactregistry\.repositories\.downloadArtifacts|containeranalysis\.occurrences\.(list|get))$/,
   writer: /^(artifactregistry\.[a-z]+\.(list|get)|artifactregistry\.repositories\.(downloadArtifacts|uploadArtifacts)|artifactregistry\.tags\.(create|update)|containeranalysis\.occurrences\.(list|get))$/,
-  repoAdmin: /^(artifactregistry\.[a-z]+\.(list|get|delete)|artifactregistry\.repositories\.(downloadArtifacts|uploadArtifacts|deleteArtifacts)|artifactregistry\.tags\.(create|update)|containeranalysis\.occurrences\.(list|get))$/,
+  repoAdmin: /^(artifactregistry\.(packages|versions|tags|dockerimages|locations)\.[a-z]+|artifactregistry\.repositories\.(list|get|downloadArtifacts|uploadArtifacts|deleteArtifacts)|containeranalysis\.occurrences\.(list|get))$/,
+  admin: /^(artifactregistry\.[A-Za-z.]+|containeranalysis\.occurrences\.(list|get))$/,
 };
 
 export async function startArtifactRegistryEmulation(options: ArtifactRegistryEmulationOptions): Promise<ArtifactRegistryEmulation> {
@@ -140,7 +141,22 @@ export async function startArtifactRegistryEmulation(options: ArtifactRegistryEm
   const denied = new Set<string>();
   const scans = new Map<string, string>();
   const firstSeen = new Map<string, string>();
-  const operations = new Map<string, { done: boolean }>();
+  const operations = new Map<string, { done: boolean; response?: unknown }>();
+  /** A long-running operation: not done in the answer that starts it, done when it is asked for. */
+  const operation = (project: string, location: string, response?: unknown) => {
+    const name = `projects/${project}/locations/${location}/operations/${crypto.randomUUID()}`;
+    operations.set(name, { done: true, ...(response ? { response } : {}) });
+    return { name, metadata: { '@type': 'type.googleapis.com/google.devtools.artifactregistry.v1.OperationMetadata' }, done: false };
+  };
+  const repositoryJson = (r: Repository) => ({
+    name: `projects/${r.project}/locations/${r.location}/repositories/${r.id}`,
+    format: r.format,
+    ...(r.description ? { description: r.description } : {}),
+    mode: r.mode ?? 'STANDARD_REPOSITORY',
+    createTime: r.createTime,
+    updateTime: r.createTime,
+    ...(r.format === 'DOCKER' ? { dockerConfig: {} } : {}),
+  });
   const counters = { refreshGrants: 0, jwtGrants: 0, realmTokens: 0, apiUnauthorized: 0, registryInvalidToken: 0 };
   let base = '';
 
@@ -174,7 +190,7 @@ export async function startArtifactRegistryEmulation(options: ArtifactRegistryEm
     if (!absolute && method === 'POST' && url.pathname === '/token') return oauthToken(body, res);
     if (url.pathname === '/v2/token') return realm(url, headers, googleHost, res);
     if (url.pathname === '/v2' || url.pathname.startsWith('/v2/')) return registry(req, url, body, headers, googleHost, publicBase, res);
-    if (!absolute && url.pathname.startsWith('/v1/')) return api(method, url, headers, res);
+    if (!absolute && url.pathname.startsWith('/v1/')) return api(method, url, headers, body, res);
     send(res, 404, fill(errors.notFound, {}).body);
   }
 
@@ -375,18 +391,24 @@ export async function startArtifactRegistryEmulation(options: ArtifactRegistryEm
     return names;
   }
 
-  /** The registry path of each package of a repository. */
+  /** The registry path of each package of a repository: the images that have a version in it. */
   async function packagesOf(repo: Repository): Promise<Array<{ id: string; name: string }>> {
     const names = await catalog();
+    let found: Array<{ id: string; name: string }>;
     if (repo.id.endsWith('gcr.io')) {
       // gcr.io images are PROJECT/IMAGE; pkg.dev repositories of the project are PROJECT/REPO/IMAGE.
       const others = new Set([...repositories.values()].filter((r) => r.project === repo.project && !r.id.endsWith('gcr.io')).map((r) => r.id));
-      return names
+      found = names
         .filter((n) => n.startsWith(`${repo.project}/`) && !others.has(n.split('/')[1]!))
         .map((n) => ({ id: n.slice(repo.project.length + 1), name: n }));
+    } else {
+      const prefix = `${repo.project}/${repo.id}/`;
+      found = names.filter((n) => n.startsWith(prefix)).map((n) => ({ id: n.slice(prefix.length), name: n }));
     }
-    const prefix = `${repo.project}/${repo.id}/`;
-    return names.filter((n) => n.startsWith(prefix)).map((n) => ({ id: n.slice(prefix.length), name: n }));
+    // The registry's catalog keeps a repository whose manifests are all deleted; Artifact Registry has no such package.
+    const kept = [];
+    for (const pkg of found) if ((await versionsOf(pkg.name)).length) kept.push(pkg);
+    return kept;
   }
 
   const details = new Map<string, Omit<VersionInfo, 'tags' | 'firstSeen' | 'digest'>>();
@@ -473,7 +495,7 @@ export async function startArtifactRegistryEmulation(options: ArtifactRegistryEm
 
   // ------------------------------------------------------------------ the REST APIs
 
-  async function api(method: string, url: URL, headers: Record<string, string>, res: http.ServerResponse): Promise<void> {
+  async function api(method: string, url: URL, headers: Record<string, string>, body: Buffer, res: http.ServerResponse): Promise<void> {
     const p = decodeURIComponent(url.pathname);
     const occurrences = /^\/v1\/projects\/([^/]+)\/occurrences$/.exec(url.pathname);
     const service = occurrences ? 'containeranalysis.googleapis.com' : 'artifactregistry.googleapis.com';
@@ -500,7 +522,7 @@ export async function startArtifactRegistryEmulation(options: ArtifactRegistryEm
     if (op && method === 'GET') {
       const state = operations.get(op[1]!);
       if (!state) return reply(res, fill(errors.notFound, {}));
-      return send(res, 200, { name: op[1], done: true, response: { '@type': 'type.googleapis.com/google.protobuf.Empty' } });
+      return send(res, 200, { name: op[1], done: true, response: state.response ?? { '@type': 'type.googleapis.com/google.protobuf.Empty' } });
     }
 
     const repos = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/repositories$/.exec(url.pathname);
@@ -508,15 +530,46 @@ export async function startArtifactRegistryEmulation(options: ArtifactRegistryEm
       const [, proj, location] = repos as unknown as [string, string, string];
       if (!check('artifactregistry.repositories.list', `projects/${proj}/locations/${location}`)) return;
       const all = [...repositories.values()].filter((r) => r.project === proj && r.location === location).sort((a, b) => a.id.localeCompare(b.id));
-      return page(res, url, `repos:${proj}/${location}`, all, 'repositories', (r) => ({
-        name: `projects/${r.project}/locations/${r.location}/repositories/${r.id}`,
-        format: r.format,
-        ...(r.description ? { description: r.description } : {}),
-        mode: r.mode ?? 'STANDARD_REPOSITORY',
-        createTime: r.createTime,
-        updateTime: r.createTime,
-        ...(r.format === 'DOCKER' ? { dockerConfig: {} } : {}),
-      }));
+      return page(res, url, `repos:${proj}/${location}`, all, 'repositories', repositoryJson);
+    }
+    if (repos && method === 'POST') {
+      const [, proj, location] = repos as unknown as [string, string, string];
+      if (!check('artifactregistry.repositories.create', `projects/${proj}/locations/${location}`)) return;
+      const id = url.searchParams.get('repositoryId') ?? '';
+      if (repositories.has(`${proj}/${location}/${id}`)) return reply(res, fill(errors.alreadyExists, { name: `projects/${proj}/locations/${location}/repositories/${id}` }));
+      let input: { format?: string; description?: string } = {};
+      try {
+        input = JSON.parse(body.toString('utf8')) as typeof input;
+      } catch {
+        return reply(res, fill(errors.invalidArgument, { message: 'Invalid JSON payload received.' }));
+      }
+      const created: Repository = { project: proj, location, id, format: input.format ?? 'DOCKER', ...(input.description ? { description: input.description } : {}), createTime: new Date().toISOString() };
+      repositories.set(`${proj}/${location}/${id}`, created);
+      return send(res, 200, operation(proj, location, { '@type': 'type.googleapis.com/google.devtools.artifactregistry.v1.Repository', ...repositoryJson(created) }));
+    }
+    const oneRepo = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/repositories\/([^/]+)$/.exec(url.pathname);
+    if (oneRepo && (method === 'DELETE' || method === 'PATCH' || method === 'GET')) {
+      const [, proj, location, id] = oneRepo as unknown as [string, string, string, string];
+      const name = `projects/${proj}/locations/${location}/repositories/${id}`;
+      const permission = method === 'DELETE' ? 'artifactregistry.repositories.delete' : method === 'PATCH' ? 'artifactregistry.repositories.update' : 'artifactregistry.repositories.get';
+      if (!check(permission, name)) return;
+      const found = repositories.get(`${proj}/${location}/${id}`);
+      if (!found) return reply(res, fill(errors.notFound, {}));
+      if (method === 'GET') return send(res, 200, repositoryJson(found));
+      if (method === 'PATCH') {
+        if (url.searchParams.get('updateMask') !== 'description') return reply(res, fill(errors.invalidArgument, { message: 'Only the description can be updated here.' }));
+        const input = JSON.parse(body.toString('utf8') || '{}') as { description?: string };
+        found.description = input.description ?? '';
+        return send(res, 200, repositoryJson(found));
+      }
+      // Deleting a repository deletes every image in it.
+      for (const pkg of await packagesOf(found)) {
+        for (const v of await versionsOf(pkg.name)) {
+          await registryRequest(options.registry, pkg.name, 'DELETE', `/v2/${pkg.name}/manifests/${v.digest}`, { auth: options.pusher, expect: [202, 404] });
+        }
+      }
+      repositories.delete(`${proj}/${location}/${id}`);
+      return send(res, 200, operation(proj, location));
     }
 
     const inRepo = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/repositories\/([^/]+)\/(.+)$/.exec(url.pathname);
@@ -593,10 +646,7 @@ export async function startArtifactRegistryEmulation(options: ArtifactRegistryEm
       }
       await registryRequest(options.registry, name, 'DELETE', `/v2/${name}/manifests/${item}`, { auth: options.pusher, expect: [202] });
       firstSeen.delete(`${name}@${item}`);
-      // A long-running operation: not done in this answer, done when it is asked for.
-      const opName = `projects/${proj}/locations/${location}/operations/${crypto.randomUUID()}`;
-      operations.set(opName, { done: true });
-      return send(res, 200, { name: opName, metadata: { '@type': 'type.googleapis.com/google.devtools.artifactregistry.v1.OperationMetadata' }, done: false });
+      return send(res, 200, operation(proj, location));
     }
     if (kind === 'tags' && !item && method === 'GET') {
       if (!check('artifactregistry.tags.list', resourceOf())) return;

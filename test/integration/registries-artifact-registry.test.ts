@@ -551,6 +551,54 @@ describe('Artifact Registry: retag, copy and delete', () => {
   });
 });
 
+describe('Artifact Registry: repositories (the namespace level)', () => {
+  let adminFile: string;
+  before(() => {
+    adminFile = writeJson('owner.json', emu.addUser('owner@example.com', 'admin', P));
+  });
+
+  it('create, describe and delete a Docker repository; its images go with it', async () => {
+    const p = gar(env({ GOOGLE_APPLICATION_CREDENTIALS: adminFile }));
+    await p.createRepository({ name: `${P}/made`, visibility: 'private', description: 'Made by regx' });
+    const listed = async () => (await allPages((cursor) => p.listNamespaces({ pageSize: 10, ...(cursor ? { cursor } : {}) }))).items.find((n) => n.name === `${P}/made`);
+    assert.deepEqual(await listed(), { name: `${P}/made`, kind: 'project', description: 'Made by regx' });
+    const created = emu.requests.filter((r) => r.method === 'POST' && r.path === `/v1/projects/${P}/locations/us/repositories`).at(-1)!;
+    assert.equal(created.query['repositoryId'], 'made');
+    await p.setDescription(`${P}/made`, 'New words');
+    assert.equal((await listed())?.description, 'New words');
+    const out = await copyImage({ source: { client: p.client, repository: `${P}/team/paged`, reference: 't2' }, target: { client: p.client, repository: `${P}/made/img`, tag: 'x' } });
+    assert.deepEqual((await p.listRepositories({ namespace: `${P}/made`, pageSize: 10 })).items.map((r) => r.name), [`${P}/made/img`]);
+    await p.deleteRepository(`${P}/made`);
+    assert.equal(await listed(), undefined);
+    const direct = new RegistryClient(createSession({ host: services.token.host }, { transport, credentials: new MemoryCredentialStore({ [services.token.host]: auth }) }));
+    assert.equal(await direct.headManifest(`${P}/made/img`, out.digest), undefined, 'the image is gone from the registry');
+  });
+
+  it('refusals: an existing name, a public repository, a role that may not create', async () => {
+    const p = gar(env({ GOOGLE_APPLICATION_CREDENTIALS: adminFile }));
+    assert.equal(
+      describeError(await rejection(p.createRepository({ name: `${P}/team`, visibility: 'private' }))),
+      `Artifact Registry already has that (409 ALREADY_EXISTS): pick another name, or use the one that exists. Google Cloud said: "the repository already exists: projects/${P}/locations/us/repositories/team".`,
+    );
+    assert.equal(
+      describeError(await rejection(p.createRepository({ name: `${P}/open-to-all`, visibility: 'public' }))),
+      `Artifact Registry (${US}) does not offer public repositories at creation. Create it private, then let everyone read it: gcloud artifacts repositories add-iam-policy-binding open-to-all --location=us --project=${P} --member=allUsers --role=roles/artifactregistry.reader.`,
+    );
+    assert.match(
+      describeError(await rejection(gar(adminEnv()).createRepository({ name: `${P}/not-mine`, visibility: 'private' }))),
+      /^Google Cloud denied your account the permission artifactregistry\.repositories\.create on projects\/regx-gar\/locations\/us \(403\)\. Grant it roles\/artifactregistry\.admin \(Artifact Registry Administrator\)/,
+    );
+    assert.ok(!(await gar(adminEnv()).listNamespaces({ pageSize: 100 })).items.some((n) => n.name.endsWith('/open-to-all') || n.name.endsWith('/not-mine')));
+  });
+
+  it("on gcr.io a project's namespace is its gcr.io repository", async () => {
+    const p = garAt('gcr.io', env({ GOOGLE_APPLICATION_CREDENTIALS: adminFile }));
+    await p.createRepository({ name: 'regx-gcr-new', visibility: 'private' });
+    assert.ok(emu.requests.some((r) => r.method === 'POST' && r.path === '/v1/projects/regx-gcr-new/locations/us/repositories' && r.query['repositoryId'] === 'gcr.io'));
+    assert.deepEqual((await p.listRepositories({ namespace: 'regx-gcr-new', pageSize: 10 })).items, []);
+  });
+});
+
 describe('regx with Artifact Registry', () => {
   let dockerConfig: string;
   let regxEnv: NodeJS.ProcessEnv;
