@@ -22,11 +22,10 @@
 // gcr.io at once. Error bodies come from test/fixtures/vendors/artifact-registry/errors.json.
 // No node:test imports: the extension-host suite drives it too.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { MediaTypes, pushBlob, pushManifest, registryRequest, sha256, type SeedAuth } from '../support/seeding';
+import { loadFixture } from '../support/vendorFixture';
 
 export type GoogleRole = 'reader' | 'writer' | 'repoAdmin' | 'admin';
 
@@ -125,9 +124,9 @@ const ROLE_PERMISSIONS: Record<GoogleRole, RegExp> = {
 };
 
 export async function startArtifactRegistryEmulation(options: ArtifactRegistryEmulationOptions): Promise<ArtifactRegistryEmulation> {
-  const errors = loadBodies('errors.json');
-  const oauth = loadBodies('oauth.json');
-  const occurrenceFixture = JSON.parse(fs.readFileSync(fixturePath('occurrences.json'), 'utf8')) as { discovery: unknown; vulnerabilities: unknown[] };
+  const errors = bodiesOf('errors');
+  const oauth = bodiesOf('oauth');
+  const occurrenceFixture = loadFixture('artifact-registry', 'occurrences') as unknown as { discovery: unknown; vulnerabilities: unknown[] };
   const defaultHost = options.defaultHost ?? 'us-docker.pkg.dev';
   let lifetime = options.tokenLifetimeSeconds ?? 3599;
 
@@ -788,21 +787,11 @@ interface RecordedBody {
   body: unknown;
 }
 
-function fixturePath(name: string): string {
-  const relative = path.join('test', 'fixtures', 'vendors', 'artifact-registry', name);
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, relative);
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) break;
-  }
-  return path.join(process.cwd(), relative);
-}
-
 /** The recorded bodies of a fixture file (each names its source). */
-function loadBodies(name: string): Record<string, RecordedBody> {
-  const parsed = JSON.parse(fs.readFileSync(fixturePath(name), 'utf8')) as { source?: string; bodies?: Record<string, RecordedBody> };
-  if (!parsed.source || !parsed.bodies) throw new Error(`${name}: a fixture needs "source" and "bodies"`);
-  return parsed.bodies;
+function bodiesOf(name: string): Record<string, RecordedBody> {
+  const bodies = (loadFixture('artifact-registry', name) as unknown as { bodies?: Record<string, RecordedBody> }).bodies;
+  if (!bodies) throw new Error(`artifact-registry/${name}.json: no "bodies"`);
+  return bodies;
 }
 
 /** The recorded body with its {{placeholders}} filled; a string that is only a placeholder takes the value as is. */

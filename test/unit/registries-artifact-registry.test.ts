@@ -60,7 +60,7 @@ describe('Artifact Registry hosts and names', () => {
     const p = providerFor({ host: 'europe-docker.pkg.dev' }, { transport, googleTokenSource: async () => ({ token: 't', source: 'test' }) });
     assert.ok(p instanceof ArtifactRegistryProvider);
     assert.equal(p.displayName, 'Artifact Registry (europe-docker.pkg.dev)');
-    assert.deepEqual(p.capabilities, { catalog: false, namespaces: true, search: false, deleteTag: 'untag', deleteManifest: true, signIn: 'ambient', scan: { trigger: false } });
+    assert.deepEqual(p.capabilities, { catalog: false, namespaces: true, search: false, deleteTag: 'untag', deleteManifest: true, signIn: 'ambient', scan: { trigger: false }, manageRepositories: 'project', editDescription: true });
   });
 
   it('splits image paths into project, repository and package', () => {
