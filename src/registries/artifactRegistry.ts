@@ -314,6 +314,7 @@ export class GoogleCredentials {
 
   forget(): void {
     this.held = undefined;
+    this.renewal = undefined;
     this.missing = undefined;
     this.generation++;
   }
@@ -350,6 +351,10 @@ export class GoogleCredentials {
       return next;
     });
     this.renewal = { from: held.token, promise: p };
+    const settled = () => {
+      if (this.renewal?.promise === p) this.renewal = undefined;
+    };
+    p.then(settled, settled);
     this.held = p;
     p.catch(() => {
       if (this.held === p) this.held = undefined;
@@ -612,6 +617,22 @@ export class ArtifactRegistryProvider implements RegistryProvider {
       throw new InvalidInputError('setting', 'project', 'no Google Cloud project is named: set GOOGLE_CLOUD_PROJECT, run `gcloud config set project PROJECT`, or name the project when connecting the registry');
     }
     return [project];
+  }
+
+  /**
+   * The locations a project can keep repositories in (ListLocations), each served by its own host
+   * (LOCATION-docker.pkg.dev): for picking the registry to connect. Paged with the API's tokens.
+   */
+  async listLocations(project: string, page: PageRequest): Promise<Page<{ location: string; host: string; displayName?: string }>> {
+    const { body } = await this.get(this.api, `/v1/projects/${segment(project)}/locations`, { pageSize: apiPageSize(page.pageSize), pageToken: page.cursor }, page.signal, 'other');
+    const items: Array<{ location: string; host: string; displayName?: string }> = [];
+    for (const l of records(body, 'locations')) {
+      const location = str(l['locationId']);
+      if (!location || !/^[a-z][a-z0-9-]*[a-z0-9]$/.test(location)) continue;
+      items.push({ location, host: `${location}-docker.pkg.dev`, ...optional('displayName', str(l['displayName'])) });
+    }
+    const token = str(isRecord(body) ? body['nextPageToken'] : undefined);
+    return token ? { items, next: token } : { items };
   }
 
   /**

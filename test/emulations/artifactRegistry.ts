@@ -107,6 +107,15 @@ interface VersionInfo {
   manifests?: Array<{ digest: string; mediaType: string; os?: string; architecture?: string; variant?: string }>;
 }
 
+/** Some of Artifact Registry's locations (`gcloud artifacts locations list`), as ListLocations names them. */
+const LOCATIONS: Array<[string, string]> = [
+  ['asia', 'Asia'],
+  ['europe', 'Europe'],
+  ['us', 'United States'],
+  ['europe-west1', 'Belgium'],
+  ['us-central1', 'Iowa'],
+  ['asia-northeast1', 'Tokyo'],
+];
 const GCR_HOSTS: Record<string, string> = { 'gcr.io': 'us', 'us.gcr.io': 'us', 'eu.gcr.io': 'europe', 'asia.gcr.io': 'asia' };
 const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
@@ -524,6 +533,11 @@ export async function startArtifactRegistryEmulation(options: ArtifactRegistryEm
       return send(res, 200, { name: op[1], done: true, response: state.response ?? { '@type': 'type.googleapis.com/google.protobuf.Empty' } });
     }
 
+    const locations = /^\/v1\/projects\/([^/]+)\/locations$/.exec(url.pathname);
+    if (locations && method === 'GET') {
+      if (!check('artifactregistry.locations.list', `projects/${locations[1]}`)) return;
+      return page(res, url, `locations:${locations[1]}`, LOCATIONS, 'locations', (l) => ({ name: `projects/${locations[1]}/locations/${l[0]}`, locationId: l[0], displayName: l[1] }));
+    }
     const repos = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/repositories$/.exec(url.pathname);
     if (repos && method === 'GET') {
       const [, proj, location] = repos as unknown as [string, string, string];

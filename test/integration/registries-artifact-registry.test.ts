@@ -276,6 +276,17 @@ describe('Artifact Registry: browsing', () => {
     assert.deepEqual(items.map((n) => n.name), [`${P}/apps`, `${P}/cache`, `${P}/cli`, `${P}/team`, `${P2}/other`]);
   });
 
+  it('locations to pick a host from: each is served by its own LOCATION-docker.pkg.dev', async () => {
+    const { items, pages } = await allPages((cursor) => gar(adminEnv()).listLocations(P, { pageSize: 4, ...(cursor ? { cursor } : {}) }));
+    assert.equal(pages, 2);
+    assert.deepEqual(items.slice(0, 3), [
+      { location: 'asia', host: 'asia-docker.pkg.dev', displayName: 'Asia' },
+      { location: 'europe', host: 'europe-docker.pkg.dev', displayName: 'Europe' },
+      { location: 'us', host: 'us-docker.pkg.dev', displayName: 'United States' },
+    ]);
+    assert.ok(items.some((l) => l.host === 'europe-west1-docker.pkg.dev'));
+  });
+
   it('images of a repository, paged', async () => {
     const p = gar(adminEnv());
     const { items, pages } = await allPages((cursor) => p.listRepositories({ namespace: `${P}/team`, pageSize: 1, ...(cursor ? { cursor } : {}) }));
