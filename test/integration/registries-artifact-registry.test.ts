@@ -238,6 +238,13 @@ describe('Artifact Registry: signing in', () => {
     assert.deepEqual(await credentials.list(), []);
   });
 
+  it('without any credentials a private image is refused in the words of the missing ADC, not as a bare 401', async () => {
+    const p = gar(env());
+    const err = await rejection(p.client.tagsPage(`${P}/team/app`, { pageSize: 10 }));
+    assert.ok(err instanceof CloudCredentialError && err.reason === 'missing');
+    assert.match(describeError(err), /^No Google credentials were found .* Run `gcloud auth application-default login`/);
+  });
+
   it('a GOOGLE_APPLICATION_CREDENTIALS that names no file says which file', async () => {
     const p = gar(env({ GOOGLE_APPLICATION_CREDENTIALS: path.join(home, 'missing.json') }));
     assert.equal(
