@@ -24,7 +24,12 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MediaTypes, pushBlob, pushManifest, registryRequest, sha256, type SeedAuth } from '../support/seeding';
+import { MemoryCredentialStore } from '../../src/credentials';
+import { RegistryClient } from '../../src/distribution/client';
+import { createSession } from '../../src/distribution/session';
+import { createTransport } from '../../src/distribution/transport';
+import { untagOnly } from '../../src/distribution/untag';
+import { MediaTypes, registryRequest, type SeedAuth } from '../support/seeding';
 import { loadFixture } from '../support/vendorFixture';
 
 export type GoogleRole = 'reader' | 'writer' | 'repoAdmin' | 'admin';
@@ -169,6 +174,11 @@ export async function startArtifactRegistryEmulation(options: ArtifactRegistryEm
   let base = '';
 
   const backend = (role: GoogleRole): SeedAuth => (role === 'reader' ? options.reader : options.pusher);
+  /** The real registry as the pusher account, for what Artifact Registry itself does to its storage (untagging). */
+  const upstreamTransport = createTransport();
+  const upstream = new RegistryClient(
+    createSession({ host: options.registry }, { credentials: new MemoryCredentialStore({ [options.registry]: options.pusher }), transport: upstreamTransport }),
+  );
 
   // ------------------------------------------------------------------ HTTP
 
@@ -486,21 +496,6 @@ export async function startArtifactRegistryEmulation(options: ArtifactRegistryEm
     return versions.sort((a, b) => b.firstSeen.localeCompare(a.firstSeen) || a.digest.localeCompare(b.digest));
   }
 
-  /** Remove one tag from the real registry: point it at a unique placeholder, then delete that by digest. */
-  async function untag(name: string, tag: string): Promise<void> {
-    const config = Buffer.from('{}');
-    await pushBlob(options.registry, name, config, { auth: options.pusher });
-    const placeholder = {
-      schemaVersion: 2,
-      mediaType: MediaTypes.ociManifest,
-      config: { mediaType: MediaTypes.ociEmpty, digest: sha256(config), size: config.length },
-      layers: [],
-      annotations: { 'emulation.untag': `${Date.now()}-${crypto.randomBytes(6).toString('hex')}` },
-    };
-    const pushed = await pushManifest(options.registry, name, tag, placeholder, { auth: options.pusher });
-    await registryRequest(options.registry, name, 'DELETE', `/v2/${name}/manifests/${pushed.digest}`, { auth: options.pusher, expect: [202] });
-  }
-
   // ------------------------------------------------------------------ the REST APIs
 
   async function api(method: string, url: URL, headers: Record<string, string>, body: Buffer, res: http.ServerResponse): Promise<void> {
@@ -677,7 +672,8 @@ export async function startArtifactRegistryEmulation(options: ArtifactRegistryEm
       if (method === 'DELETE') {
         if (!check('artifactregistry.tags.delete', resourceOf())) return;
         if (!version) return reply(res, fill(errors.notFound, {}));
-        await untag(name, item);
+        // Distribution deletes only by digest: untag the way the client does (a placeholder of its own, deleted).
+        await untagOnly(upstream, name, item, version.digest);
         return send(res, 200, {});
       }
     }
@@ -785,11 +781,13 @@ export async function startArtifactRegistryEmulation(options: ArtifactRegistryEm
       return `https://${host}/${repository}@${digest}`;
     },
     stats: () => ({ ...counters }),
-    close: () =>
-      new Promise<void>((resolve) => {
+    async close() {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await upstreamTransport.close();
+    },
   };
 }
 
