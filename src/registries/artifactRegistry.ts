@@ -563,6 +563,15 @@ export class ArtifactRegistryProvider implements RegistryProvider {
     this.client.session.forgetTokens();
   }
 
+  /**
+   * The credential the registry takes right now (`oauth2accesstoken` + a fresh access token, or the
+   * stored one): what a pull or push through the Docker engine hands the engine. Never stored.
+   */
+  async registryCredential(signal?: AbortSignal): Promise<Credential | undefined> {
+    const held = await this.credentials.current(signal);
+    return held ? { username: held.username, password: held.token } : undefined;
+  }
+
   // ---------------------------------------------------------------- sign-in
 
   /**

@@ -346,6 +346,10 @@ describe('Artifact Registry API answers are checked at the boundary', () => {
     assert.equal(report.counts.negligible, 1);
   });
 
+  it("hands the engine the registry's credential of the moment: oauth2accesstoken and the access token", async () => {
+    assert.deepEqual(await provider().registryCredential(), { username: 'oauth2accesstoken', password: 'ya29.fixture' });
+  });
+
   it('a cursor that is not ours is refused', async () => {
     const err = await rejection(provider().listNamespaces({ pageSize: 10, cursor: 'https://evil.example.com/' }));
     assert.ok(err instanceof InvalidInputError);
