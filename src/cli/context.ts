@@ -3,12 +3,11 @@
 // reuses connections and tokens) and one session per registry host.
 import { DockerConfigStore } from '../credentials';
 import { certsDirFor, DEFAULT_CERTS_ROOT } from '../distribution/certsDir';
-import { RegistryClient } from '../distribution/client';
-import { createSession } from '../distribution/session';
+import type { RegistryClient } from '../distribution/client';
 import { proxySettingsFromEnv } from '../distribution/proxy';
 import { createTransport, type Transport } from '../distribution/transport';
 import type { RegistryEndpoint } from '../distribution/types';
-import { azureSdkTokenSource, createAcrClient, providerFor, registryKindFor, type EntraTokenSource, type RegistryProvider } from '../registries';
+import { azureSdkTokenSource, providerFor, registryClientFor, registryKindFor, type EntraTokenSource, type RegistryProvider } from '../registries';
 import { detectRegistryKind } from '../registries/detect';
 import { isLoopbackHost, parseRegistryAddress, registryName } from '../reference';
 import type { CliContext } from './types';
@@ -111,11 +110,9 @@ export function clientFor(ctx: CliContext, registry: string): RegistryClient {
   const state = stateOf(ctx);
   let client = state.clients.get(registry);
   if (!client) {
-    const options = { credentials: ctx.credentials, transport: transportFor(ctx), userAgent: 'regx' };
-    const endpoint = endpointFor(ctx, registry);
-    // ACR without a docker login (config.json or a credential helper) signs in with the ambient Azure
-    // credentials, asked only when the registry challenges.
-    client = registryKindFor(registry).kind === 'acr' ? createAcrClient(endpoint, { ...options, ...azureFor(ctx) }) : new RegistryClient(createSession(endpoint, options));
+    // A cloud registry's client gets the cloud's own credentials when config.json has none for it (ACR:
+    // the ambient Azure credentials, asked only when the registry challenges).
+    client = registryClientFor(endpointFor(ctx, registry), { credentials: ctx.credentials, transport: transportFor(ctx), userAgent: 'regx', env: ctx.env, acr: azureFor(ctx) });
     state.clients.set(registry, client);
   }
   return client;
@@ -141,7 +138,7 @@ export function providerForCli(ctx: CliContext, registry: string): Promise<Regis
       const client = clientFor(ctx, registry);
       let kind = registryKindFor(registry).kind;
       if (kind === 'generic') kind = await detectRegistryKind(transportFor(ctx), await client.session.baseUrl(ctx.signal), ctx.signal);
-      return providerFor(client.session.endpoint, { client, kind, credentials: ctx.credentials, transport: transportFor(ctx), userAgent: 'regx', acr: azureFor(ctx) });
+      return providerFor(client.session.endpoint, { client, kind, credentials: ctx.credentials, transport: transportFor(ctx), userAgent: 'regx', env: ctx.env, acr: azureFor(ctx) });
     })();
     state.providers.set(registry, provider);
   }

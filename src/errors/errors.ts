@@ -29,7 +29,7 @@ export class InvalidInputError extends RegxError {
 }
 
 /** Whose own REST API answered: the words for its refusals differ (scopes, immutability, permissions). */
-export type Vendor = 'docker-hub' | 'github' | 'gitlab' | 'harbor' | 'quay' | 'artifactory' | 'azure';
+export type Vendor = 'docker-hub' | 'github' | 'gitlab' | 'harbor' | 'quay' | 'artifactory' | 'azure' | 'google';
 
 const VENDOR_NAMES: Record<Vendor, string> = {
   'docker-hub': 'Docker Hub',
@@ -39,6 +39,7 @@ const VENDOR_NAMES: Record<Vendor, string> = {
   quay: 'Quay',
   artifactory: 'Artifactory',
   azure: 'Azure Container Registry',
+  google: 'Google Cloud',
 };
 
 export function vendorName(vendor: Vendor): string {
@@ -218,20 +219,21 @@ export class UnsupportedError extends RegxError {
 }
 
 /**
- * A cloud's own sign-in gave no token for the registry (Azure: @azure/identity, VS Code's Microsoft
- * account): nobody is signed in, the sign-in expired, it was refused, or none of the sources is there.
- * Never carries a token; `detailText` is the SDK's own sentence with anything token-like removed.
+ * A cloud's own credentials gave no token for the registry: nobody is signed in (Azure CLI, VS Code's
+ * Microsoft account), no Application Default Credentials, a credential file that cannot be read, a
+ * sign-in that expired or was refused, another tenant, or none of the sources is there. Never carries
+ * a secret: `source` names where the credential was looked for ("Azure CLI", a file path, an
+ * environment variable); `detailText` is the SDK's own sentence with anything token-like removed.
  */
 export class CloudCredentialError extends RegxError {
   readonly kind = 'cloud-credential';
   constructor(
     readonly vendor: Vendor,
-    readonly reason: 'not-signed-in' | 'expired' | 'refused' | 'unavailable' | 'wrong-tenant',
-    /** Where the token was to come from: "Azure CLI", "environment (service principal)", "managed identity", "VS Code". */
+    readonly reason: 'not-signed-in' | 'expired' | 'refused' | 'unavailable' | 'wrong-tenant' | 'missing' | 'unreadable',
     readonly source: string,
     readonly detailText?: string,
   ) {
-    super(`${source}: ${reason}${detailText ? ` (${detailText})` : ''}`);
+    super(`${vendorName(vendor)} credentials (${source}): ${detailText ?? reason}`);
   }
 }
 

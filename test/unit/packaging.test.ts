@@ -100,5 +100,8 @@ describe('npm run package', () => {
     require('node:fs').rmSync(out, { force: true });
     const payload = names.filter((name) => name.startsWith('extension/')).map((name) => name.slice('extension/'.length)).sort();
     assert.deepEqual(payload.filter((name) => !name.startsWith('media/') && !CLOUD_BUNDLE.test(name)), ['LICENSE.txt', 'dist/cli-core.js', 'dist/cli.js', 'dist/extension.js', 'package.json', 'readme.md']);
+    for (const name of ['aws', 'azure', 'google']) {
+      if (existsSync(join(root, 'src', 'registries', 'clouds', `cloud-${name}.ts`))) assert.ok(payload.includes(`dist/cloud-${name}.js`), `dist/cloud-${name}.js missing from the .vsix`);
+    }
   });
 });

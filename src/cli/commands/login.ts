@@ -1,8 +1,10 @@
 // `regx login REGISTRY -u USER [--password-stdin]`: checks the credentials against the registry
 // first (a ping and, for token registries, a token exchange), and only then stores them where
 // `docker login` would: $DOCKER_CONFIG/config.json or its credential helper. A password is never
-// taken from argv, where `ps` and shell history would keep it. ACR without -u (`regx login
-// NAME.azurecr.io`) checks the ambient Azure credentials instead and stores nothing.
+// taken from argv, where `ps` and shell history would keep it. `regx login REGISTRY` without -u, for a
+// cloud registry that signs in with the cloud's own credentials (ACR: the ambient Azure credentials;
+// Artifact Registry / gcr.io: Application Default Credentials), checks them with the registry and
+// stores nothing, since regx asks them for a fresh token on every run.
 import { login } from '../../distribution/session';
 import { CancelledError } from '../../errors/errors';
 import { expectPositionals, flagBool, flagString, UsageError } from '../args';
@@ -16,11 +18,14 @@ import type { CliCommand } from '../types';
  * Self-hosted products whose sign-in regx checks through the provider. Docker Hub, GHCR and GitLab check
  * theirs against their web APIs, which docker login does not need, so they keep the registry's check.
  */
-const SIGNS_IN_ITSELF = new Set(['harbor', 'quay', 'artifactory', 'acr']);
+const SIGNS_IN_ITSELF = new Set(['harbor', 'quay', 'artifactory', 'acr', 'artifact-registry']);
+
+/** Cloud registries whose sign-in needs nothing typed: the cloud's own credentials, where the user has them (ACR's is above). */
+const AMBIENT_SIGN_IN = new Set(['artifact-registry']);
 
 export const command: CliCommand = {
   name: 'login',
-  synopsis: 'regx login REGISTRY -u USER [--password-stdin]',
+  synopsis: 'regx login REGISTRY [-u USER [--password-stdin]]',
   summary: 'Check credentials with the registry and store them as docker login does.',
   flags: [
     { name: 'username', short: 'u', takesValue: true, description: 'user name' },
@@ -42,6 +47,13 @@ export const command: CliCommand = {
       const { username: account } = await (provider as AcrProvider).signInWithEntra(ctx.signal);
       if (ctx.json) ctx.out(jsonText({ registry, username: account, status: 'Login Succeeded', stored: false }));
       else ctx.out(`Login Succeeded (Microsoft Entra: ${account}; nothing stored, regx asks your Azure credentials each time)`);
+      return;
+    }
+    if (!username && !flagBool(args, 'password-stdin') && AMBIENT_SIGN_IN.has(registryKindFor(registry).kind)) {
+      const provider = await providerForCli(ctx, registry);
+      const result = await provider.signIn!({ secret: '', signal: ctx.signal });
+      if (ctx.json) ctx.out(jsonText({ registry, username: result.username, status: 'Login Succeeded', stored: false }));
+      else ctx.out(`Login Succeeded (${result.username}; nothing was stored: regx asks these credentials for a fresh token each time)`);
       return;
     }
     if (!username) throw new UsageError('missing -u USER', 'login');
