@@ -11,6 +11,10 @@ const SECTION = 'registryExplorer';
 
 export type TagSort = 'name' | 'semver' | 'newest';
 
+/** What `registryExplorer.registries[].kind` may say: the registries whose host does not tell. */
+export const VENDOR_KINDS = ['harbor', 'quay', 'artifactory'] as const;
+export type VendorKind = (typeof VENDOR_KINDS)[number];
+
 /** One entry of `registryExplorer.registries`, validated and normalised. */
 export interface RegistrySetting {
   /** Normalised host[:port] (reference/ parseRegistry), the registry's identity everywhere. */
@@ -21,6 +25,8 @@ export interface RegistrySetting {
   allowHttp?: boolean;
   skipTlsVerify?: boolean;
   caFile?: string;
+  /** Harbor, Quay or Artifactory: browsed through that product's API. Absent: known by its host, else generic. */
+  kind?: VendorKind;
 }
 
 const reported = new Set<string>();
@@ -55,6 +61,11 @@ function validateRegistryEntry(raw: unknown): RegistrySetting | string {
   const optionalBool = (k: string): boolean | undefined => (typeof entry[k] === 'boolean' ? (entry[k] as boolean) : undefined);
   // "http://" in the url is the user saying plain HTTP is intended.
   const allowHttp = optionalBool('allowHttp') ?? (address.scheme === 'http' ? true : undefined);
+  let kind: VendorKind | undefined;
+  if (entry.kind !== undefined) {
+    kind = VENDOR_KINDS.find((k) => k === entry.kind);
+    if (!kind) return `the entry for ${host} has "kind": ${JSON.stringify(entry.kind)}; it must be one of ${VENDOR_KINDS.map((k) => `"${k}"`).join(', ')}, or left out`;
+  }
   return {
     host,
     url: entry.url,
@@ -62,6 +73,7 @@ function validateRegistryEntry(raw: unknown): RegistrySetting | string {
     allowHttp,
     skipTlsVerify: optionalBool('skipTlsVerify'),
     caFile: optionalString('caFile'),
+    kind,
   };
 }
 
@@ -177,6 +189,7 @@ export async function addRegistry(entry: Omit<RegistrySetting, 'host'>): Promise
   if (entry.allowHttp) clean.allowHttp = true;
   if (entry.skipTlsVerify) clean.skipTlsVerify = true;
   if (entry.caFile) clean.caFile = entry.caFile;
+  if (entry.kind) clean.kind = entry.kind;
   await config().update('registries', [...kept, clean], vscode.ConfigurationTarget.Global);
 }
 
