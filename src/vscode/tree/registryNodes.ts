@@ -113,7 +113,8 @@ export function registryItem(ctx: RegistryContext, node: RegistryNode): vscode.T
   if (filter) tooltip.appendMarkdown(`  \n$(filter) Filter: \`${escapeMd(filter)}\``);
   tooltip.supportThemeIcons = true;
   item.tooltip = tooltip;
-  item.contextValue = contextValue('registry', ['browsable', origin === 'secret' && 'signedIn', root.source === 'docker' && 'docker', !!filter && 'filtered']);
+  const creatable = !!provider.capabilities.manageRepositories && !!provider.createRepository;
+  item.contextValue = contextValue('registry', ['browsable', origin === 'secret' && 'signedIn', root.source === 'docker' && 'docker', !!filter && 'filtered', creatable && 'creatable']);
   return item;
 }
 
@@ -198,24 +199,30 @@ async function vendorNamespaceChildren(ctx: RegistryContext, node: NamespaceNode
   return children;
 }
 
+/** How each kind of vendor namespace looks; a kind a provider adds later shows as a folder named by its kind. */
+const NAMESPACE_LOOKS: Partial<Record<string, { icon: string; text: string }>> = {
+  official: { icon: 'verified', text: 'official images' },
+  user: { icon: 'account', text: 'your account' },
+  organization: { icon: 'organization', text: 'organization' },
+  group: { icon: 'organization', text: 'group' },
+  project: { icon: 'project', text: 'project' },
+};
+
 function vendorNamespaceItem(ctx: RegistryContext, node: NamespaceNode, summary: NamespaceSummary): vscode.TreeItem {
   const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
-  const looks: Record<NamespaceSummary['kind'], { icon: string; text: string }> = {
-    official: { icon: 'verified', text: 'official images' },
-    user: { icon: 'account', text: 'your account' },
-    organization: { icon: 'organization', text: 'organization' },
-    group: { icon: 'organization', text: 'group' },
-    project: { icon: 'project', text: 'project' },
-  };
-  const look = looks[summary.kind];
+  const look = NAMESPACE_LOOKS[summary.kind] ?? { icon: 'folder', text: String(summary.kind) };
   item.iconPath = new vscode.ThemeIcon(look.icon);
   const filter = ctx.filterOf(node);
   item.description = [look.text, summary.description && summary.description !== node.name ? summary.description : '', filter ? `filter: "${filter}"` : '']
     .filter(Boolean)
     .join(' · ');
   item.tooltip = `${node.registry.root.label}: ${node.name} (${summary.description ?? look.text})`;
-  item.contextValue = contextValue('namespace', ['browsable', !!filter && 'filtered']);
+  const provider = ctx.service.provider(node.registry.root.host);
+  // Quay creates repositories in a namespace; Harbor's namespaces are its projects, created on the registry and deleted here.
+  const creatable = provider.capabilities.manageRepositories === 'repository' && !!provider.createRepository;
+  const manageable = provider.capabilities.manageRepositories === 'project' && !!provider.deleteRepository;
+  item.contextValue = contextValue('namespace', ['browsable', !!filter && 'filtered', creatable && 'creatable', manageable && 'manageable']);
   return item;
 }
 

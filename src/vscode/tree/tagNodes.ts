@@ -1,7 +1,8 @@
 // A tag row and what hangs under it: the platform images of a multi-platform tag and the Referrers
 // group; and the tag details (digest, size, age, platforms) that fill a row in after first paint, a
-// few at a time, each arrival redrawing only its own row. Every text a tag row shows is decided in
-// tagItem, so anything new on a tag row belongs there.
+// few at a time, each arrival redrawing only its own row (the vulnerability badge of registries that
+// scan arrives the same way: scans.ts). Every text a tag row shows is decided in tagItem, so anything
+// new on a tag row belongs there.
 import * as vscode from 'vscode';
 import type { Limiter } from '../../distribution/concurrency';
 import type { ImageSummary, IndexEntry } from '../../distribution/types';
@@ -13,6 +14,7 @@ import { contextValue } from './contextValues';
 import { formatAge, formatSize, shortDigest } from './format';
 import { ids, tagReference, type NodeCache, type PlatformNode, type RepositoryNode, type TagNode, type TreeNode } from './nodes';
 import { finishedReferrers, referrerKinds, referrersRows, scheduleReferrers, type ReferrerContext } from './referrerNodes';
+import { keepsScans, scanBadge, scansOnRequest, scanTooltip, type ScanContext } from './scans';
 
 export type TagDetails = { summary: ImageSummary; error?: undefined } | { summary?: undefined; error: unknown };
 
@@ -22,7 +24,7 @@ export interface TagState {
   readonly vendorTags: Map<string, TagSummary>;
 }
 
-export interface TagContext extends ReferrerContext, TagState {
+export interface TagContext extends ReferrerContext, TagState, ScanContext {
   /** Tags whose details are queued or in flight; a refresh drops them so late answers are ignored. */
   readonly pendingDetails: Set<string>;
   readonly detailLimiter: Limiter;
@@ -78,6 +80,8 @@ export function tagItem(ctx: TagContext, node: TagNode): vscode.TreeItem {
   const expandable = multiPlatform || referrerCount > 0 || !!referrers?.error;
   const item = new vscode.TreeItem(node.tag, expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   item.id = node.id;
+  const provider = ctx.service.provider(node.repository.registry.root.host);
+  const scan = ctx.scans.get(node.id);
   item.iconPath = new vscode.ThemeIcon(multiPlatform ? 'layers' : 'tag');
   const tooltip = new vscode.MarkdownString();
   tooltip.appendMarkdown('**');
@@ -94,6 +98,7 @@ export function tagItem(ctx: TagContext, node: TagNode): vscode.TreeItem {
       multiPlatform ? `${summary.platforms.length} platforms` : '',
       age,
       referrerCount ? `${referrerCount} ${referrerCount === 1 ? 'referrer' : 'referrers'}` : '',
+      scanBadge(scan),
     ]
       .filter(Boolean)
       .join(' · ');
@@ -108,18 +113,20 @@ export function tagItem(ctx: TagContext, node: TagNode): vscode.TreeItem {
       tooltip.appendText(v);
     }
   } else if (details?.error) {
-    item.description = 'details unavailable';
+    item.description = ['details unavailable', scanBadge(scan)].filter(Boolean).join(' · ');
     tooltip.appendMarkdown('  \n');
     tooltip.appendText(describeError(details.error));
   } else {
-    item.description = '';
+    item.description = scanBadge(scan);
   }
+  scanTooltip(tooltip, scan);
   item.tooltip = tooltip;
-  item.contextValue = contextValue('tag', [multiPlatform && 'multiPlatform']);
+  item.contextValue = contextValue('tag', [multiPlatform && 'multiPlatform', keepsScans(provider) && 'scannable', scansOnRequest(provider) && 'scanTrigger']);
   return item;
 }
 
-export function platformItem(node: PlatformNode): vscode.TreeItem {
+export function platformItem(ctx: TagContext, node: PlatformNode): vscode.TreeItem {
+  const provider = ctx.service.provider(node.tag.repository.registry.root.host);
   const item = new vscode.TreeItem(node.entry.platformText, vscode.TreeItemCollapsibleState.None);
   item.id = node.id;
   item.iconPath = new vscode.ThemeIcon('vm');
@@ -135,7 +142,7 @@ export function platformItem(node: PlatformNode): vscode.TreeItem {
     tooltip.appendText(node.entry.mediaType);
   }
   item.tooltip = tooltip;
-  item.contextValue = contextValue('platform');
+  item.contextValue = contextValue('platform', [keepsScans(provider) && 'scannable', scansOnRequest(provider) && 'scanTrigger']);
   return item;
 }
 
