@@ -7,6 +7,7 @@ import { describeError } from '../errors/describe';
 import type { VulnerabilityReport } from '../registries';
 import type { RegistryService } from './registryService';
 import { scansOnRequest } from './tree/scans';
+import { registryLabel } from './tree/format';
 import { vulnerabilityMarkdown } from './vulnerabilityReport';
 
 const SCAN_SCHEME = 'registry-explorer-scan';
@@ -81,7 +82,7 @@ export class ScanDocuments implements vscode.TextDocumentContentProvider, vscode
 
   private render(target: ScanTarget, report: VulnerabilityReport): string {
     const provider = this.service.provider(target.host);
-    return vulnerabilityMarkdown({ reference: scanTargetLabel(target), registry: `${provider.displayName} (${target.host})`, scanOnRequest: scansOnRequest(provider) }, report);
+    return vulnerabilityMarkdown({ reference: scanTargetLabel(target), registry: registryLabel(provider), scanOnRequest: scansOnRequest(provider) }, report);
   }
 
   /** Show the report just read; a document already open for that image is brought up to date first. */

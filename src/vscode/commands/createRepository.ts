@@ -9,6 +9,7 @@ import type { RegistryProvider } from '../../registries';
 import { revealRemote } from '../images/remote';
 import { withProgress } from '../progress';
 import { hostOf, isNode, type NamespaceNode } from '../tree/nodes';
+import { registryLabel } from '../tree/format';
 import type { CommandContext } from './context';
 import { pickNamespace, pickRegistry, repositoryIn, validate } from './pickers';
 
@@ -38,7 +39,7 @@ export async function createRepository(ctx: CommandContext, arg?: unknown, _sele
   const host = fromNode ? hostOf(fromNode) : await pickRegistry(ctx, { title, only: createsRepositories });
   if (!host) return undefined;
   const provider = ctx.service.provider(host);
-  if (!createsRepositories(provider)) throw new UnsupportedError(`${provider.displayName} (${host})`, 'creating repositories');
+  if (!createsRepositories(provider)) throw new UnsupportedError(registryLabel(provider), 'creating repositories');
   const what = provider.capabilities.manageRepositories === 'project' ? 'project' : 'repository';
 
   // A Quay repository lives in a namespace (an organisation or your user): the row's, or picked.
@@ -52,7 +53,7 @@ export async function createRepository(ctx: CommandContext, arg?: unknown, _sele
     args.name ??
     (await vscode.window.showInputBox({
       title,
-      prompt: what === 'project' ? `Name of the new project on ${provider.displayName} (${host})` : `Name of the new repository in ${namespace ?? host}`,
+      prompt: what === 'project' ? `Name of the new project on ${registryLabel(provider)}` : `Name of the new repository in ${namespace ?? host}`,
       placeHolder: what === 'project' ? 'team-a' : 'app',
       ignoreFocusOut: true,
       validateInput: (v) => (v.trim() ? validate(() => repositoryIn(host, fullName(v.trim()))) : 'Enter a name'),
@@ -84,7 +85,7 @@ export async function createRepository(ctx: CommandContext, arg?: unknown, _sele
   );
   ctx.service.log.info(`created ${what} ${name} (${visibility}) on ${host}`);
   await reveal(ctx, host, what, name).catch(() => undefined);
-  void vscode.window.showInformationMessage(`Created ${visibility} ${what} ${name} on ${provider.displayName} (${host}).`);
+  void vscode.window.showInformationMessage(`Created ${visibility} ${what} ${name} on ${registryLabel(provider)}.`);
   return { host, name, what, visibility };
 }
 

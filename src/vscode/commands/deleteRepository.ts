@@ -8,6 +8,7 @@ import { UnsupportedError } from '../../errors/errors';
 import type { RegistryProvider } from '../../registries';
 import { withCancellableProgress, withProgress } from '../progress';
 import { isNode, type NamespaceNode, type RepositoryNode } from '../tree/nodes';
+import { registryLabel } from '../tree/format';
 import type { CommandContext } from './context';
 import { pickNamespace, pickRegistry, pickRepository } from './pickers';
 
@@ -42,7 +43,7 @@ export async function deleteRepository(ctx: CommandContext, arg?: unknown, _sele
   const provider = ctx.service.provider(host);
 
   const contents = await withProgress(`Listing what ${name} holds`, () => (what === 'project' ? projectContents(provider, name) : repositoryContents(ctx, provider, host, name)));
-  const message = `Delete ${what} ${name} from ${provider.displayName} (${host})?`;
+  const message = `Delete ${what} ${name} from ${registryLabel(provider)}?`;
   const detail = [
     ...contents,
     '',
@@ -60,7 +61,7 @@ export async function deleteRepository(ctx: CommandContext, arg?: unknown, _sele
   ctx.service.log.info(`deleted ${what} ${name} from ${host}`);
   const parent = node?.kind === 'repository' ? node.parent : node?.registry ?? (await ctx.tree.registryNode(host));
   if (parent) ctx.tree.refresh(parent);
-  void vscode.window.showInformationMessage(`Deleted ${what} ${name} from ${provider.displayName} (${host}).`);
+  void vscode.window.showInformationMessage(`Deleted ${what} ${name} from ${registryLabel(provider)}.`);
   return { host, name, what, confirmation, deleted: true };
 }
 
@@ -79,12 +80,12 @@ async function whatToDelete(ctx: CommandContext, arg: unknown, title: string): P
     const mode = deletesRepositories(provider) ? provider.capabilities.manageRepositories : undefined;
     if (arg.kind === 'namespace' && arg.vendor && mode === 'project') return { host, name: arg.name, what: 'project', node: arg };
     if (arg.kind === 'repository' && mode === 'repository') return { host, name: arg.name, what: 'repository', node: arg };
-    throw new UnsupportedError(`${provider.displayName} (${host})`, arg.kind === 'namespace' ? 'deleting namespaces' : 'deleting repositories');
+    throw new UnsupportedError(registryLabel(provider), arg.kind === 'namespace' ? 'deleting namespaces' : 'deleting repositories');
   }
   const host = await pickRegistry(ctx, { title, only: deletesRepositories });
   if (!host) return undefined;
   const provider = ctx.service.provider(host);
-  if (!deletesRepositories(provider)) throw new UnsupportedError(`${provider.displayName} (${host})`, 'deleting repositories');
+  if (!deletesRepositories(provider)) throw new UnsupportedError(registryLabel(provider), 'deleting repositories');
   if (provider.capabilities.manageRepositories === 'project') {
     const project = await pickNamespace(ctx, host, title, 'Project');
     return project ? { host, name: project.name, what: 'project' } : undefined;

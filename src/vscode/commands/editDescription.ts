@@ -6,6 +6,7 @@ import { UnsupportedError } from '../../errors/errors';
 import type { RegistryProvider } from '../../registries';
 import { withProgress } from '../progress';
 import { isNode } from '../tree/nodes';
+import { registryLabel } from '../tree/format';
 import type { CommandContext } from './context';
 import { pickRegistry, pickRepository } from './pickers';
 
@@ -26,7 +27,7 @@ export async function editDescription(ctx: CommandContext, arg?: unknown, _selec
   const host = node ? node.registry.root.host : await pickRegistry(ctx, { title, only: editsDescriptions });
   if (!host) return undefined;
   const provider = ctx.service.provider(host);
-  if (!editsDescriptions(provider)) throw new UnsupportedError(`${provider.displayName} (${host})`, 'editing repository descriptions');
+  if (!editsDescriptions(provider)) throw new UnsupportedError(registryLabel(provider), 'editing repository descriptions');
   const repository = node?.name ?? (await pickRepository(ctx, host, title));
   if (!repository) return undefined;
 

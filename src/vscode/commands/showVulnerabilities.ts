@@ -9,6 +9,7 @@ import { withProgress } from '../progress';
 import { scanTargetLabel, type ScanTarget } from '../scanDocuments';
 import { isNode } from '../tree/nodes';
 import { keepsScans } from '../tree/scans';
+import { registryLabel } from '../tree/format';
 import type { CommandContext } from './context';
 import { imageTarget, targetReference } from './pickers';
 
@@ -49,7 +50,7 @@ export async function scanTarget(
     target = { host: image.host, repository: image.repository, reference: targetReference(image) };
   }
   const provider = ctx.service.provider(target.host);
-  if (!can(provider)) throw new UnsupportedError(`${provider.displayName} (${target.host})`, feature);
+  if (!can(provider)) throw new UnsupportedError(registryLabel(provider), feature);
   return target;
 }
 
