@@ -20,6 +20,19 @@ const lazyUndiciHttp2 = {
   },
 };
 
+/**
+ * Each cloud's SDK code (src/registries/clouds/cloud-<name>.ts) is a bundle of its own, required on
+ * first use (src/registries/clouds/load.ts): the main bundles keep `require('./cloud-<name>')` as it
+ * is, and it resolves to dist/cloud-<name>.js beside them.
+ */
+const CLOUDS = ['aws', 'azure', 'google'];
+const cloudsApart = {
+  name: 'clouds-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/cloud-(aws|azure|google)$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 export function bundleOptions({ production }) {
   const common = {
     bundle: true,
@@ -31,9 +44,16 @@ export function bundleOptions({ production }) {
     sourcesContent: false,
     logLevel: 'warning',
     external: ['vscode'],
-    plugins: [lazyUndiciHttp2],
+    plugins: [lazyUndiciHttp2, cloudsApart],
   };
+  const clouds = Object.fromEntries(
+    CLOUDS.filter((name) => fs.existsSync(`src/registries/clouds/cloud-${name}.ts`)).map((name) => [
+      `cloud-${name}`,
+      { ...common, entryPoints: [`src/registries/clouds/cloud-${name}.ts`], outfile: `dist/cloud-${name}.js` },
+    ]),
+  );
   return {
+    ...clouds,
     extension: { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
     // `regx` is two files: the executable (src/cli/launch.ts, no project imports) runs the CLI
     // bundle through V8's code cache.

@@ -11,6 +11,8 @@ import { DockerHubProvider, isDockerHubHost } from './dockerHub';
 import { GenericProvider } from './generic';
 import { GHCR_HOST, GhcrProvider } from './ghcr';
 import { GITLAB_COM, GitLabProvider, type GitLabInstance } from './gitlab';
+import { HarborProvider } from './harbor';
+import { QUAY_IO, QuayProvider } from './quay';
 import type { RegistryKind, RegistryProvider } from './provider';
 
 export type {
@@ -23,6 +25,7 @@ export type {
   NamespaceSummary,
   RepositorySummary,
   TagSummary,
+  TagHistoryEntry,
   PlatformSummary,
   SearchResult,
   SignInInput,
@@ -50,6 +53,10 @@ export { GhcrProvider, GITHUB_API_BASE, GHCR_HOST, GHCR_SCOPES, GHCR_TAG_DELETE_
 export type { GhcrProviderOptions, PackageVersion } from './ghcr';
 export { GitLabProvider, GITLAB_COM } from './gitlab';
 export type { GitLabProviderOptions, GitLabInstance } from './gitlab';
+export { HarborProvider, HARBOR_API_PATH, HARBOR_REPORT_MIME, HARBOR_TOKEN_SERVICE } from './harbor';
+export type { HarborProviderOptions, HarborArtifact, ArtifactDeletePlan } from './harbor';
+export { QuayProvider, QUAY_IO, QUAY_OAUTH_USERNAME, quayScopes } from './quay';
+export type { QuayProviderOptions } from './quay';
 
 export interface ProviderForOptions {
   /** Where sign-in stores credentials and where API tokens are read from (keys: registry hosts). */
@@ -71,6 +78,7 @@ export function registryKindFor(host: string, gitlabInstances: readonly GitLabIn
   const h = host.toLowerCase();
   if (isDockerHubHost(h)) return { kind: 'docker-hub' };
   if (h === GHCR_HOST) return { kind: 'ghcr' };
+  if (h === QUAY_IO) return { kind: 'quay' };
   if (h === GITLAB_COM.registry || h === 'gitlab.com') return { kind: 'gitlab', gitlabUrl: GITLAB_COM.url };
   for (const instance of gitlabInstances) {
     let instanceHost: string | undefined;
@@ -86,7 +94,9 @@ export function registryKindFor(host: string, gitlabInstances: readonly GitLabIn
 
 /**
  * The provider for a registry: Docker Hub for docker.io and its aliases, GHCR for ghcr.io, GitLab for
- * registry.gitlab.com and configured instances, the generic Distribution provider for the rest.
+ * registry.gitlab.com and configured instances, Quay for quay.io, Harbor and a self-hosted Quay when the
+ * kind says so (they have no well-known host: regx learns it from the /v2/ challenge, the editor from
+ * the registry's kind setting), the generic Distribution provider for the rest.
  */
 export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOptions = {}): RegistryProvider {
   const detected = registryKindFor(endpoint.host, options.gitlabInstances);
@@ -105,6 +115,10 @@ export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOpti
       return new GhcrProvider(client, { ...common, ...api });
     case 'gitlab':
       return new GitLabProvider(client, { ...common, baseUrl: options.apiBaseUrl ?? detected.gitlabUrl ?? GITLAB_COM.url });
+    case 'harbor':
+      return new HarborProvider(client, { ...common, ...api });
+    case 'quay':
+      return new QuayProvider(client, { ...common, ...api });
     default:
       return new GenericProvider(client, common);
   }
