@@ -214,7 +214,10 @@ function vendorNamespaceItem(ctx: RegistryContext, node: NamespaceNode, summary:
   const look = NAMESPACE_LOOKS[summary.kind] ?? { icon: 'folder', text: String(summary.kind) };
   item.iconPath = new vscode.ThemeIcon(look.icon);
   const filter = ctx.filterOf(node);
-  item.description = [look.text, summary.description && summary.description !== node.name ? summary.description : '', filter ? `filter: "${filter}"` : '']
+  const said = summary.description && summary.description !== node.name ? summary.description : '';
+  // A vendor's description that already says what the namespace is ("Local repository: …") says it once.
+  const kindText = said.toLowerCase().startsWith(look.text) ? '' : look.text;
+  item.description = [kindText, said, filter ? `filter: "${filter}"` : '']
     .filter(Boolean)
     .join(' · ');
   item.tooltip = `${node.registry.root.label}: ${node.name} (${summary.description ?? look.text})`;

@@ -14,7 +14,7 @@ import { contextValue } from './contextValues';
 import { formatAge, formatSize, shortDigest } from './format';
 import { ids, tagReference, type NodeCache, type PlatformNode, type RepositoryNode, type TagNode, type TreeNode } from './nodes';
 import { finishedReferrers, referrerKinds, referrersRows, scheduleReferrers, type ReferrerContext } from './referrerNodes';
-import { keepsScans, scanBadge, scansOnRequest, scanTooltip, type ScanContext } from './scans';
+import { keepsScans, scanBadge, scansOnRequest, scanTooltip, type ScanContext, type ScanState } from './scans';
 
 export type TagDetails = { summary: ImageSummary; error?: undefined } | { summary?: undefined; error: unknown };
 
@@ -22,6 +22,8 @@ export type TagDetails = { summary: ImageSummary; error?: undefined } | { summar
 export interface TagState {
   readonly details: Map<string, TagDetails>;
   readonly vendorTags: Map<string, TagSummary>;
+  /** A scan overview the vendor's tag list carried (Harbor) is the row's badge without another request. */
+  readonly scans: Map<string, ScanState>;
 }
 
 export interface TagContext extends ReferrerContext, TagState, ScanContext {
@@ -98,6 +100,7 @@ export function tagItem(ctx: TagContext, node: TagNode): vscode.TreeItem {
       multiPlatform ? `${summary.platforms.length} platforms` : '',
       age,
       referrerCount ? `${referrerCount} ${referrerCount === 1 ? 'referrer' : 'referrers'}` : '',
+      vendorTag?.expires ? `expires ${vendorTag.expires.slice(0, 10)}` : '',
       scanBadge(scan),
     ]
       .filter(Boolean)
@@ -108,6 +111,7 @@ export function tagItem(ctx: TagContext, node: TagNode): vscode.TreeItem {
     if (summary.platforms.length) lines.push([summary.platforms.length > 1 ? 'Platforms' : 'Platform', summary.platforms.join(', ')]);
     if (summary.created) lines.push([dateLabel, `${summary.created}${age ? ` (${age})` : ''}`]);
     if (referrerCount) lines.push(['Referrers', referrerKinds(referrers!.descriptors!).join(', ')]);
+    if (vendorTag?.expires) lines.push(['Expires', vendorTag.expires]);
     for (const [k, v] of lines) {
       tooltip.appendMarkdown(`  \n${k}: `);
       tooltip.appendText(v);
@@ -203,6 +207,7 @@ export function recordVendorTag(state: TagState, repo: RepositoryNode, tag: TagS
   const id = ids.tag(repo.registry.root.host, repo.name, tag.name, repo.scope);
   const merged = { ...state.vendorTags.get(id), ...tag };
   state.vendorTags.set(id, merged);
+  if (tag.scan) state.scans.set(id, { report: tag.scan });
   if (merged.digest) {
     state.details.set(id, {
       summary: {
