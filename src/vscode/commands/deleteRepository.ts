@@ -1,5 +1,6 @@
 // Delete Project or Repository…: a Harbor project (a namespace row) or a Quay repository (a repository
-// row), with everything in it, where the registry's API allows it. The modal names exactly what goes:
+// row), where the registry's API allows it (Harbor refuses a project that still holds repositories,
+// in describeError's words). The modal names exactly what goes:
 // the project's repositories with their tag counts, or the repository's tags, as far as one page of the
 // listing tells (and says when there are more). Nothing is removed without that confirmation.
 import * as vscode from 'vscode';
@@ -47,9 +48,7 @@ export async function deleteRepository(ctx: CommandContext, arg?: unknown, _sele
   const detail = [
     ...contents,
     '',
-    what === 'project'
-      ? 'Every repository, tag and image in the project goes with it, for everyone who uses it.'
-      : 'Every tag and image in the repository goes with it, for everyone who uses it.',
+    ...(what === 'repository' ? ['Every tag and image in the repository goes with it, for everyone who uses it.'] : []),
     'This cannot be undone.',
   ].join('\n');
   const button = what === 'project' ? 'Delete Project' : 'Delete Repository';

@@ -26,7 +26,7 @@ import type { NamespaceSummary, RepositorySummary, TagSummary, VulnerabilityRepo
 import type { CredentialOrigin, RegistryService } from '../registryService';
 import * as settings from '../settings';
 import { errorItem, errorNodes, infoItem } from './messageNodes';
-import { ids, parentOf, type ListOwner, type RegistryNode, type TagNode, type TreeNode } from './nodes';
+import { ids, parentOf, type ListOwner, type NamespaceNode, type RegistryNode, type TagNode, type TreeNode } from './nodes';
 import { loadMoreItem, loadPages, repositoryKey, type ListState } from './pagedLists';
 import { lookUpReferrers, referrersChildren, referrersItem, referrerItem, referrersKey, type ReferrersState } from './referrerNodes';
 import { namespaceChildren, namespaceItem, registryChildren, registryItem, rootChildren, type RegistryContext } from './registryNodes';
@@ -222,7 +222,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
       case 'namespace':
         // A generic namespace's repositories come from its registry's catalog pages.
         if (!node.vendor) return this.refresh(node.registry);
-        this.forgetList(node.id);
+        this.forgetList(node);
         this.emitter.fire(node);
         return;
       case 'repository':
@@ -242,8 +242,10 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
         this.emitter.fire(node);
         // Load its details again (and with them its referrers): a row does not ask for them itself.
         const host = node.repository.registry.root.host;
-        if (!state.isVendor(host)) setTimeout(() => scheduleDetails(state, [node]), 0);
-        if (keepsScans(this.service.provider(host))) setTimeout(() => scheduleScans(state, [node]), 0);
+        const provider = this.service.provider(host);
+        // A vendor's row came from its tag list: its tag detail endpoint (where it has one) stands in.
+        if (!state.isVendor(host) || provider.tagDetails) setTimeout(() => scheduleDetails(state, [node]), 0);
+        if (keepsScans(provider)) setTimeout(() => scheduleScans(state, [node]), 0);
         return;
       }
       case 'platform':
@@ -330,21 +332,21 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
 
   /**
    * Drop one list and what hangs under it: a repository's tags and their details, or a vendor
-   * namespace's repositories (whose ids end in "#namespace") with theirs.
+   * namespace's repositories (whose ids end in "#namespace") with theirs. A namespace is given as its
+   * node: its host may hold "/" (an Artifactory repository path), so its id cannot be split.
    */
-  private forgetList(ownerId: string): void {
+  private forgetList(owner: string | NamespaceNode): void {
     const { lists, details, vendorTags, referrers, pendingDetails, scans, pendingScans } = this.state;
-    lists.delete(ownerId);
-    const under = ownerId.slice(ownerId.indexOf(':') + 1); // "host/name" or "host/name#namespace"
-    if (ownerId.startsWith('namespace:')) {
-      const slash = under.indexOf('/');
-      const host = under.slice(0, slash);
-      const ns = under.slice(slash + 1);
+    if (typeof owner !== 'string') {
+      lists.delete(owner.id);
+      const host = owner.registry.root.host;
       for (const id of [...lists.keys()]) {
-        if (id.startsWith(`repository:${host}/`) && id.endsWith(`#${ns}`)) this.forgetList(id);
+        if (id.startsWith(`repository:${host}/`) && id.endsWith(`#${owner.name}`)) this.forgetList(id);
       }
       return;
     }
+    lists.delete(owner);
+    const under = owner.slice(owner.indexOf(':') + 1); // "host/name" or "host/name#namespace"
     const tagPrefix = `tag:${under}:`;
     for (const map of [details, vendorTags, scans]) for (const id of [...map.keys()]) if (id.startsWith(tagPrefix)) map.delete(id);
     const repoPrefix = `${under.replace(/#.*$/, '')}@`;
