@@ -87,7 +87,8 @@ export function registryItem(ctx: RegistryContext, node: RegistryNode): vscode.T
   if (!ctx.origins.has(root.host)) lookUpOrigin(ctx, node);
   const filter = ctx.filterOf(node);
   const parts: string[] = [];
-  if (root.label !== root.host) parts.push(root.host);
+  // "Harbor (harbor.example.com)" names its host already.
+  if (!root.label.includes(root.host)) parts.push(root.host);
   if (root.source === 'docker') parts.push('docker login');
   else if (origin === 'secret') parts.push('signed in');
   else if (origin === 'docker') parts.push('signed in with docker login');
