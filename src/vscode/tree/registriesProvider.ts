@@ -51,7 +51,7 @@ class TreeState implements RegistryContext, RepositoryContext {
   readonly nodes = new Map<string, TreeNode>();
   readonly lists = new Map<string, ListState>();
   readonly details = new Map<string, TagDetails>();
-  readonly pendingDetails = new Set<string>();
+  readonly pendingDetails = new Map<string, number>();
   readonly detailLimiter = new Limiter(DETAIL_CONCURRENCY);
   /** Referrers by `host/repository@digest`: a digest's referrers are the same under every tag naming it. */
   readonly referrers = new Map<string, ReferrersState>();
@@ -65,7 +65,7 @@ class TreeState implements RegistryContext, RepositoryContext {
   readonly vendorTags = new Map<string, TagSummary>();
   /** Registries that scan: each tag's vulnerability report (by tag node id). */
   readonly scans = new Map<string, ScanState>();
-  readonly pendingScans = new Set<string>();
+  readonly pendingScans = new Map<string, number>();
   readonly scanLimiter = new Limiter(SCAN_CONCURRENCY);
   /** Bumped on every refresh so details that arrive for an older tree are dropped. */
   generation = 0;
@@ -351,7 +351,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     for (const map of [details, vendorTags, scans]) for (const id of [...map.keys()]) if (id.startsWith(tagPrefix)) map.delete(id);
     const repoPrefix = `${under.replace(/#.*$/, '')}@`;
     for (const key of [...referrers.keys()]) if (key.startsWith(repoPrefix)) referrers.delete(key);
-    for (const pending of [pendingDetails, pendingScans]) for (const id of [...pending]) if (id.startsWith(tagPrefix)) pending.delete(id);
+    for (const pending of [pendingDetails, pendingScans]) for (const id of [...pending.keys()]) if (id.startsWith(tagPrefix)) pending.delete(id);
   }
 
   /** Drop loaded lists and details of a registry (path '') or of one repository. */
@@ -364,7 +364,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     }
     const tagPrefix = repository ? `tag:${prefix}:` : `tag:${prefix}`;
     for (const map of [details, vendorTags, scans]) for (const id of [...map.keys()]) if (id.startsWith(tagPrefix)) map.delete(id);
-    for (const pending of [pendingDetails, pendingScans]) for (const id of [...pending]) if (id.startsWith(tagPrefix)) pending.delete(id);
+    for (const pending of [pendingDetails, pendingScans]) for (const id of [...pending.keys()]) if (id.startsWith(tagPrefix)) pending.delete(id);
     if (!repository) for (const key of [...repositorySummaries.keys()]) if (key.startsWith(prefix)) repositorySummaries.delete(key);
     const referrersPrefix = repository ? `${prefix}@` : prefix;
     for (const key of [...referrers.keys()]) if (key.startsWith(referrersPrefix)) referrers.delete(key);

@@ -7,7 +7,7 @@ import { formatReference } from '../../reference';
 import * as settings from '../settings';
 import { contextValue } from './contextValues';
 import { errorNodes } from './messageNodes';
-import { ids, type NamespaceNode, type NodeCache, type RegistryNode, type RepositoryNode, type TreeNode } from './nodes';
+import { ids, type NamespaceNode, type NodeCache, type RegistryNode, type RepositoryNode, type TagNode, type TreeNode } from './nodes';
 import { expandedList, filtered, listFooter, repositoryKey, type ListContext } from './pagedLists';
 import { keepsScans, scheduleScans } from './scans';
 import { isReferrersFallbackTag, sortTags } from './sortTags';
@@ -37,7 +37,14 @@ export async function repositoryChildren(ctx: RepositoryContext, node: Repositor
   // already carried them (Docker Hub, GHCR), or the vendor has no per-tag details to offer.
   const vendor = ctx.isVendor(node.registry.root.host);
   const provider = vendor ? ctx.service.provider(node.registry.root.host) : undefined;
-  const needDetails = vendor ? (provider?.tagDetails ? tags.filter((t) => !ctx.vendorTags.get(t.id)?.digest) : []) : tags;
+  // A vendor row without size or platforms may be an index its list does not describe (Quay's manifest
+  // lists): its details say, so that it expands to its platforms.
+  const vague = (t: TagNode) => {
+    const listed = ctx.vendorTags.get(t.id);
+    if (ctx.details.get(t.id)?.error !== undefined) return false; // asked already: a refresh asks again
+    return !listed?.digest || (listed.size === undefined && !listed.platforms?.length);
+  };
+  const needDetails = vendor ? (provider?.tagDetails ? tags.filter(vague) : []) : tags;
   if (needDetails.length) setTimeout(() => scheduleDetails(ctx, needDetails), 0);
   if (provider && keepsScans(provider) && tags.length) setTimeout(() => scheduleScans(ctx, tags), 0);
   return children;

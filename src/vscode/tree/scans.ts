@@ -16,8 +16,8 @@ export interface ScanContext {
   readonly service: RegistryService;
   /** By tag node id: the report, or why it could not be read. */
   readonly scans: Map<string, ScanState>;
-  /** Tags whose report is queued or in flight; a refresh drops them so late answers are ignored. */
-  readonly pendingScans: Set<string>;
+  /** Tags whose report is queued or in flight, with the generation that asked (as TagContext.pendingDetails). */
+  readonly pendingScans: Map<string, number>;
   readonly scanLimiter: Limiter;
   /** Bumped on every refresh. */
   readonly generation: number;
@@ -39,12 +39,12 @@ export function scheduleScans(ctx: ScanContext, tags: TagNode[]): void {
   const generation = ctx.generation;
   for (const tag of tags) {
     if (ctx.scans.has(tag.id) || ctx.pendingScans.has(tag.id)) continue;
-    ctx.pendingScans.add(tag.id);
+    ctx.pendingScans.set(tag.id, generation);
     const repo = tag.repository;
     void ctx.scanLimiter
       .run(async () => {
         // Skip work for a tree that was refreshed while this waited for a slot.
-        if (generation !== ctx.generation || !ctx.pendingScans.has(tag.id)) return undefined;
+        if (generation !== ctx.generation || ctx.pendingScans.get(tag.id) !== generation) return undefined;
         return { report: await ctx.service.provider(repo.registry.root.host).vulnerabilities!(repo.name, tag.tag) };
       })
       .then(
@@ -52,7 +52,9 @@ export function scheduleScans(ctx: ScanContext, tags: TagNode[]): void {
         (error: unknown) => ({ error }),
       )
       .then((got: ScanState | undefined) => {
-        if (!ctx.pendingScans.delete(tag.id) || !got || generation !== ctx.generation) return;
+        if (ctx.pendingScans.get(tag.id) !== generation) return;
+        ctx.pendingScans.delete(tag.id);
+        if (!got || generation !== ctx.generation) return;
         ctx.scans.set(tag.id, got);
         ctx.changed(tag);
       });

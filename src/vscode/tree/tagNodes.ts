@@ -27,8 +27,11 @@ export interface TagState {
 }
 
 export interface TagContext extends ReferrerContext, TagState, ScanContext {
-  /** Tags whose details are queued or in flight; a refresh drops them so late answers are ignored. */
-  readonly pendingDetails: Set<string>;
+  /**
+   * Tags whose details are queued or in flight, with the generation that asked: a refresh drops them
+   * so late answers are ignored, and an answer to an older request never clears a newer one's entry.
+   */
+  readonly pendingDetails: Map<string, number>;
   readonly detailLimiter: Limiter;
   /** By repository node id: the pending re-sort of a newest-first list. */
   readonly resortTimers: Map<string, NodeJS.Timeout>;
@@ -155,13 +158,15 @@ export function platformItem(ctx: TagContext, node: PlatformNode): vscode.TreeIt
 export function scheduleDetails(ctx: TagContext, tags: TagNode[]): void {
   const generation = ctx.generation;
   for (const tag of tags) {
-    if (ctx.details.has(tag.id) || ctx.pendingDetails.has(tag.id)) continue;
-    ctx.pendingDetails.add(tag.id);
     const repo = tag.repository;
+    // A vendor row has details from its tag list already; the caller asks for more only where they fall short.
+    const known = !ctx.isVendor(repo.registry.root.host) && ctx.details.has(tag.id);
+    if (known || ctx.pendingDetails.has(tag.id)) continue;
+    ctx.pendingDetails.set(tag.id, generation);
     void ctx.detailLimiter
       .run(async () => {
         // Skip work for a tree that was refreshed while this waited for a slot.
-        if (generation !== ctx.generation || !ctx.pendingDetails.has(tag.id)) return undefined;
+        if (generation !== ctx.generation || ctx.pendingDetails.get(tag.id) !== generation) return undefined;
         const host = repo.registry.root.host;
         if (ctx.isVendor(host)) {
           // GitLab: the tag detail endpoint (digest, size, created), not the registry.
@@ -175,7 +180,9 @@ export function scheduleDetails(ctx: TagContext, tags: TagNode[]): void {
         (error: unknown) => ({ error }),
       )
       .then((got: { summary: ImageSummary } | { vendor: TagSummary } | { error: unknown } | undefined) => {
-        if (!ctx.pendingDetails.delete(tag.id) || !got || generation !== ctx.generation) return;
+        if (ctx.pendingDetails.get(tag.id) !== generation) return;
+        ctx.pendingDetails.delete(tag.id);
+        if (!got || generation !== ctx.generation) return;
         if ('vendor' in got) {
           recordVendorTag(ctx, repo, got.vendor);
           if (!ctx.details.has(tag.id)) ctx.details.set(tag.id, { error: new Error('the registry did not say which image this tag names') });

@@ -118,6 +118,9 @@ suite('Quay', () => {
     assert.match(tree.tooltip(later), /Expires: 2031-05-06T07:08:09/);
     const multi = await tree.tag(repo, '2.0');
     await tree.descriptionOnceIt(multi, / · not scannable$/);
+    // Quay's tag list does not say a tag is an index: its details do, and then it expands.
+    await tree.descriptionOnceIt(multi, / · 2 platforms · /);
+    assert.equal(tree.item(multi).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
     const platforms = tree.only(await tree.children(multi), 'platform');
     assert.deepEqual(platforms.map((p) => p.entry.digest), index.images.map((i) => i.digest));
   }, { timeout: 60_000 });
