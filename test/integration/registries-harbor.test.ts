@@ -464,7 +464,8 @@ describe('regx against Harbor', () => {
     const refused = await runRegx(['login', emu.host, '-u', 'robot$ci', '--password-stdin'], env, 'wrong-secret\n');
     assert.equal(refused.code, 1);
     assert.equal(refused.stdout, '');
-    assert.match(refused.stderr, /Sign-in to 127\.0\.0\.1:\d+ failed: the registry rejected the username or password\./);
+    // Worded by Harbor's own sign-in: what a robot or an OIDC user signs in with.
+    assert.match(refused.stderr, /^regx: Sign-in to Harbor \(127\.0\.0\.1:\d+\) failed: the username or secret was refused\. A robot account signs in as robot\$NAME/);
     assert.ok(!fs.existsSync(path.join(home, 'config.json')));
 
     const ok = await runRegx(['login', emu.host, '-u', 'robot$ci', '--password-stdin'], env, `${emu.accounts.robot.password}\n`);
@@ -515,7 +516,7 @@ describe('regx against Harbor', () => {
     assert.equal(left.stdout, 'b\n');
 
     const byDigest = await runRegx(['delete', `${emu.host}/${PROJECT}/cli-del@${image.digest}`], env);
-    assert.deepEqual([byDigest.code, byDigest.stdout], [0, `Deleted ${emu.host}/${PROJECT}/cli-del@${image.digest}\n`]);
+    assert.deepEqual([byDigest.code, byDigest.stdout], [0, `Deleted ${emu.host}/${PROJECT}/cli-del@${image.digest} (tags: b)\n`]);
     assert.equal((await getManifest(services.token.host, `${PROJECT}/cli-del`, 'b', { auth: seedAuth })).status, 404);
 
     const locked = await runRegx(['delete', `${emu.host}/${PROJECT}/locked:v1`], env);

@@ -607,7 +607,8 @@ describe('Quay: regx', () => {
   it("login with a robot 'org+name' from stdin: checked, then stored with its + intact", async () => {
     const wrong = await runRegx(['login', emu.host, '-u', 'quaycorp+ci', '--password-stdin'], env(), 'NOT-THE-TOKEN\n');
     assert.equal(wrong.code, 1);
-    assert.match(wrong.stderr, /^regx: Sign-in to 127\.0\.0\.1:\d+ failed: the registry rejected the username or password\.$/m);
+    // Worded by Quay's own sign-in, with what Quay said.
+    assert.match(wrong.stderr, /^regx: Sign-in to Quay \(127\.0\.0\.1:\d+\) failed: the robot account \(organization\+name\) and its token, or the username and password, were refused\. Quay said: "Could not find robot with username: quaycorp\+ci and supplied password\."\.$/m);
     assert.equal(fs.existsSync(path.join(home, 'config.json')), false, 'nothing stored on refusal');
 
     const ok = await runRegx(['login', emu.host, '-u', 'quaycorp+ci', '--password-stdin'], env(), `${robot().token}\n`);
