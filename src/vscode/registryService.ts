@@ -15,7 +15,7 @@ import { redactUrl } from '../errors/errors';
 import { createSession } from '../distribution/session';
 import { createTransport, type RequestLogEntry, type Transport } from '../distribution/transport';
 import type { RegistryEndpoint, RegistrySession } from '../distribution/types';
-import { isLoopbackHost } from '../reference';
+import { isLoopbackHost, parseRegistryAddress } from '../reference';
 import { isDockerHubHost, providerFor, type RegistryKind, type RegistryProvider } from '../registries';
 import { SecretCredentialStore } from './secretCredentialStore';
 import * as settings from './settings';
@@ -157,13 +157,15 @@ export class RegistryService implements vscode.Disposable {
    * through it; its `client` is the host's Distribution client (manifests, copy, retag).
    */
   provider(host: string): RegistryProvider {
-    let entry = this.clients.get(host);
-    if (!entry) {
+    let client = this.clients.get(host);
+    if (!client) {
       const endpoint = this.endpoint(host);
       const session = createSession(endpoint, { credentials: this.credentials, transport: this.transport, userAgent: USER_AGENT });
       // A test override wins over the setting, which wins over what the host says.
       const override = this.vendorOverrides.get(host);
-      const kind = override?.kind ?? settings.registries().find((r) => r.host === host)?.kind;
+      const entry = settings.registries().find((r) => r.host === host);
+      const kind = override?.kind ?? entry?.kind;
+      const apiBaseUrl = override?.apiBaseUrl ?? entry?.apiUrl;
       const provider = providerFor(endpoint, {
         client: new RegistryClient(session),
         credentials: this.credentials,
@@ -171,12 +173,13 @@ export class RegistryService implements vscode.Disposable {
         userAgent: USER_AGENT,
         gitlabInstances: settings.gitlabInstances(),
         ...(kind ? { kind } : {}),
-        ...(override?.apiBaseUrl ? { apiBaseUrl: override.apiBaseUrl } : {}),
+        ...(entry?.repositoryKey ? { repositoryKey: entry.repositoryKey } : {}),
+        ...(apiBaseUrl ? { apiBaseUrl } : {}),
       });
-      entry = { session, provider };
-      this.clients.set(host, entry);
+      client = { session, provider };
+      this.clients.set(host, client);
     }
-    return entry.provider;
+    return client.provider;
   }
 
   /** The kind of registry a host is (without building its client). */
@@ -205,11 +208,24 @@ export class RegistryService implements vscode.Disposable {
     return USER_AGENT;
   }
 
+  /**
+   * The key a registry's credentials are stored under: its host[:port], also for an Artifactory
+   * repository path (whose identity includes the path), as docker login keys them.
+   */
+  credentialKey(host: string): string {
+    try {
+      return parseRegistryAddress(host).host;
+    } catch {
+      return host;
+    }
+  }
+
   /** Where the credential for a host comes from, for the tree's "signed in" marker. */
   async credentialOrigin(host: string): Promise<CredentialOrigin> {
-    if (await this.secrets.get(host)) return 'secret';
+    const key = this.credentialKey(host);
+    if (await this.secrets.get(key)) return 'secret';
     try {
-      if (await this.docker()?.get(host)) return 'docker';
+      if (await this.docker()?.get(key)) return 'docker';
     } catch {
       // An unusable credential helper is reported when a request needs it, not here.
     }
@@ -313,7 +329,8 @@ export class RegistryService implements vscode.Disposable {
   }
 
   private endpointFromSetting(entry: settings.RegistrySetting): RegistryEndpoint {
-    const endpoint = this.defaultEndpoint(entry.host);
+    const endpoint = this.defaultEndpoint(this.credentialKey(entry.host));
+    if (entry.pathPrefix) endpoint.pathPrefix = entry.pathPrefix;
     if (entry.allowHttp) endpoint.allowHttp = true;
     if (entry.skipTlsVerify) endpoint.skipTlsVerify = true;
     if (entry.caFile) endpoint.caFile = entry.caFile;

@@ -6,7 +6,7 @@
 // Harbor, Quay (quay.io or a Red Hat Quay of your own) and JFrog Artifactory are offered by name too:
 // they need only their URL, and are saved with the `kind` that makes them browsed through their API.
 import * as vscode from 'vscode';
-import { parseRegistryAddress, isLoopbackHost } from '../../reference';
+import { ARTIFACTORY_DOCKER_PATH, parseRegistryAddress, isLoopbackHost, registryName } from '../../reference';
 import { GHCR_HOST, GITLAB_COM } from '../../registries';
 import { isNode } from '../tree/nodes';
 import * as settings from '../settings';
@@ -27,6 +27,10 @@ export interface ConnectArgs {
   gitlabUrl?: string;
   /** Harbor, Quay or Artifactory: saved as the entry's `kind`. */
   kind?: settings.VendorKind;
+  /** Artifactory's port method: the Docker repository the port serves. */
+  repositoryKey?: string;
+  /** Artifactory's subdomain and port methods: its REST API (https://art.example.com/artifactory). */
+  apiUrl?: string;
 }
 
 /** quay.io is Quay whatever the setting says; self-hosted Red Hat Quay is named by its URL. */
@@ -38,7 +42,7 @@ export async function connectRegistry(ctx: CommandContext, arg?: unknown): Promi
   const given = isConnectArgs(arg) ? arg : undefined;
   const entry = given ?? (await ask(typeof arg === 'string' ? arg : undefined));
   if (!entry) return undefined;
-  const host = parseRegistryAddress(entry.url.trim()).host;
+  const host = registryName(parseRegistryAddress(entry.url.trim()));
 
   if (entry.gitlabUrl) await settings.addGitLabInstance({ url: entry.gitlabUrl.trim().replace(/\/+$/, ''), registry: host });
   await settings.addRegistry({
@@ -48,6 +52,8 @@ export async function connectRegistry(ctx: CommandContext, arg?: unknown): Promi
     skipTlsVerify: entry.skipTlsVerify,
     caFile: entry.caFile,
     kind: entry.kind,
+    repositoryKey: entry.repositoryKey,
+    apiUrl: entry.apiUrl,
   });
   ctx.service.forget(host);
   ctx.tree.refresh();
@@ -121,6 +127,62 @@ async function askQuay(title: string): Promise<ConnectArgs | undefined> {
   return askVendorUrl(title, 'quay', 'Red Hat Quay', 'https://quay.example.com');
 }
 
+/**
+ * Artifactory: its URL, then which of its three Docker access methods the registry is reached by
+ * (the repository path, a subdomain or a port per repository) and what that method needs.
+ */
+async function askArtifactory(title: string): Promise<ConnectArgs | undefined> {
+  const typed = await vscode.window.showInputBox({
+    title,
+    prompt: 'URL of your JFrog Artifactory, as you open it in a browser',
+    placeHolder: 'https://art.example.com, https://example.jfrog.io',
+    ignoreFocusOut: true,
+    validateInput: (v) => validate(() => parseRegistryAddress(v.trim())),
+  });
+  if (!typed) return undefined;
+  const address = parseRegistryAddress(typed.trim());
+  // Already a repository path (…/artifactory/api/docker/KEY): nothing more to ask.
+  if (address.pathPrefix) return { url: typed.trim(), kind: 'artifactory' };
+  const origin = `${address.scheme ?? 'https'}://${address.host}`;
+  const method = await vscode.window.showQuickPick(
+    [
+      { label: '$(repo) Repository path', description: `${address.host}/REPOSITORY-KEY/image`, detail: 'Artifactory\'s default: every Docker repository, or one by its key', value: 'path' as const },
+      { label: '$(globe) Subdomain', description: `REPOSITORY-KEY.${address.host}/image`, detail: 'each repository has a host name of its own (a reverse proxy in front)', value: 'subdomain' as const },
+      { label: '$(plug) Port', description: `${address.host}:PORT/image`, detail: 'each repository has a port of its own (a reverse proxy in front)', value: 'port' as const },
+    ],
+    { title, placeHolder: 'How does docker reach this Artifactory\'s repositories?', ignoreFocusOut: true },
+  );
+  if (!method) return undefined;
+  const apiUrl = `${origin}/artifactory`;
+  const askKey = (prompt: string, optional: boolean) =>
+    vscode.window.showInputBox({
+      title,
+      prompt,
+      placeHolder: 'docker-local',
+      ignoreFocusOut: true,
+      // The reference parser knows what a repository key may be.
+      validateInput: (v) => (!v.trim() ? (optional ? undefined : 'Enter the repository key') : validate(() => parseRegistryAddress(`${origin}${ARTIFACTORY_DOCKER_PATH}${v.trim()}`))),
+    });
+  if (method.value === 'path') {
+    const key = await askKey('Repository key, for one Docker repository only (empty: every Docker repository of it)', true);
+    if (key === undefined) return undefined;
+    return { url: key.trim() ? `${origin}${ARTIFACTORY_DOCKER_PATH}${key.trim()}` : origin, kind: 'artifactory' };
+  }
+  const key = await askKey('Repository key of the Docker repository', false);
+  if (!key) return undefined;
+  if (method.value === 'subdomain') return { url: `${address.scheme ?? 'https'}://${key.trim()}.${address.host}`, kind: 'artifactory', apiUrl };
+  const port = await vscode.window.showInputBox({
+    title,
+    prompt: `Port that serves ${key.trim()}`,
+    placeHolder: '5001',
+    ignoreFocusOut: true,
+    validateInput: (v) => (/^\d{1,5}$/.test(v.trim()) && Number(v) > 0 && Number(v) < 65536 ? undefined : 'A port is a number from 1 to 65535'),
+  });
+  if (!port) return undefined;
+  const hostname = address.host.replace(/:\d+$/, '');
+  return { url: `${address.scheme ?? 'https'}://${hostname}:${port.trim()}`, kind: 'artifactory', repositoryKey: key.trim(), apiUrl };
+}
+
 /** A ConnectArgs object, not a tree node (which has a `kind` of its own) or a host string. */
 function isConnectArgs(value: unknown): value is ConnectArgs {
   return !!value && typeof value === 'object' && !isNode(value) && typeof (value as ConnectArgs).url === 'string';
@@ -149,7 +211,7 @@ async function ask(initialUrl?: string): Promise<ConnectArgs | undefined> {
     if (picked.value === 'gitlab-self') return askGitLab(title);
     if (picked.value === 'harbor') return askVendorUrl(title, 'harbor', 'Harbor', 'https://harbor.example.com');
     if (picked.value === 'quay') return askQuay(title);
-    if (picked.value === 'artifactory') return askVendorUrl(title, 'artifactory', 'JFrog Artifactory', 'https://example.jfrog.io');
+    if (picked.value === 'artifactory') return askArtifactory(title);
   }
   const url = await vscode.window.showInputBox({
     title,

@@ -46,7 +46,7 @@ export async function login(ctx: CommandContext, arg?: unknown, provided?: Login
     return false;
   }
   const endpoint = ctx.service.endpoint(host);
-  const previous = await ctx.service.secrets.get(host);
+  const previous = await ctx.service.secrets.get(ctx.service.credentialKey(host));
 
   let username = provided?.username;
   const credential = await untilAccepted<Credential, Credential>(
@@ -81,7 +81,7 @@ export async function login(ctx: CommandContext, arg?: unknown, provided?: Login
     },
   );
   if (!credential) return false;
-  await ctx.service.secrets.store(host, credential);
+  await ctx.service.secrets.store(ctx.service.credentialKey(host), credential);
   ctx.service.log.info(`signed in to ${host} as ${credential.username}`);
   await afterSignIn(ctx, host, `Signed in to ${host} as ${username}.`);
   return true;

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { Page } from '../../distribution/types';
 import { describeError } from '../../errors/describe';
-import { parseRegistry, parseRepository } from '../../reference';
+import { parseRegistry, parseRegistryAddress, parseRepository, registryName } from '../../reference';
 import type { NamespaceSummary, RegistryProvider } from '../../registries';
 import { withProgress } from '../progress';
 import * as settings from '../settings';
@@ -64,7 +64,7 @@ export async function pickRegistry(ctx: CommandContext, options: { title: string
     ignoreFocusOut: true,
     validateInput: (v) => validate(() => parseRegistry(v.trim())),
   });
-  return typed ? parseRegistry(typed.trim()) : undefined;
+  return typed ? registryName(parseRegistryAddress(typed.trim())) : undefined;
 }
 
 /** One page of names from a paged list. */
@@ -250,7 +250,7 @@ export async function listOwner(ctx: CommandContext, arg: unknown, title: string
 
 /** The registry host a command acts on: a node's, a host string's, or picked. */
 export async function registryHost(ctx: CommandContext, arg: unknown, title: string, allowOther = false): Promise<string | undefined> {
-  if (typeof arg === 'string' && arg.trim()) return parseRegistry(arg.trim());
+  if (typeof arg === 'string' && arg.trim()) return registryName(parseRegistryAddress(arg.trim()));
   if (isNode(arg)) {
     const host = hostOf(arg);
     if (host) return host;
