@@ -209,10 +209,18 @@ const NAMESPACE_LOOKS: Partial<Record<string, { icon: string; text: string }>> =
   project: { icon: 'project', text: 'project' },
 };
 
+/** Artifactory's Docker repositories, by type: images pushed there, a cache of another registry, or several in one. */
+const REPOSITORY_TYPE_LOOKS: Record<NonNullable<NamespaceSummary['repositoryType']>, { icon: string; text: string }> = {
+  local: { icon: 'database', text: 'local repository' },
+  remote: { icon: 'cloud', text: 'remote repository' },
+  virtual: { icon: 'layers', text: 'virtual repository' },
+  federated: { icon: 'globe', text: 'federated repository' },
+};
+
 function vendorNamespaceItem(ctx: RegistryContext, node: NamespaceNode, summary: NamespaceSummary): vscode.TreeItem {
   const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
-  const look = NAMESPACE_LOOKS[summary.kind] ?? { icon: 'folder', text: String(summary.kind) };
+  const look = (summary.repositoryType && REPOSITORY_TYPE_LOOKS[summary.repositoryType]) ?? NAMESPACE_LOOKS[summary.kind] ?? { icon: 'folder', text: String(summary.kind) };
   item.iconPath = new vscode.ThemeIcon(look.icon);
   const filter = ctx.filterOf(node);
   const said = summary.description && summary.description !== node.name ? summary.description : '';
