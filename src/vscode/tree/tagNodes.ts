@@ -47,8 +47,9 @@ export async function tagChildren(ctx: TagContext, node: TagNode): Promise<TreeN
   const repo = node.repository;
   const vendorTag = ctx.vendorTags.get(node.id);
   const platforms = vendorTag?.platforms;
-  if (platforms?.length) {
-    // The vendor's tag list named the platform images: no manifest GET (a pull on Docker Hub).
+  if (platforms?.length && platforms.every((p) => p.digest)) {
+    // The vendor's tag list named the platform images: no manifest GET (a pull on Docker Hub). Details
+    // read from a config name platforms without their images: those rows come from the index itself.
     const group = await referrersRows(ctx, node, vendorTag?.digest);
     const rows = platforms.map((p, i) => {
       const entry: IndexEntry = { mediaType: '', digest: p.digest ?? '', size: p.size ?? 0, platformText: p.platform, isAttestation: false };
