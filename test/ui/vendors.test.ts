@@ -1,8 +1,9 @@
-// Harbor, Quay and Artifactory clicked through in code-server with Chromium: each connected and signed in
-// the way a person does it, browsed down to its tags (with their scan badges where the registry scans),
-// and photographed for the README (test-results/registries-<vendor>.png). None of them can run here:
+// Harbor, Quay and Artifactory clicked through in code-server with Chromium: each connected from the
+// palette and signed in the way a person does it, browsed down to its tags (with their scan badges where
+// the registry scans), and photographed for the README (test-results/registries-<vendor>.png). None of them can run here:
 // each is the emulation of its API under test/emulations/, started in this process in front of the REAL
 // token registry of REGX_TEST_SERVICES, which code-server's extension reaches over loopback.
+import { startArtifactoryEmulation } from '../emulations/artifactory';
 import { startHarborEmulation } from '../emulations/harbor';
 import { startQuayEmulation } from '../emulations/quay';
 import { seedImage, seedIndex } from '../support/seeding';
@@ -103,6 +104,43 @@ suite('vendor registries', () => {
         await description(wb, / · scanning…$/);
         await description(wb, / · 2 platforms · .* · not scannable$/);
         await wb.screenshot('registries-quay');
+      } finally {
+        await emu.close();
+      }
+    },
+    { settings: { 'registryExplorer.registries': [], 'registryExplorer.useDockerConfig': false, 'registryExplorer.tags.sort': 'semver' }, timeout: 150_000 },
+  );
+
+  test(
+    'Artifactory: connected from the palette by its repository path, signed in with an identity token, Docker repositories → tags',
+    async (wb) => {
+      const token = services()?.token ?? skip('REGX_TEST_SERVICES is not set');
+      const auth = token.user!;
+      const image = `web${run}`;
+      await seedImage(token.host, `docker-local/${image}`, '1.0', { auth, seed: `${run}-web-1`, layers: [120_000, 3_300_000] });
+      await seedImage(token.host, `docker-local/${image}`, '1.1', { auth, seed: `${run}-web-2`, layers: [120_000, 3_400_000] });
+      await seedIndex(token.host, `docker-local/${image}`, '2.0', { auth, platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }] });
+      await seedImage(token.host, `docker-remote/library/alpine${run}`, '3.19', { auth, seed: `${run}-alpine` });
+      const emu = await startArtifactoryEmulation({ registry: token.host, issuer: token.issuer!, pusher: auth, reader: token.reader! });
+      try {
+        await wb.openViewContainer('Registry Explorer');
+        await wb.runCommand('Registry Explorer: Connect Registry…');
+        await wb.pickQuickPickItem(/^\s*JFrog Artifactory…/, { filter: false });
+        await wb.answerInputBox(emu.url);
+        // Which of the three access methods; the repository path with no key: every Docker repository.
+        await wb.pickQuickPickItem(/Repository path/, { filter: false });
+        await wb.answerInputBox('');
+        await wb.pickQuickPickItem(/Sign in now/, { filter: false });
+        await wb.answerInputBox('deployer');
+        await wb.answerInputBox(emu.users.deployer.identityToken);
+        await wb.notification(`Signed in to Artifactory (${emu.host}) as deployer.`);
+
+        await wb.treeItem('Registries', 'docker-remote');
+        await description(wb, /^Local repository: Team images$/);
+        await wb.expandTreeItem('Registries', 'docker-local');
+        await wb.expandTreeItem('Registries', image);
+        await description(wb, / · 2 platforms · /);
+        await wb.screenshot('registries-artifactory');
       } finally {
         await emu.close();
       }
