@@ -10,9 +10,9 @@ import * as vscode from 'vscode';
 import type { RegistryExplorerApi } from '../../../src/extension';
 import { startArtifactoryEmulation, type ArtifactoryEmulation } from '../../emulations/artifactory';
 import { seedImage, seedIndex, type SeededImage, type SeededIndex } from '../../support/seeding';
-import { activateExtension, after, before, services, skip, suite, test, withSetting } from './harness';
-import { TreeView } from './treeView';
-import { captureWindow, type Capture } from './window';
+import { after, before, services, skip, suite, test } from './harness';
+import { TreeView, VendorSuite } from './treeView';
+import type { Capture } from './window';
 
 const run = Date.now().toString(36);
 const APP = `app${run}`;
@@ -23,13 +23,10 @@ let tree: TreeView;
 let emu: ArtifactoryEmulation;
 let app: SeededImage;
 let multi: SeededIndex;
-let ui: Capture | undefined;
-const restore: (() => Promise<void>)[] = [];
+const session = new VendorSuite();
 
 function capture(): Capture {
-  ui?.dispose();
-  ui = captureWindow();
-  return ui;
+  return session.window();
 }
 
 function icon(node: Parameters<TreeView['item']>[0]): string | undefined {
@@ -42,12 +39,8 @@ suite('Artifactory', () => {
     const svc = services() ?? skip('REGX_TEST_SERVICES is not set');
     const token = svc.token;
     const auth = token.user!;
-    api = (await activateExtension()).exports as RegistryExplorerApi;
-    tree = new TreeView(api);
-    restore.push(await withSetting('registryExplorer', 'registries', []));
-    restore.push(await withSetting('registryExplorer', 'useDockerConfig', false));
-    restore.push(await withSetting('registryExplorer', 'tags.sort', 'name'));
-    restore.push(await withSetting('registryExplorer', 'pageSize', 100));
+    await session.start();
+    ({ api, tree } = session);
     // Artifactory's Docker repositories are the real registry's first path component.
     app = await seedImage(token.host, `docker-local/${APP}`, '1.0', { auth, seed: `${run}-app` });
     await seedImage(token.host, `docker-local/${APP}`, 'keep', { auth, seed: `${run}-app` });
@@ -57,9 +50,7 @@ suite('Artifactory', () => {
   });
 
   after(async () => {
-    ui?.dispose();
-    if (emu) for (const host of [emu.host, emu.ports['docker-local']!.host]) await api?.service.secrets.erase(host);
-    for (const r of restore.reverse()) await r();
+    if (emu) await session.stop([emu.host, emu.ports['docker-local']!.host]);
     await emu?.close();
   });
 
@@ -163,12 +154,5 @@ suite('Artifactory', () => {
     assert.ok(emu.requests.some((r) => r.listener === 'docker-local' && r.path.startsWith('/v2/')), 'the registry is asked on its port');
   }, { timeout: 60_000 });
 
-  test('Sign Out and Disconnect leave nothing behind', async () => {
-    for (const host of [emu.host, emu.ports['docker-local']!.host]) {
-      await vscode.commands.executeCommand('registryExplorer.logout', host);
-      assert.equal(await api.service.secrets.get(host), undefined);
-      await vscode.commands.executeCommand('registryExplorer.disconnectRegistry', await tree.registry(host));
-    }
-    assert.deepEqual(vscode.workspace.getConfiguration('registryExplorer').get('registries'), []);
-  }, { timeout: 60_000 });
+  test('Sign Out and Disconnect leave nothing behind', () => session.signOutAndDisconnect([emu.host, emu.ports['docker-local']!.host]), { timeout: 60_000 });
 });

@@ -10,9 +10,9 @@ import type { RegistryExplorerApi } from '../../../src/extension';
 import type { RepositoryNode, TagNode } from '../../../src/vscode/tree/nodes';
 import { startHarborEmulation, type HarborEmulation } from '../../emulations/harbor';
 import { seedImage, seedIndex, type SeededImage, type SeededIndex } from '../../support/seeding';
-import { activateExtension, after, before, services, skip, suite, test, waitFor, withSetting } from './harness';
-import { TreeView } from './treeView';
-import { captureWindow, type Capture } from './window';
+import { after, before, services, skip, suite, test, waitFor } from './harness';
+import { TreeView, VendorSuite } from './treeView';
+import type { Capture } from './window';
 
 const run = Date.now().toString(36);
 const PROJECT = `hbx${run}`;
@@ -23,14 +23,10 @@ let emu: HarborEmulation;
 let open: string;
 let app: { one: SeededImage; two: SeededImage };
 let multi: SeededIndex;
-let ui: Capture | undefined;
-const restore: (() => Promise<void>)[] = [];
+const session = new VendorSuite();
 
-/** Capture the window for one test; every prompt left unanswered is dismissed. */
-function capture(answers: Parameters<typeof captureWindow>[0] = {}): Capture {
-  ui?.dispose();
-  ui = captureWindow(answers);
-  return ui;
+function capture(): Capture {
+  return session.window();
 }
 
 async function appRepository(): Promise<RepositoryNode> {
@@ -43,12 +39,8 @@ suite('Harbor', () => {
     const svc = services() ?? skip('REGX_TEST_SERVICES is not set');
     const token = svc.token;
     open = svc.open.host;
-    api = (await activateExtension()).exports as RegistryExplorerApi;
-    tree = new TreeView(api);
-    restore.push(await withSetting('registryExplorer', 'registries', []));
-    restore.push(await withSetting('registryExplorer', 'useDockerConfig', false));
-    restore.push(await withSetting('registryExplorer', 'tags.sort', 'name'));
-    restore.push(await withSetting('registryExplorer', 'pageSize', 100));
+    await session.start();
+    ({ api, tree } = session);
     emu = await startHarborEmulation({ registry: token.host, issuer: token.issuer!, pusher: token.user!, reader: token.reader!, projects: [{ name: PROJECT }] });
     const auth = token.user!;
     // "1.0" and "latest" name one image, "2.0" another; an index with two platforms; a repository to lock.
@@ -64,9 +56,7 @@ suite('Harbor', () => {
   });
 
   after(async () => {
-    ui?.dispose();
-    if (emu) await api?.service.secrets.erase(emu.host);
-    for (const r of restore.reverse()) await r();
+    if (emu) await session.stop([emu.host]);
     await emu?.close();
   });
 
@@ -198,9 +188,9 @@ suite('Harbor', () => {
     assert.ok(window.texts('info').includes(`Deleted ${PROJECT}/app:latest.`), window.texts().join(' | '));
 
     // Without a scripted answer the modal names the tag and says only it goes.
-    capture();
+    const asked = capture();
     await vscode.commands.executeCommand('registryExplorer.delete', await tree.tag(repo, '1.0'), undefined);
-    const modal = ui!.messages.find((m) => m.modal)!;
+    const modal = asked.messages.find((m) => m.modal)!;
     assert.equal(modal.text, `Delete ${PROJECT}/app:1.0 from ${emu.host}?`);
     assert.match(modal.detail!, /Only the tags are removed; an image stays while another tag names it\./);
 
@@ -262,10 +252,5 @@ suite('Harbor', () => {
     await api.service.secrets.store(emu.host, emu.accounts.robot);
   }, { timeout: 60_000 });
 
-  test('Sign Out and Disconnect leave nothing behind', async () => {
-    await vscode.commands.executeCommand('registryExplorer.logout', emu.host);
-    assert.equal(await api.service.secrets.get(emu.host), undefined);
-    await vscode.commands.executeCommand('registryExplorer.disconnectRegistry', await tree.registry(emu.host));
-    assert.deepEqual(vscode.workspace.getConfiguration('registryExplorer').get('registries'), []);
-  }, { timeout: 60_000 });
+  test('Sign Out and Disconnect leave nothing behind', () => session.signOutAndDisconnect([emu.host]), { timeout: 60_000 });
 });

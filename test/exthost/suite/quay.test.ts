@@ -10,9 +10,9 @@ import type { RegistryExplorerApi } from '../../../src/extension';
 import type { RepositoryNode } from '../../../src/vscode/tree/nodes';
 import { startQuayEmulation, type QuayEmulation } from '../../emulations/quay';
 import { seedImage, seedIndex, type SeededImage, type SeededIndex } from '../../support/seeding';
-import { activateExtension, after, before, services, skip, suite, test, withSetting } from './harness';
-import { TreeView } from './treeView';
-import { captureWindow, type Capture } from './window';
+import { after, before, services, skip, suite, test } from './harness';
+import { TreeView, VendorSuite } from './treeView';
+import type { Capture } from './window';
 
 const run = Date.now().toString(36);
 const REPO = `quaycorp/web${run}`;
@@ -23,13 +23,10 @@ let emu: QuayEmulation;
 let scanned: SeededImage;
 let queued: SeededImage;
 let index: SeededIndex;
-let ui: Capture | undefined;
-const restore: (() => Promise<void>)[] = [];
+const session = new VendorSuite();
 
-function capture(answers: Parameters<typeof captureWindow>[0] = {}): Capture {
-  ui?.dispose();
-  ui = captureWindow(answers);
-  return ui;
+function capture(): Capture {
+  return session.window();
 }
 
 async function web(): Promise<RepositoryNode> {
@@ -41,12 +38,8 @@ suite('Quay', () => {
     const svc = services() ?? skip('REGX_TEST_SERVICES is not set');
     const token = svc.token;
     const auth = token.user!;
-    api = (await activateExtension()).exports as RegistryExplorerApi;
-    tree = new TreeView(api);
-    restore.push(await withSetting('registryExplorer', 'registries', []));
-    restore.push(await withSetting('registryExplorer', 'useDockerConfig', false));
-    restore.push(await withSetting('registryExplorer', 'tags.sort', 'name'));
-    restore.push(await withSetting('registryExplorer', 'pageSize', 100));
+    await session.start();
+    ({ api, tree } = session);
     // "1.0" one image (scanned), "1.1" and "latest" another (still queued at Quay's scanner), "2.0" an index.
     scanned = await seedImage(token.host, REPO, '1.0', { auth, seed: `${run}-a` });
     queued = await seedImage(token.host, REPO, '1.1', { auth, seed: `${run}-b` });
@@ -57,9 +50,7 @@ suite('Quay', () => {
   });
 
   after(async () => {
-    ui?.dispose();
-    if (emu) await api?.service.secrets.erase(emu.host);
-    for (const r of restore.reverse()) await r();
+    if (emu) await session.stop([emu.host]);
     await emu?.close();
   });
 
@@ -203,10 +194,5 @@ suite('Quay', () => {
     assert.ok(!tree.only(await tree.all(org), 'repository').some((r) => r.name === made), 'its row is gone');
   }, { timeout: 60_000 });
 
-  test('Sign Out and Disconnect leave nothing behind', async () => {
-    await vscode.commands.executeCommand('registryExplorer.logout', emu.host);
-    assert.equal(await api.service.secrets.get(emu.host), undefined);
-    await vscode.commands.executeCommand('registryExplorer.disconnectRegistry', await tree.registry(emu.host));
-    assert.deepEqual(vscode.workspace.getConfiguration('registryExplorer').get('registries'), []);
-  }, { timeout: 60_000 });
+  test('Sign Out and Disconnect leave nothing behind', () => session.signOutAndDisconnect([emu.host]), { timeout: 60_000 });
 });
