@@ -8,7 +8,7 @@ import { createSession } from '../distribution/session';
 import { proxySettingsFromEnv } from '../distribution/proxy';
 import { createTransport, type Transport } from '../distribution/transport';
 import type { RegistryEndpoint } from '../distribution/types';
-import { providerFor, registryKindFor, type RegistryProvider } from '../registries';
+import { providerFor, providerOwnsClient, registryKindFor, type RegistryProvider } from '../registries';
 import { detectRegistryKind } from '../registries/detect';
 import { isLoopbackHost, parseRegistryAddress } from '../reference';
 import type { CliContext } from './types';
@@ -107,6 +107,15 @@ export function transportFor(ctx: CliContext): Transport {
 export function clientFor(ctx: CliContext, registry: string): RegistryClient {
   const state = stateOf(ctx);
   let client = state.clients.get(registry);
+  const kind = client ? undefined : registryKindFor(registry).kind;
+  if (kind && providerOwnsClient(kind)) {
+    // A cloud registry (ECR) answers only the cloud's own token: its provider's client fetches it,
+    // from the AWS settings of this run's environment (AWS_PROFILE, AWS_CONFIG_FILE, …).
+    const provider = providerFor(endpointFor(ctx, registry), { kind, credentials: ctx.credentials, transport: transportFor(ctx), userAgent: 'regx', aws: { env: ctx.env } });
+    state.providers.set(registry, Promise.resolve(provider));
+    client = provider.client;
+    state.clients.set(registry, client);
+  }
   if (!client) {
     const session = createSession(endpointFor(ctx, registry), {
       credentials: ctx.credentials,
@@ -126,6 +135,7 @@ export function clientFor(ctx: CliContext, registry: string): RegistryClient {
  */
 export function providerForCli(ctx: CliContext, registry: string): Promise<RegistryProvider> {
   const state = stateOf(ctx);
+  clientFor(ctx, registry);
   let provider = state.providers.get(registry);
   if (!provider) {
     provider = (async () => {

@@ -8,6 +8,7 @@ import type { Transport } from '../distribution/transport';
 import type { RegistryEndpoint } from '../distribution/types';
 import type { CredentialStore } from '../credentials/types';
 import { DockerHubProvider, isDockerHubHost } from './dockerHub';
+import { EcrProvider, isEcrHost, type EcrOptions } from './ecr';
 import { GenericProvider } from './generic';
 import { GHCR_HOST, GhcrProvider } from './ghcr';
 import { GITLAB_COM, GitLabProvider, type GitLabInstance } from './gitlab';
@@ -31,6 +32,7 @@ export type {
   DeleteOptions,
   RateLimitStatus,
   CreateRepositoryInput,
+  ManifestDeletePlan,
   Page,
 } from './provider';
 export * from './vulnerabilities';
@@ -50,6 +52,8 @@ export { GhcrProvider, GITHUB_API_BASE, GHCR_HOST, GHCR_SCOPES, GHCR_TAG_DELETE_
 export type { GhcrProviderOptions, PackageVersion } from './ghcr';
 export { GitLabProvider, GITLAB_COM } from './gitlab';
 export type { GitLabProviderOptions, GitLabInstance } from './gitlab';
+export { EcrProvider, ECR_PUBLIC_HOST, ECR_TAG_DELETE_NOTE, ecrRegistryHost, isEcrHost, listAwsProfiles, parseEcrHost } from './ecr';
+export type { EcrHost, EcrOptions, EcrProviderOptions } from './ecr';
 
 export interface ProviderForOptions {
   /** Where sign-in stores credentials and where API tokens are read from (keys: registry hosts). */
@@ -64,6 +68,16 @@ export interface ProviderForOptions {
   gitlabInstances?: readonly GitLabInstance[];
   /** Vendor API base (Docker Hub API, GitHub REST, GitLab URL) instead of the public one. */
   apiBaseUrl?: string;
+  /** Amazon ECR: profile, region, account, more regions, API endpoint, and where AWS_* are read. */
+  aws?: EcrOptions;
+}
+
+/**
+ * Kinds whose provider builds its own Distribution client (its registry token comes from a cloud SDK):
+ * callers that keep one client per host take provider.client for these.
+ */
+export function providerOwnsClient(kind: RegistryKind): boolean {
+  return kind === 'ecr';
 }
 
 /** The kind of a registry host, and for GitLab the instance URL its API lives at. */
@@ -71,6 +85,7 @@ export function registryKindFor(host: string, gitlabInstances: readonly GitLabIn
   const h = host.toLowerCase();
   if (isDockerHubHost(h)) return { kind: 'docker-hub' };
   if (h === GHCR_HOST) return { kind: 'ghcr' };
+  if (isEcrHost(h)) return { kind: 'ecr' };
   if (h === GITLAB_COM.registry || h === 'gitlab.com') return { kind: 'gitlab', gitlabUrl: GITLAB_COM.url };
   for (const instance of gitlabInstances) {
     let instanceHost: string | undefined;
@@ -96,6 +111,9 @@ export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOpti
     ...(options.transport ? { transport: options.transport } : {}),
     ...(options.userAgent ? { userAgent: options.userAgent } : {}),
   };
+  // Its registry wants the cloud's own short-lived token, which only its provider can keep fresh:
+  // it builds its client (options.client is not used), over the same credentials and transport.
+  if (kind === 'ecr') return new EcrProvider(endpoint, { ...common, ...(options.aws ? { aws: options.aws } : {}) });
   const client = options.client ?? new RegistryClient(createSession(endpoint, common));
   const api = options.apiBaseUrl ? { apiBaseUrl: options.apiBaseUrl } : {};
   switch (kind) {

@@ -11,7 +11,7 @@ import type { VulnerabilityReport } from './vulnerabilities';
 
 export type { Page } from '../distribution/types';
 
-export type RegistryKind = 'generic' | 'docker-hub' | 'ghcr' | 'gitlab' | 'harbor' | 'quay' | 'artifactory';
+export type RegistryKind = 'generic' | 'docker-hub' | 'ghcr' | 'gitlab' | 'harbor' | 'quay' | 'artifactory' | 'ecr';
 
 /**
  * How a tag delete behaves on this registry, so the confirmation can say exactly what goes:
@@ -31,8 +31,11 @@ export interface ProviderCapabilities {
   deleteTag: TagDeleteMode;
   /** deleteManifest() (by digest, removing every tag on it) is offered. */
   deleteManifest: boolean;
-  /** What sign-in asks for: a username and a secret, or a token alone (the username comes from the API). */
-  signIn: 'username-and-secret' | 'token';
+  /**
+   * What sign-in asks for: a username and a secret, or a token alone (the username comes from the API);
+   * 'aws-profile': an AWS profile (listAwsProfiles) and region, whose credentials the AWS chain resolves (ECR).
+   */
+  signIn: 'username-and-secret' | 'token' | 'aws-profile';
   /** Why a single tag cannot be removed on its own here, for the confirmation dialog. */
   tagDeleteNote?: string;
   /** vulnerabilities() is offered; `trigger`: scanNow() too (Harbor). */
@@ -85,6 +88,8 @@ export interface RepositorySummary {
   /** Docker Hub official image (library/…). */
   official?: boolean;
   tagCount?: number;
+  /** The registry host that serves it when that is not this provider's (ECR: a repository in another region). */
+  registry?: string;
 }
 
 export interface PlatformSummary {
@@ -107,6 +112,8 @@ export interface TagSummary {
   /** ISO time the image was built, from its config (GitLab, generic). */
   created?: string;
   platforms?: PlatformSummary[];
+  /** The registry's scan of the image as its tag listing reports it (ECR: status and counts; vulnerabilities() has the findings). */
+  scan?: VulnerabilityReport;
 }
 
 export interface SearchResult {
@@ -123,6 +130,10 @@ export interface SignInInput {
   username?: string;
   /** Password, personal access token or OAuth token. Never logged, never in an error. */
   secret: string;
+  /** ECR (signIn 'aws-profile'): the AWS profile to use (default: AWS_PROFILE, else the default chain). */
+  profile?: string;
+  /** ECR: the region, where the registry host does not name one. */
+  region?: string;
   signal?: AbortSignal;
 }
 
@@ -138,6 +149,15 @@ export interface DeletePlan {
   digest?: string;
   /** Other tags that go too ('manifest' mode); empty for 'untag'. */
   alsoRemoves: string[];
+  /** 'untag' mode: this is the image's last tag, and the registry deletes the image with it (ECR). */
+  removesImage?: boolean;
+}
+
+/** What a delete by digest removes: the image and every tag on it. */
+export interface ManifestDeletePlan {
+  repository: string;
+  digest: string;
+  tags: string[];
 }
 
 export interface DeleteOptions {
@@ -176,6 +196,8 @@ export interface RegistryProvider {
   /** Throws RefusedError when the delete would remove tags the caller did not confirm. */
   deleteTag?(repository: string, tag: string, options?: DeleteOptions): Promise<void>;
   deleteManifest?(repository: string, digest: string, signal?: AbortSignal): Promise<void>;
+  /** The tags a deleteManifest() would remove with the image, for a confirmation that names them (ECR). */
+  planManifestDelete?(repository: string, digest: string, signal?: AbortSignal): Promise<ManifestDeletePlan>;
 
   /** Check the secret with the vendor, then store it in the CredentialStore under the registry host. */
   signIn?(input: SignInInput): Promise<SignInResult>;

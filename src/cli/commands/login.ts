@@ -5,13 +5,14 @@
 import { login } from '../../distribution/session';
 import { CancelledError } from '../../errors/errors';
 import { expectPositionals, flagBool, flagString, UsageError } from '../args';
-import { endpointFor, registryArgument, transportFor } from '../context';
+import { registryKindFor } from '../../registries';
+import { endpointFor, providerForCli, registryArgument, transportFor } from '../context';
 import { jsonText } from '../output';
 import type { CliCommand } from '../types';
 
 export const command: CliCommand = {
   name: 'login',
-  synopsis: 'regx login REGISTRY -u USER [--password-stdin]',
+  synopsis: 'regx login REGISTRY -u USER [--password-stdin]   (Amazon ECR: regx login HOST, from the AWS credentials)',
   summary: 'Check credentials with the registry and store them as docker login does.',
   flags: [
     { name: 'username', short: 'u', takesValue: true, description: 'user name' },
@@ -26,6 +27,15 @@ export const command: CliCommand = {
     const [registryText] = expectPositionals(args, ['REGISTRY'], 'login');
     const registry = registryArgument(ctx, registryText);
     const username = flagString(args, 'username');
+    if (!username && registryKindFor(registry).kind === 'ecr') {
+      // ECR takes no password: regx asks AWS for a registry token on every run (AWS_PROFILE and the
+      // rest of the AWS chain, as the AWS CLI reads them), so this checks that chain and stores nothing.
+      const provider = await providerForCli(ctx, registry);
+      const result = await provider.signIn!({ secret: '', signal: ctx.signal });
+      if (ctx.json) ctx.out(jsonText({ registry, username: 'AWS', status: 'Login Succeeded', source: `AWS ${result.username}`, stored: false }));
+      else ctx.out(`Login Succeeded (AWS ${result.username}; nothing stored: each regx run gets a fresh registry token from AWS)`);
+      return;
+    }
     if (!username) throw new UsageError('missing -u USER', 'login');
 
     let password: string;
