@@ -487,12 +487,14 @@ export class EcrProvider implements RegistryProvider {
   }
 
   /**
-   * BatchDeleteImage with the tag and the digest it was planned at: if the tag moved meanwhile, ECR
-   * refuses (ImageTagDoesNotMatchDigest) instead of removing another image's tag.
+   * BatchDeleteImage with the tag and the digest it was shown at (options.digest, else as planned now):
+   * if the tag moved meanwhile, ECR refuses (ImageTagDoesNotMatchDigest) instead of removing the tag
+   * of an image nobody was shown, and with it perhaps that image.
    */
   async deleteTag(repository: string, tag: string, options: DeleteOptions = {}): Promise<void> {
-    const plan = await this.planTagDelete(repository, tag, options.signal);
-    await this.batchDelete(repository, { imageTag: tag, ...optional('imageDigest', plan.digest) }, options.signal);
+    validateManifestReference(tag);
+    const digest = options.digest ?? (await this.planTagDelete(repository, tag, options.signal)).digest;
+    await this.batchDelete(repository, { imageTag: tag, ...optional('imageDigest', digest) }, options.signal);
   }
 
   /** The image and every tag on it (planManifestDelete names them first). */
@@ -667,7 +669,7 @@ class EcrSession implements RegistrySession {
     try {
       return await this.inner.request(req);
     } catch (err) {
-      if (!(isExpiredTokenAnswer(err) && this.provider.usesAwsToken && isReplayable(req.body))) throw markAws(err, this.provider.cloudFacts());
+      if (!(mayBeExpiredToken(err) && this.provider.usesAwsToken && isReplayable(req.body))) throw markAws(err, this.provider.cloudFacts());
     }
     this.restart();
     try {
@@ -688,6 +690,12 @@ export function isExpiredTokenAnswer(err: unknown): boolean {
   if (!(err instanceof DistributionError) || (err.status !== 401 && err.status !== 403)) return false;
   const text = [...err.codes.map((c) => c.message ?? ''), err.extra.bodySnippet ?? ''].join(' ');
   return /token has expired|expired token|token.*expired/i.test(text);
+}
+
+/** ECR's expired-token answer, or a bodiless one (a HEAD) that may be it: worth one new token. */
+function mayBeExpiredToken(err: unknown): boolean {
+  if (isExpiredTokenAnswer(err)) return true;
+  return err instanceof DistributionError && (err.status === 401 || err.status === 403) && err.method === 'HEAD' && err.codes.length === 0;
 }
 
 function markAws(err: unknown, cloud: NonNullable<DistributionError['extra']['cloud']>): unknown {

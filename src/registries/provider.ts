@@ -163,6 +163,8 @@ export interface ManifestDeletePlan {
 export interface DeleteOptions {
   /** The user confirmed that plan.alsoRemoves go too. */
   confirmShared?: boolean;
+  /** The digest the confirmed plan showed: a tag that points elsewhere by now is not deleted (ECR checks it itself). */
+  digest?: string;
   signal?: AbortSignal;
 }
 

@@ -19,7 +19,7 @@
 // the key is checked against the principals configured here; the signature itself is NOT verified
 // (that is the SDK's and AWS's business, not this client's).
 // Repositories are the emulation's table (ECR creates none on push); each maps onto the real registry
-// under ecr/<account>/<region>/<name> (ECR Public: ecr-public/<alias>/<name>). Images, tags, digests and
+// under ecr/<run>/<account>/<region>/<name> (ECR Public: ecr-public/<run>/<alias>/<name>). Images, tags, digests and
 // sizes are read from what the real registry holds (tags/list + manifests), so browsing and pulling
 // agree. Untagging a tag that shares its image (BatchDeleteImage by tag) is done on Distribution by
 // deleting the manifest and putting the same bytes back under the other tags. Error bodies and scan
@@ -133,6 +133,8 @@ export interface EcrEmulation {
   registryHost(region?: string): string;
   /** Where a repository lives on the real registry. */
   realRepository(name: string, region?: string): string;
+  /** Where an ECR Public repository lives on the real registry. */
+  realPublicRepository(name: string, alias?: string): string;
   createRepository(name: string, options?: { region?: string; immutable?: boolean; scanOnPush?: boolean }): void;
   createPublicRepository(name: string, options?: { alias?: string }): void;
   setImmutable(name: string, immutable: boolean, region?: string): void;
@@ -264,6 +266,10 @@ export async function startEcrEmulation(options: EcrEmulationOptions): Promise<E
   const counters = { authorizationTokens: 0, publicAuthorizationTokens: 0, expiredAnswers: 0, actions: {} as Record<string, number> };
   let base = '';
   let ownHost = '';
+  // Each emulation keeps its repositories apart on the shared real registry, so a second run finds none of the first's.
+  const run = crypto.randomBytes(3).toString('hex');
+  const realPrivate = (name: string, region: string, id = registryId) => `ecr/${run}/${id}/${region}/${name}`;
+  const realPublic = (name: string, alias: string) => `ecr-public/${run}/${alias}/${name}`;
 
   const repoKey = (name: string, region: string, id = registryId) => `${id}/${region}/${name}`;
   const publicKey = (alias: string, name: string) => `public/${alias}/${name}`;
@@ -278,7 +284,7 @@ export async function startEcrEmulation(options: EcrEmulationOptions): Promise<E
       createdAt: Math.floor(Date.now() / 1000),
       immutable: !!o.immutable,
       scanOnPush: !!o.scanOnPush,
-      real: `ecr/${id}/${region}/${name}`,
+      real: realPrivate(name, region, id),
     };
     repositories.set(repoKey(name, region, id), repo);
     return repo;
@@ -286,7 +292,7 @@ export async function startEcrEmulation(options: EcrEmulationOptions): Promise<E
 
   function createPublicRepository(name: string, o: { alias?: string } = {}): Repository {
     const alias = o.alias ?? publicAlias;
-    const repo: Repository = { name, registryId, region: 'us-east-1', createdAt: Math.floor(Date.now() / 1000), immutable: false, scanOnPush: false, real: `ecr-public/${alias}/${name}`, alias };
+    const repo: Repository = { name, registryId, region: 'us-east-1', createdAt: Math.floor(Date.now() / 1000), immutable: false, scanOnPush: false, real: realPublic(name, alias), alias };
     repositories.set(publicKey(alias, name), repo);
     return repo;
   }
@@ -1047,7 +1053,8 @@ export async function startEcrEmulation(options: EcrEmulationOptions): Promise<E
     publicAlias,
     requests,
     registryHost: (region = defaultRegion) => `${registryId}.dkr.ecr.${region}.amazonaws.com`,
-    realRepository: (name, region = defaultRegion) => `ecr/${registryId}/${region}/${name}`,
+    realRepository: (name, region = defaultRegion) => realPrivate(name, region),
+    realPublicRepository: (name, alias = publicAlias) => realPublic(name, alias),
     createRepository: (name, o = {}) => void createRepository(name, o),
     createPublicRepository: (name, o = {}) => void createPublicRepository(name, o),
     setImmutable(name, immutable, region = defaultRegion) {
