@@ -289,12 +289,115 @@ function describeVendor(err: DistributionError, vendor: Vendor, t: RequestTarget
 }
 
 // Harbor (goharbor.io, API v2.0): its refusals carry { errors: [{ code, message }] } like the registry's.
-function describeHarbor(_err: DistributionError, _t: RequestTarget, _serverSays: string): string | undefined {
+// Its own policies speak first (immutability, an index holding an artifact, a non-empty project, no
+// scanner, read-only mode, quotas, pull policies), then the API's 401/403/404; registry answers without
+// a Harbor rule behind them read as for any registry.
+function describeHarbor(err: DistributionError, t: RequestTarget, serverSays: string): string | undefined {
+  const status = err.status;
+  const method = err.method.toUpperCase();
+  const message = err.codes.find((c) => c.message)?.message ?? err.extra.bodySnippet ?? '';
+  const path = pathOf(err.url);
+  const onApi = path.includes('/api/v2.0/');
+  const where = `Harbor (${t.host})`;
+  if (err.operation === 'login' && (status === 401 || status === 403)) {
+    return `Sign-in to ${where} failed: the username or secret was refused. A robot account signs in as robot$NAME (a project's robot as robot$PROJECT+NAME) with its secret; an OIDC user signs in with the CLI secret from their user profile in Harbor, not with the identity provider's password.`;
+  }
+  if (/immutable/i.test(message) && (status === 412 || status === 403)) {
+    if (method === 'PUT') {
+      return `${where} refused to overwrite the tag: a tag immutability rule of its project protects it, so nothing can be pushed or retagged onto it (${status}). Push under a new tag, or ask a project admin to change the rule (the project's Policy → Tag Immutability).${serverSays}`;
+    }
+    return `${where} refused to delete: a tag immutability rule of its project protects the tag, so neither the tag nor its artifact can be deleted (${status}). A project admin can change the rule (the project's Policy → Tag Immutability).${serverSays}`;
+  }
+  if (err.hasCode('VIOLATE_FOREIGN_KEY_CONSTRAINT') || /referenced by others/i.test(message)) {
+    return `${where} will not delete this artifact: an image index in the repository lists it as one of its platforms (${status}). Delete the index instead; its platforms go with it.${serverSays}`;
+  }
+  if (status === 412 && /contains repositories/i.test(message)) {
+    const project = /\/api\/v2\.0\/projects\/([^/]+)\/?$/.exec(path)?.[1];
+    return `${where} will not delete project ${project ? `"${decodeURIComponent(project)}" ` : ''}while it still holds repositories (412). Delete its repositories first (their artifacts go with them), then the project.`;
+  }
+  if (/no available scanner|no scanner registration|scanner \S+ is deactivated/i.test(message)) {
+    return `${where} has no vulnerability scanner for this project (${status}), so there is nothing to scan with and no report. A Harbor administrator adds or enables one under Interrogation Services → Scanners.${serverSays}`;
+  }
+  if (err.hasCode('PROJECTPOLICYVIOLATION')) {
+    return `${where} blocks pulling this image by its project's policy (${status}): the project prevents vulnerable or unsigned images from being pulled.${serverSays}`;
+  }
+  if (/read only mode/i.test(message)) {
+    return `${where} is in read-only mode (${status}): nothing can be pushed, tagged or deleted until an administrator turns off Repository Read Only (Configuration → System Settings).`;
+  }
+  if (/exceed the configured upper limit/i.test(message)) {
+    return `The project's storage quota on ${where} is used up (${status}): delete artifacts in the project, or ask an administrator to raise its quota.${serverSays}`;
+  }
+  if (status === 409 && method === 'POST' && /\/api\/v2\.0\/projects\/?$/.test(path)) {
+    return `${where} already has a project with that name (409): project names are unique across the whole Harbor, including projects you cannot see.${serverSays}`;
+  }
+  if (!onApi) return undefined;
+  if (status === 401) {
+    return `${where} refused the request (401): sign in with a Harbor username and password, a robot account (robot$NAME) and its secret, or an OIDC user's CLI secret. Harbor takes a CLI secret only for the registry, for listing projects, repositories and artifacts and for deleting tags: scan reports, scans, deleting artifacts or projects and editing descriptions need a password or a robot account.${serverSays}`;
+  }
+  if (status === 403) {
+    if (method === 'POST' && /\/scan\/?$/.test(path)) return `${where} did not allow starting a scan (403): that needs the Maintainer role or higher in the project.${serverSays}`;
+    if (method === 'POST' && /\/projects\/?$/.test(path)) return `${where} did not allow creating a project (403): Harbor may limit that to administrators (Configuration → System Settings → Project Creation).${serverSays}`;
+    if (method === 'DELETE' && /\/api\/v2\.0\/projects\/[^/]+\/?$/.test(path)) return `${where} did not allow deleting the project (403): that needs the Project Admin role.${serverSays}`;
+    if (method === 'DELETE') return `${where} did not allow deleting (403): deleting tags and artifacts needs the Maintainer role or higher in the project.${serverSays}`;
+    if (method === 'PUT') return `${where} did not allow editing the repository (403): that needs the Developer role or higher in the project.${serverSays}`;
+    return `${where} did not allow this (403): your role in the project does not permit it.${serverSays}`;
+  }
+  if (status === 404) {
+    return `Not found on ${where}: the project, repository, artifact or tag does not exist, or your account cannot see it (a tag retention rule may also have removed an artifact on its schedule).${serverSays}`;
+  }
   return undefined;
 }
 
 // Quay (quay.io or Red Hat Quay, API v1): { error_message, error_type } or { message } bodies.
-function describeQuay(_err: DistributionError, _t: RequestTarget, _serverSays: string): string | undefined {
+// The API takes only OAuth application tokens; robot accounts and passwords reach the registry
+// alone. Its refusals are 401 (no usable token) and 403 insufficient_scope (the account lacks the
+// permission on the repository, or the token the scope); the words name which of them is needed.
+function describeQuay(err: DistributionError, t: RequestTarget, serverSays: string): string | undefined {
+  const status = err.status;
+  const method = err.method.toUpperCase();
+  const quay = t.host === 'quay.io' ? 'Quay.io' : `Quay (${t.host})`;
+  const apiPath = /^\/api\/v1(\/.*)$/.exec(decodeURIComponent(pathOf(err.url)))?.[1];
+  const token = 'an OAuth application token (sign in with the user name $oauthtoken, or none, and the token)';
+
+  if (apiPath === undefined) {
+    if (err.operation === 'login' && (status === 401 || status === 403)) {
+      return `Sign-in to ${quay} failed: the robot account (organization+name) and its token, or the username and password, were refused.${serverSays}`;
+    }
+    const writing = method === 'DELETE' || method === 'PUT' || method === 'POST' || method === 'PATCH';
+    if (writing && t.repository && (status === 401 || status === 403)) {
+      const what = method === 'DELETE' ? `delete${t.reference ? ` ${refText(t.reference)}` : ''} in` : 'push to';
+      return `${quay} did not allow you to ${what} ${t.repository} (${status}): you are not signed in, or the account lacks Write permission on the repository. Grant the robot account (or user) Write on it in Quay, or sign in with ${token} that has the repo:write scope.`;
+    }
+    return undefined;
+  }
+
+  const repository = /^\/repository\/([^/]+\/[^/]+)/.exec(apiPath)?.[1];
+  const tag = /\/tag\/([^/]+)$/.exec(apiPath)?.[1];
+  const where = repository ? ` on ${repository}` : '';
+  if (err.operation === 'login' && (status === 401 || status === 403)) {
+    return `${quay} refused the OAuth token (${status}): it is wrong, expired or revoked, or lacks the user:read scope. Generate one under an organization's Applications (OAuth Applications → Generate Token) with user:read and repo:read, plus repo:write to delete tags and repo:create, repo:admin to manage repositories. Robot accounts sign in with their organization+name.${serverSays}`;
+  }
+  if (status === 401) {
+    return `${quay} needs a sign-in for this (401)${where}: use ${token}. Robot accounts and passwords reach only the registry, not Quay's API; a private repository also needs Read permission.${serverSays}`;
+  }
+  if (status === 403) {
+    let needs: string;
+    if (method === 'DELETE' && tag) needs = `deleting tag "${tag}" needs Write permission on ${repository ?? 'the repository'} and the repo:write scope`;
+    else if (method === 'DELETE' && repository) needs = `deleting ${repository} needs Admin permission on it and the repo:admin scope`;
+    else if (method === 'PUT' && repository) needs = `editing the description of ${repository} needs Write permission on it and the repo:write scope`;
+    else if (method === 'POST' && apiPath === '/repository') needs = 'creating a repository needs the right to create repositories in that namespace (an organization admin or a team with the creator role) and the repo:create scope';
+    else needs = `reading${repository ? ` ${repository}` : ' this'} needs Read permission and the repo:read scope`;
+    return `${quay} refused (403): ${needs}. The account or its OAuth token lacks it: grant the permission in Quay, or generate a token with that scope.${serverSays}`;
+  }
+  if (status === 404) {
+    if (/\/manifest\/[^/]+\/security$/.test(apiPath)) return `${quay} has no image with that digest${where}, so it has no scan of it.${serverSays}`;
+    return `Not found on ${quay}: the namespace, repository or tag does not exist, or it is private and the account cannot see it.${serverSays}`;
+  }
+  if (status === 409) return `${quay} refused (409): the tag is immutable, so it cannot be moved or deleted; an administrator of the repository can lift that.${serverSays}`;
+  if (status === 520 && /\/security$/.test(apiPath)) {
+    return `${quay} could not load the scan from its security scanner (520), a fault on Quay's side. Try again later.${serverSays}`;
+  }
+  if (status === 400) return `${quay} rejected the request (400)${where}.${serverSays}`;
   return undefined;
 }
 

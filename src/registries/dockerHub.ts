@@ -6,7 +6,7 @@
 
 import { RegistryClient, pullScope } from '../distribution/client';
 import { headerValue } from '../distribution/transport';
-import type { Page, RegistrySession } from '../distribution/types';
+import type { Page } from '../distribution/types';
 import { DistributionError, InvalidInputError } from '../errors/errors';
 import type { Credential } from '../credentials/types';
 import { sharedTransport } from '../distribution/session';
@@ -27,7 +27,7 @@ import type {
   SignInResult,
   TagSummary,
 } from './provider';
-import { VendorApi, isRecord, num, optional, pageFromCursor, str, vendorPageSize } from './vendorApi';
+import { VendorApi, isRecord, num, optional, pageFromCursor, str, vendorPageSize, vendorSession } from './vendorApi';
 
 export const DOCKER_HUB_API_BASE = 'https://hub.docker.com';
 /** Every name Docker Hub's registry goes by; docker.io is the canonical one. */
@@ -91,7 +91,7 @@ export class DockerHubProvider implements RegistryProvider {
   ) {
     // Registry errors are marked as Docker Hub's, so a 429 is named as the pull rate limit even when
     // the registry is reached under another name (a mirror, a test fixture).
-    this.client = new RegistryClient(dockerHubSession(client.session));
+    this.client = new RegistryClient(vendorSession(client.session, 'docker-hub'));
     this.api = new VendorApi(options.apiBaseUrl ?? DOCKER_HUB_API_BASE, 'docker-hub', options.transport ?? sharedTransport(), options.userAgent);
   }
 
@@ -381,25 +381,5 @@ function tagSummary(r: Record<string, unknown>): TagSummary | undefined {
     ...optional('size', num(r['full_size'])),
     ...optional('lastPushed', str(r['tag_last_pushed']) ?? str(r['last_updated'])),
     ...(platforms.length ? { platforms } : {}),
-  };
-}
-
-/** A session whose DistributionErrors say they came from Docker Hub. */
-function dockerHubSession(inner: RegistrySession): RegistrySession {
-  return {
-    endpoint: inner.endpoint,
-    baseUrl: () => inner.baseUrl(),
-    forgetTokens: () => inner.forgetTokens(),
-    ...(inner.authorizeAhead ? { authorizeAhead: (scopes: string[], signal?: AbortSignal) => inner.authorizeAhead!(scopes, signal) } : {}),
-    async request(req) {
-      try {
-        return await inner.request(req);
-      } catch (err) {
-        if (err instanceof DistributionError && !err.extra.vendor) {
-          throw new DistributionError(err.status, err.codes, err.method, err.url, err.operation, { ...err.extra, vendor: 'docker-hub' });
-        }
-        throw err;
-      }
-    },
   };
 }

@@ -12,6 +12,8 @@ import { EcrProvider, isEcrHost, type EcrOptions } from './ecr';
 import { GenericProvider } from './generic';
 import { GHCR_HOST, GhcrProvider } from './ghcr';
 import { GITLAB_COM, GitLabProvider, type GitLabInstance } from './gitlab';
+import { HarborProvider } from './harbor';
+import { QUAY_IO, QuayProvider } from './quay';
 import type { RegistryKind, RegistryProvider } from './provider';
 
 export type {
@@ -24,6 +26,7 @@ export type {
   NamespaceSummary,
   RepositorySummary,
   TagSummary,
+  TagHistoryEntry,
   PlatformSummary,
   SearchResult,
   SignInInput,
@@ -52,6 +55,10 @@ export { GhcrProvider, GITHUB_API_BASE, GHCR_HOST, GHCR_SCOPES, GHCR_TAG_DELETE_
 export type { GhcrProviderOptions, PackageVersion } from './ghcr';
 export { GitLabProvider, GITLAB_COM } from './gitlab';
 export type { GitLabProviderOptions, GitLabInstance } from './gitlab';
+export { HarborProvider, HARBOR_API_PATH, HARBOR_REPORT_MIME, HARBOR_TOKEN_SERVICE } from './harbor';
+export type { HarborProviderOptions, HarborArtifact, ArtifactDeletePlan } from './harbor';
+export { QuayProvider, QUAY_IO, QUAY_OAUTH_USERNAME, quayScopes } from './quay';
+export type { QuayProviderOptions } from './quay';
 export { EcrProvider, ECR_PUBLIC_HOST, ECR_TAG_DELETE_NOTE, ecrRegistryHost, isEcrHost, listAwsProfiles, parseEcrHost } from './ecr';
 export type { EcrHost, EcrOptions, EcrProviderOptions } from './ecr';
 
@@ -85,6 +92,7 @@ export function registryKindFor(host: string, gitlabInstances: readonly GitLabIn
   const h = host.toLowerCase();
   if (isDockerHubHost(h)) return { kind: 'docker-hub' };
   if (h === GHCR_HOST) return { kind: 'ghcr' };
+  if (h === QUAY_IO) return { kind: 'quay' };
   if (isEcrHost(h)) return { kind: 'ecr' };
   if (h === GITLAB_COM.registry || h === 'gitlab.com') return { kind: 'gitlab', gitlabUrl: GITLAB_COM.url };
   for (const instance of gitlabInstances) {
@@ -101,7 +109,9 @@ export function registryKindFor(host: string, gitlabInstances: readonly GitLabIn
 
 /**
  * The provider for a registry: Docker Hub for docker.io and its aliases, GHCR for ghcr.io, GitLab for
- * registry.gitlab.com and configured instances, the generic Distribution provider for the rest.
+ * registry.gitlab.com and configured instances, Quay for quay.io, Harbor and a self-hosted Quay when the
+ * kind says so (they have no well-known host: regx learns it from the /v2/ challenge, the editor from
+ * the registry's kind setting), the generic Distribution provider for the rest.
  */
 export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOptions = {}): RegistryProvider {
   const detected = registryKindFor(endpoint.host, options.gitlabInstances);
@@ -123,6 +133,10 @@ export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOpti
       return new GhcrProvider(client, { ...common, ...api });
     case 'gitlab':
       return new GitLabProvider(client, { ...common, baseUrl: options.apiBaseUrl ?? detected.gitlabUrl ?? GITLAB_COM.url });
+    case 'harbor':
+      return new HarborProvider(client, { ...common, ...api });
+    case 'quay':
+      return new QuayProvider(client, { ...common, ...api });
     default:
       return new GenericProvider(client, common);
   }

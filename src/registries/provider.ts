@@ -111,9 +111,24 @@ export interface TagSummary {
   lastPushed?: string;
   /** ISO time the image was built, from its config (GitLab, generic). */
   created?: string;
+  /** ISO time the registry will remove the tag (Quay's tag expiration). */
+  expires?: string;
   platforms?: PlatformSummary[];
-  /** The registry's scan of the image as its tag listing reports it (ECR: status and counts; vulnerabilities() has the findings). */
+  /** The registry's own scan of the image (Harbor's scan overview, ECR's DescribeImages summary): status and counts, no findings (vulnerabilities() has those). */
   scan?: VulnerabilityReport;
+}
+
+/** One period in a tag's life: which image it named, from when until when (Quay's tag history). */
+export interface TagHistoryEntry {
+  name: string;
+  digest?: string;
+  size?: number;
+  /** ISO time the tag started naming this image. */
+  since?: string;
+  /** ISO time it stopped (moved or deleted) or, while current, will expire; absent: current, no expiry. */
+  until?: string;
+  /** The tag names this image now. */
+  current: boolean;
 }
 
 export interface SearchResult {
@@ -192,6 +207,8 @@ export interface RegistryProvider {
   listTags(repository: string, page: PageRequest): Promise<Page<TagSummary>>;
   /** Details of one tag when listTags gave only names (GitLab, generic); one request per tag. */
   tagDetails?(repository: string, tag: string, signal?: AbortSignal): Promise<TagSummary>;
+  /** Every image a tag has named, newest first (Quay). */
+  tagHistory?(repository: string, tag: string, signal?: AbortSignal): Promise<TagHistoryEntry[]>;
   search?(term: string, page: PageRequest): Promise<Page<SearchResult>>;
 
   planTagDelete?(repository: string, tag: string, signal?: AbortSignal): Promise<DeletePlan>;

@@ -6,13 +6,14 @@ import { clampPageSize } from '../distribution/client';
 import { distributionErrorFrom } from '../distribution/errorBody';
 import { parseLinkHeader } from '../distribution/link';
 import { headerValue, type Transport, type TransportResponse } from '../distribution/transport';
+import type { RegistrySession } from '../distribution/types';
 import { DistributionError, InvalidInputError, ProtocolError, redactUrl, type Operation, type Vendor, vendorName } from '../errors/errors';
 import { isLoopbackHost } from '../reference';
 
 export type { Vendor } from '../errors/errors';
 
 export interface ApiRequest {
-  method: 'GET' | 'HEAD' | 'POST' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
   /** Path (with query) below the API base, e.g. "/v2/user/". */
   path: string;
   query?: Record<string, string | number | undefined>;
@@ -102,6 +103,33 @@ export class VendorApi {
 }
 
 
+/**
+ * A vendor registry's Distribution session whose errors are marked as that vendor's, so that
+ * describeError can name the vendor's own rules for them (Harbor's tag immutability, for one).
+ */
+export function vendorSession(inner: RegistrySession, vendor: Vendor): RegistrySession {
+  return {
+    endpoint: inner.endpoint,
+    baseUrl: (signal?: AbortSignal) => inner.baseUrl(signal),
+    forgetTokens: () => inner.forgetTokens(),
+    ...(inner.authorizeAhead ? { authorizeAhead: (scopes: string[], signal?: AbortSignal) => inner.authorizeAhead!(scopes, signal) } : {}),
+    async request(req) {
+      try {
+        return await inner.request(req);
+      } catch (err) {
+        throw withVendor(err, vendor);
+      }
+    },
+  };
+}
+
+/** A DistributionError not yet tagged with a vendor gets this one; anything else passes unchanged. */
+export function withVendor(err: unknown, vendor: Vendor): unknown {
+  if (err instanceof DistributionError && !err.extra.vendor) {
+    return new DistributionError(err.status, err.codes, err.method, err.url, err.operation, { ...err.extra, vendor });
+  }
+  return err;
+}
 
 function splitScopes(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter(Boolean);

@@ -42,7 +42,8 @@ export const command: CliCommand = {
         more = await listCatalog(ctx, registry, pageSize, all, show);
       } catch (err) {
         // Harbor (admin-only), Quay and Artifactory may refuse or lack _catalog: ask what the registry is.
-        if (!(err instanceof DistributionError) || ![401, 403, 404, 405].includes(err.status) || repositories.length) throw err;
+        // (Quay's token service answers 400 to the registry:catalog:* scope: endpoints/v2/v2auth.py.)
+        if (!(err instanceof DistributionError) || ![400, 401, 403, 404, 405].includes(err.status) || repositories.length) throw err;
         const provider = await providerForCli(ctx, registry);
         if (provider.kind === 'generic') throw err;
         more = await listThroughProvider(provider, pageSize, all, show, ctx.signal);

@@ -67,9 +67,10 @@ async function deleteThroughProvider(ctx: CliContext, provider: RegistryProvider
   const signal = ctx.signal;
   if (digest) {
     if (!provider.deleteManifest) throw new UnsupportedError(provider.displayName, 'deleting an image by digest', 'Delete its tags instead.');
+    const removedTags = await tagsOf(provider.client, repository, digest, signal);
     await provider.deleteManifest(repository, digest, signal);
-    if (ctx.json) ctx.out(jsonText({ repository: repoName, digest, deletedTags: [] }));
-    else ctx.out(`Deleted ${repoName}@${digest}`);
+    if (ctx.json) ctx.out(jsonText({ repository: repoName, digest, deletedTags: removedTags }));
+    else ctx.out(`Deleted ${repoName}@${digest}${removedTags.length ? ` (tags: ${removedTags.join(', ')})` : ' (untagged)'}`);
     return;
   }
   if (!provider.deleteTag || !provider.planTagDelete) throw new UnsupportedError(provider.displayName, 'deleting tags');

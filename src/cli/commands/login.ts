@@ -10,6 +10,12 @@ import { endpointFor, providerForCli, registryArgument, transportFor } from '../
 import { jsonText } from '../output';
 import type { CliCommand } from '../types';
 
+/**
+ * Self-hosted products whose sign-in regx checks through the provider. Docker Hub, GHCR and GitLab check
+ * theirs against their web APIs, which docker login does not need, so they keep the registry's check.
+ */
+const SIGNS_IN_ITSELF = new Set(['harbor', 'quay', 'artifactory']);
+
 export const command: CliCommand = {
   name: 'login',
   synopsis: 'regx login REGISTRY -u USER [--password-stdin]   (Amazon ECR: regx login HOST, from the AWS credentials)',
@@ -50,8 +56,14 @@ export const command: CliCommand = {
     if (!password) throw new UsageError('the password is empty', 'login');
 
     const credential = { username, password };
-    await login(endpointFor(ctx, registry), credential, { transport: transportFor(ctx), signal: ctx.signal });
-    await ctx.credentials.store(registry, credential);
+    const provider = await providerForCli(ctx, registry);
+    if (SIGNS_IN_ITSELF.has(provider.kind) && provider.signIn) {
+      // Checked the registry's own way (Quay's OAuth tokens, Harbor's robots), refused in its words, then stored.
+      await provider.signIn({ username, secret: password, signal: ctx.signal });
+    } else {
+      await login(endpointFor(ctx, registry), credential, { transport: transportFor(ctx), signal: ctx.signal });
+      await ctx.credentials.store(registry, credential);
+    }
     if (ctx.json) ctx.out(jsonText({ registry, username, status: 'Login Succeeded' }));
     else ctx.out('Login Succeeded');
   },
