@@ -279,7 +279,8 @@ export class EcrProvider implements RegistryProvider {
     const now = Date.now();
     const expires = expiresAt ? Date.parse(expiresAt) : now + 12 * 3600 * 1000;
     const margin = Math.min(REFRESH_MARGIN_MS, Math.max(0, (expires - now) / 4));
-    return { ...decoded, expiresAt: expires, refreshAt: expires - margin };
+    // A token that says it has already expired is tried (the registry decides), not asked for again at every request.
+    return { ...decoded, expiresAt: expires, refreshAt: expires > now ? expires - margin : now + 10_000 };
   }
 
   /** The session's registry token is about to expire: time for a new one. */
@@ -643,6 +644,9 @@ class EcrCredentialStore implements CredentialStore {
  * marked as ECR's, so the words can say what ECR means (immutable tags, missing repositories).
  */
 class EcrSession implements RegistrySession {
+  /** Counts restarts, so that concurrent refusals of one expired token renew it once. */
+  private restarts = 0;
+
   constructor(
     private readonly inner: RegistrySession,
     private readonly provider: EcrProvider,
@@ -666,12 +670,14 @@ class EcrSession implements RegistrySession {
 
   async request(req: RegistryRequest): Promise<RegistryResponse> {
     if (this.provider.tokenStale()) this.restart();
+    const restarts = this.restarts;
     try {
       return await this.inner.request(req);
     } catch (err) {
       if (!(mayBeExpiredToken(err) && this.provider.usesAwsToken && isReplayable(req.body))) throw markAws(err, this.provider.cloudFacts());
     }
-    this.restart();
+    // Another request may have renewed it meanwhile: then this one just tries again with the new one.
+    if (this.restarts === restarts) this.restart();
     try {
       return await this.inner.request(req);
     } catch (err) {
@@ -680,6 +686,7 @@ class EcrSession implements RegistrySession {
   }
 
   private restart(): void {
+    this.restarts++;
     this.provider.dropToken();
     this.inner.forgetTokens();
   }

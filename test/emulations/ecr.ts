@@ -149,6 +149,8 @@ export interface EcrEmulation {
   deny(accessKeyId: string, action: string, denied?: boolean): void;
   /** The registry's scanning configuration. */
   setScanType(type: 'BASIC' | 'ENHANCED'): void;
+  /** The next answers to this API action are this raw body (a hostile or broken server); undefined: normal again. */
+  answerRaw(action: string, answer: { status: number; body: string } | undefined): void;
   /** The image (tag or digest) has this scan status and findings. Resolves with its digest. */
   setScan(name: string, reference: string, result: ScanResult, region?: string): Promise<string>;
   /** Counters the tests assert on. */
@@ -263,6 +265,7 @@ export async function startEcrEmulation(options: EcrEmulationOptions): Promise<E
   const manifestCache = new Map<string, ManifestInfo>();
   const realTokens = new Map<string, { token: string; until: number }>();
   const requests: EmulatedRequest[] = [];
+  const rawAnswers = new Map<string, { status: number; body: string }>();
   const counters = { authorizationTokens: 0, publicAuthorizationTokens: 0, expiredAnswers: 0, actions: {} as Record<string, number> };
   let base = '';
   let ownHost = '';
@@ -1006,6 +1009,13 @@ export async function startEcrEmulation(options: EcrEmulationOptions): Promise<E
         try {
           if (method === 'POST' && url.pathname === '/' && req.headers['x-amz-target']) {
             record.listener = 'api';
+            const target = String(req.headers['x-amz-target']);
+            const raw = rawAnswers.get(target.slice(target.lastIndexOf('.') + 1));
+            if (raw) {
+              record.status = raw.status;
+              res.writeHead(raw.status, { 'content-type': 'application/x-amz-json-1.1' });
+              return void res.end(raw.body);
+            }
             const answer = await api(req, body, record);
             record.status = answer.status;
             return sendJson(res, answer.status, answer.body, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': crypto.randomUUID() }, method);
@@ -1083,6 +1093,10 @@ export async function startEcrEmulation(options: EcrEmulationOptions): Promise<E
     },
     setScanType(type) {
       scanType = type;
+    },
+    answerRaw(action, answer) {
+      if (answer) rawAnswers.set(action, answer);
+      else rawAnswers.delete(action);
     },
     async setScan(name, reference, result, region = defaultRegion) {
       const repo = repositories.get(repoKey(name, region));

@@ -285,6 +285,25 @@ describe('ECR: browsing through DescribeRepositories and DescribeImages', () => 
     assert.ok(err instanceof DistributionError && err.status === 405 && err.hasCode('UNSUPPORTED'));
   });
 
+  it('a broken or hostile API answer is a clear message, and only the sound entries of a list are used', async () => {
+    const p = ecr();
+    emu.answerRaw('DescribeRepositories', { status: 200, body: '<html>captive portal</html>' });
+    try {
+      const err = await rejection(p.listRepositories({ pageSize: 10 }));
+      assert.match(describeError(err), /^127\.0\.0\.1:\d+ sent an answer Registry Explorer could not understand: the AWS SDK could not complete DescribeRepositories/);
+      emu.answerRaw('DescribeRepositories', {
+        status: 200,
+        body: JSON.stringify({ repositories: [{ repositoryName: '../../etc' }, { repositoryName: 'Upper/Case' }, 'junk', { repositoryName: 'sound/one' }], nextToken: 7 }),
+      });
+      assert.deepEqual(await p.listRepositories({ pageSize: 10 }), { items: [{ name: 'sound/one', isPrivate: true }] });
+      emu.answerRaw('DescribeImages', { status: 200, body: JSON.stringify({ imageDetails: [{ imageDigest: 'sha256:../x', imageTags: ['a'] }, { imageDigest: app1.digest, imageTags: ['ok', { evil: true }] }] }) });
+      assert.deepEqual((await p.listTags('team/app', { pageSize: 10 })).items.map((t) => [t.name, t.digest]), [['ok', app1.digest]]);
+    } finally {
+      emu.answerRaw('DescribeRepositories', undefined);
+      emu.answerRaw('DescribeImages', undefined);
+    }
+  });
+
   it('a missing IAM action is named: the reader without ecr:DescribeImages', async () => {
     emu.deny(ECR_PRINCIPALS.reader.accessKeyId, 'ecr:DescribeImages');
     try {
@@ -519,6 +538,12 @@ describe('ECR: the registry token expires', () => {
     assert.equal(after.expiredAnswers - before.expiredAnswers, 1, 'one 403 from the expired token');
     assert.equal(after.authorizationTokens - before.authorizationTokens, 1, 'one new token');
     assert.deepEqual([...first.items, ...second.items].map((t) => t.name).sort(), ['t0', 't1', 't2', 't3']);
+    // Details load several at a time: their refusals of one expired token renew it once.
+    emu.expireTokens();
+    const parallel = emu.stats();
+    const heads = await Promise.all([...first.items, ...second.items].map((t) => p.client.headManifest('tok/many', t.name)));
+    assert.deepEqual(heads.map((h) => h?.digest), [...first.items, ...second.items].map((t) => t.digest));
+    assert.equal(emu.stats().authorizationTokens - parallel.authorizationTokens, 1, 'one new token for four refusals');
   });
 
   it('about to expire: a new token before the registry has to say so', async () => {
