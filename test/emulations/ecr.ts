@@ -149,8 +149,8 @@ export interface EcrEmulation {
   deny(accessKeyId: string, action: string, denied?: boolean): void;
   /** The registry's scanning configuration. */
   setScanType(type: 'BASIC' | 'ENHANCED'): void;
-  /** The next answers to this API action are this raw body (a hostile or broken server); undefined: normal again. */
-  answerRaw(action: string, answer: { status: number; body: string } | undefined): void;
+  /** The next answers to this API action (all, or `times` of them) are this raw body (a hostile or broken server); undefined: normal again. */
+  answerRaw(action: string, answer: { status: number; body: string; times?: number } | undefined): void;
   /** The image (tag or digest) has this scan status and findings. Resolves with its digest. */
   setScan(name: string, reference: string, result: ScanResult, region?: string): Promise<string>;
   /** Counters the tests assert on. */
@@ -265,7 +265,7 @@ export async function startEcrEmulation(options: EcrEmulationOptions): Promise<E
   const manifestCache = new Map<string, ManifestInfo>();
   const realTokens = new Map<string, { token: string; until: number }>();
   const requests: EmulatedRequest[] = [];
-  const rawAnswers = new Map<string, { status: number; body: string }>();
+  const rawAnswers = new Map<string, { status: number; body: string; times?: number }>();
   const counters = { authorizationTokens: 0, publicAuthorizationTokens: 0, expiredAnswers: 0, actions: {} as Record<string, number> };
   let base = '';
   let ownHost = '';
@@ -1010,8 +1010,11 @@ export async function startEcrEmulation(options: EcrEmulationOptions): Promise<E
           if (method === 'POST' && url.pathname === '/' && req.headers['x-amz-target']) {
             record.listener = 'api';
             const target = String(req.headers['x-amz-target']);
-            const raw = rawAnswers.get(target.slice(target.lastIndexOf('.') + 1));
+            const rawAction = target.slice(target.lastIndexOf('.') + 1);
+            const raw = rawAnswers.get(rawAction);
             if (raw) {
+              record.action = rawAction;
+              if (raw.times !== undefined && --raw.times <= 0) rawAnswers.delete(rawAction);
               record.status = raw.status;
               res.writeHead(raw.status, { 'content-type': 'application/x-amz-json-1.1' });
               return void res.end(raw.body);

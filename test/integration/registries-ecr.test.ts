@@ -304,6 +304,29 @@ describe('ECR: browsing through DescribeRepositories and DescribeImages', () => 
     }
   });
 
+  it('the project\'s transport is the one retry policy: a read is sent again after a 503, a delete never', async () => {
+    const retrying = createTransport({ maxAttempts: 3, backoffBaseMs: 5, backoffMaxMs: 20 });
+    try {
+      const p = providerFor({ host: emu.host }, { kind: 'ecr', transport: retrying, aws: { region: REGION, registryId: emu.registryId, endpoint: emu.url, profile: 'admin' } });
+      assert.ok(p instanceof EcrProvider);
+      const unavailable = { status: 503, body: JSON.stringify({ __type: 'ServiceUnavailableException', message: 'Service Unavailable' }), times: 1 };
+      emu.answerRaw('DescribeRepositories', { ...unavailable });
+      let from = emu.requests.length;
+      assert.ok((await p.listRepositories({ pageSize: 10 })).items.length > 0);
+      assert.deepEqual(actions(from, 'DescribeRepositories').map((r) => r.status), [503, 200]);
+      emu.answerRaw('BatchDeleteImage', { ...unavailable });
+      from = emu.requests.length;
+      const err = await rejection(p.deleteTag('team/app', 'latest'));
+      assert.match(describeError(err), /^ECR answered with a server error \(503 ServiceUnavailableException\)/);
+      assert.equal(actions(from, 'BatchDeleteImage').length, 1, 'not sent twice');
+      assert.ok(await p.client.headManifest('team/app', 'latest'), 'nothing deleted');
+    } finally {
+      emu.answerRaw('DescribeRepositories', undefined);
+      emu.answerRaw('BatchDeleteImage', undefined);
+      await retrying.close();
+    }
+  });
+
   it('a missing IAM action is named: the reader without ecr:DescribeImages', async () => {
     emu.deny(ECR_PRINCIPALS.reader.accessKeyId, 'ecr:DescribeImages');
     try {
