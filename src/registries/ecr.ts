@@ -131,6 +131,7 @@ export class EcrProvider implements RegistryProvider {
   private scanType: Promise<string | undefined> | undefined;
   /** ECR Public: the registry aliases of the signed-in account (repository paths start with one). */
   private aliases: Promise<string[]> | undefined;
+  private readonly registryCredentials: EcrCredentialStore;
 
   constructor(
     endpoint: RegistryEndpoint,
@@ -161,8 +162,9 @@ export class EcrProvider implements RegistryProvider {
       tagDeleteNote: ECR_TAG_DELETE_NOTE,
       ...(this.isPublic ? {} : { scan: { trigger: true }, manageRepositories: 'repository' as const }),
     };
+    this.registryCredentials = new EcrCredentialStore(endpoint.host, options.credentials, this);
     const session = createSession(endpoint, {
-      credentials: new EcrCredentialStore(endpoint.host, options.credentials, this),
+      credentials: this.registryCredentials,
       transport: this.transport,
       ...(options.userAgent ? { userAgent: options.userAgent } : {}),
     });
@@ -171,6 +173,11 @@ export class EcrProvider implements RegistryProvider {
 
   get host(): string {
     return this.client.host;
+  }
+
+  /** For a pull or push through the Docker engine: docker's own credential, else the current registry token. */
+  engineCredential(): Promise<Credential | undefined> {
+    return this.registryCredentials.get(this.host);
   }
 
   /** The profile the AWS calls are made with (undefined: AWS_PROFILE or the default chain). */

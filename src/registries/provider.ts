@@ -5,6 +5,7 @@
 // RegistryProvider; manifests, configs, copy and retag still go through the RegistryClient it holds.
 // PURE: no vscode imports.
 
+import type { Credential } from '../credentials/types';
 import type { RegistryClient } from '../distribution/client';
 import type { Page } from '../distribution/types';
 import type { VulnerabilityReport } from './vulnerabilities';
@@ -222,6 +223,11 @@ export interface RegistryProvider {
   signIn?(input: SignInInput): Promise<SignInResult>;
   /** Forget API tokens (after sign-out or a credential change). */
   forgetTokens?(): void;
+  /**
+   * What to hand the Docker engine for a pull or push of this registry, where the CredentialStore has
+   * nothing the engine could use (ECR: docker's own credential, else a fresh AWS:<token>).
+   */
+  engineCredential?(signal?: AbortSignal): Promise<Credential | undefined>;
   /** Docker Hub: the pull rate limit, read with a HEAD (which does not count against it). */
   rateLimit?(signal?: AbortSignal): Promise<RateLimitStatus | undefined>;
 

@@ -149,6 +149,8 @@ export interface EcrEmulation {
   deny(accessKeyId: string, action: string, denied?: boolean): void;
   /** The registry's scanning configuration. */
   setScanType(type: 'BASIC' | 'ENHANCED'): void;
+  /** The account's BLOB_MOUNTING setting (PutAccountSetting); off by default, as in ECR: a mount request starts a plain upload. */
+  setBlobMounting(enabled: boolean): void;
   /** The next answers to this API action (all, or `times` of them) are this raw body (a hostile or broken server); undefined: normal again. */
   answerRaw(action: string, answer: { status: number; body: string; times?: number } | undefined): void;
   /** The image (tag or digest) has this scan status and findings. Resolves with its digest. */
@@ -255,6 +257,7 @@ export async function startEcrEmulation(options: EcrEmulationOptions): Promise<E
   const service = options.service ?? 'regx-test-registry';
   let tokenLifetime = options.tokenLifetimeSeconds ?? 12 * 3600;
   let scanType: 'BASIC' | 'ENHANCED' = 'BASIC';
+  let blobMounting = false;
   const principals = new Map<string, EcrPrincipal>(Object.values(ECR_PRINCIPALS).map((p) => [p.accessKeyId, p as EcrPrincipal]));
   const denied = new Map<string, Set<string>>();
   const expiredSessions = new Set<string>();
@@ -908,6 +911,12 @@ export async function startEcrEmulation(options: EcrEmulationOptions): Promise<E
   ): Promise<void> {
     const query = new URLSearchParams(url.search);
     if (fromRepo) query.set('from', fromRepo.real);
+    if (query.has('mount') && !(blobMounting && fromRepo)) {
+      // ECR mounts blobs only with BLOB_MOUNTING on, within one account and region: otherwise the
+      // POST starts an ordinary upload (202), which clients must handle.
+      query.delete('mount');
+      query.delete('from');
+    }
     const search = query.toString();
     const upstreamPath = `/v2/${repo.real}/${parts.rest}${search ? `?${search}` : ''}`;
     const headers: http.OutgoingHttpHeaders = {};
@@ -1096,6 +1105,9 @@ export async function startEcrEmulation(options: EcrEmulationOptions): Promise<E
     },
     setScanType(type) {
       scanType = type;
+    },
+    setBlobMounting(enabled) {
+      blobMounting = enabled;
     },
     answerRaw(action, answer) {
       if (answer) rawAnswers.set(action, answer);

@@ -139,6 +139,11 @@ describe('ECR: signing in from the AWS chain', () => {
     // The token from the sign-in serves the next registry request: no second GetAuthorizationToken.
     assert.deepEqual((await p.client.listAllTags('team/app')).sort(), ['1.0', '2.0', 'latest', 'multi']);
     assert.equal(actions(from, 'GetAuthorizationToken').length, 1);
+    // What a pull or push through the Docker engine is handed: the same AWS:<token>, which the registry takes.
+    const forEngine = await p.engineCredential();
+    assert.equal(forEngine?.username, 'AWS');
+    const check = await fetch(`${emu.url}/v2/`, { headers: { authorization: `Basic ${Buffer.from(`AWS:${forEngine!.password}`).toString('base64')}` } });
+    assert.equal(check.status, 200);
   });
 
   it('the environment\'s keys, when no profile is named', async () => {
@@ -447,6 +452,18 @@ describe('ECR: retag, copy, immutable tags', () => {
     emu.createRepository('team/copy');
     const within = await copyImage({ source: { client: p.client, repository: 'team/app', reference: 'multi' }, target: { client: p.client, repository: 'team/copy', tag: 'multi' } });
     assert.equal(within.digest, multi.digest);
+    // ECR's BLOB_MOUNTING is off by default: the mount requests became uploads, and the copy coped.
+    assert.equal(within.blobsMounted, 0);
+    assert.ok(within.blobsUploaded > 0);
+    emu.setBlobMounting(true);
+    try {
+      emu.createRepository('team/copy-mounted');
+      const mounted = await copyImage({ source: { client: p.client, repository: 'team/app', reference: 'multi' }, target: { client: p.client, repository: 'team/copy-mounted', tag: 'multi' } });
+      assert.equal(mounted.digest, multi.digest);
+      assert.ok(mounted.blobsMounted > 0 && mounted.blobsUploaded === 0, JSON.stringify(mounted));
+    } finally {
+      emu.setBlobMounting(false);
+    }
     const open = providerFor({ host: services.open.host }, { transport });
     const outside = await seedImage(services.open.host, 'ecr-it/source', '1.0', { seed: 'ecr-open-source' });
     const inbound = await copyImage({ source: { client: open.client, repository: 'ecr-it/source', reference: '1.0' }, target: { client: p.client, repository: 'team/copy', tag: 'from-open' } });
