@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { Credential, CredentialStore } from '../credentials/types';
 import { RegistryClient, clampPageSize, validateManifestReference, validateRepositoryName } from '../distribution/client';
 import { isDigest } from '../distribution/digest';
+import { isLoopbackHost } from '../reference';
 import { createSession, login, sharedTransport } from '../distribution/session';
 import { isReplayable, type Transport } from '../distribution/transport';
 import type { Page, RegistryEndpoint, RegistryRequest, RegistryResponse, RegistrySession } from '../distribution/types';
@@ -42,8 +43,6 @@ import { countSeverities, emptyCounts, severityOf, type ScanStatus, type Severit
 export const ECR_PUBLIC_HOST = 'public.ecr.aws';
 /** ECR Public's API, wherever its users are. */
 export const ECR_PUBLIC_REGION = 'us-east-1';
-/** The username of every ECR registry token. */
-export const ECR_USERNAME = 'AWS';
 export const ECR_TAG_DELETE_NOTE =
   'ECR removes only this tag: the image stays while another tag points at it, and is deleted together with its last tag.';
 /** DescribeRepositories, DescribeImages and DescribeImageScanFindings take at most 1000 per page. */
@@ -190,6 +189,7 @@ export class EcrProvider implements RegistryProvider {
   private access(region: string, aws: EcrOptions = this.aws): AwsAccess {
     const env = aws.env ?? process.env;
     const endpoint = aws.endpoint ?? (this.isPublic ? env['AWS_ENDPOINT_URL_ECR_PUBLIC'] : env['AWS_ENDPOINT_URL_ECR']) ?? env['AWS_ENDPOINT_URL'];
+    if (endpoint) checkEndpoint(endpoint);
     return {
       region,
       transport: this.transport,
@@ -943,6 +943,20 @@ function arrayOf(value: unknown): Record<string, unknown>[] {
 /** The profile the chain will use: the chosen one, else AWS_PROFILE. */
 function profileOf(aws: EcrOptions): string | undefined {
   return aws.profile ?? (aws.env ?? process.env)['AWS_PROFILE'] ?? undefined;
+}
+
+/** Signed requests carry the session token in a header: https only, plain http for loopback (a local emulation). */
+function checkEndpoint(endpoint: string): void {
+  let u: URL;
+  try {
+    u = new URL(endpoint);
+  } catch {
+    throw new InvalidInputError('setting', endpoint, 'the AWS endpoint is not a URL');
+  }
+  if (u.username || u.password) throw new InvalidInputError('setting', redactUrl(endpoint), 'credentials do not belong in a URL');
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopbackHost(u.host))) {
+    throw new InvalidInputError('setting', endpoint, 'the AWS API must be reached over https');
+  }
 }
 
 function checkRegion(region: string): void {
