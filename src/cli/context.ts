@@ -10,7 +10,7 @@ import { createTransport, type Transport } from '../distribution/transport';
 import type { RegistryEndpoint } from '../distribution/types';
 import { providerFor, providerOwnsClient, registryKindFor, type RegistryProvider } from '../registries';
 import { detectRegistryKind } from '../registries/detect';
-import { isLoopbackHost, parseRegistryAddress } from '../reference';
+import { isLoopbackHost, parseRegistryAddress, registryName } from '../reference';
 import type { CliContext } from './types';
 
 export interface ContextOptions {
@@ -73,21 +73,23 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
  * registries this command names, and every registry a command reaches is named on its command line.
  */
 export function endpointFor(ctx: CliContext, registry: string): RegistryEndpoint {
+  // A registry may carry a path (Artifactory's repository path): TLS files and plain-HTTP consent belong to its host.
+  const { host, pathPrefix } = parseRegistryAddress(registry);
   // Docker's certs.d for this registry, as docker reads it (REGX_CERTS_D moves the root).
-  const endpoint: RegistryEndpoint = { host: registry, certsDir: certsDirFor(ctx.env['REGX_CERTS_D'] || DEFAULT_CERTS_ROOT, registry) };
-  if (ctx.plainHttp || isLoopbackHost(registry) || stateOf(ctx).httpHosts.has(registry)) endpoint.allowHttp = true;
+  const endpoint: RegistryEndpoint = { host, certsDir: certsDirFor(ctx.env['REGX_CERTS_D'] || DEFAULT_CERTS_ROOT, host), ...(pathPrefix ? { pathPrefix } : {}) };
+  if (ctx.plainHttp || isLoopbackHost(host) || stateOf(ctx).httpHosts.has(host)) endpoint.allowHttp = true;
   if (ctx.insecure) endpoint.skipTlsVerify = true;
   return endpoint;
 }
 
 /**
- * A REGISTRY argument: host[:port] or a URL. `http://host:5000` asks for plain HTTP for that
- * registry, as --plain-http would.
+ * A REGISTRY argument: host[:port] or a URL, with an Artifactory repository path if any. `http://host:5000`
+ * asks for plain HTTP for that registry, as --plain-http would.
  */
 export function registryArgument(ctx: CliContext, input: string): string {
   const address = parseRegistryAddress(input);
   if (address.scheme === 'http') stateOf(ctx).httpHosts.add(address.host);
-  return address.host;
+  return registryName(address);
 }
 
 /**

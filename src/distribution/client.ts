@@ -238,6 +238,16 @@ export class RegistryClient {
     return this.session.endpoint.host;
   }
 
+  /** The registry as references name it: host[:port] plus any path prefix. Two clients with the same one share blobs (mounts). */
+  get registry(): string {
+    return this.host + (this.pathPrefix ?? '');
+  }
+
+  /** The path the registry answers under (Artifactory's repository path), if not the host's root. */
+  private get pathPrefix(): string | undefined {
+    return this.session.endpoint.pathPrefix;
+  }
+
   private async send(req: RegistryRequest): Promise<{ response: RegistryResponse; requestUrl: string }> {
     // The base after the request: the session may learn it from this very request (no ping first).
     const response = await this.session.request(req);
@@ -279,7 +289,7 @@ export class RegistryClient {
       const items = (Array.isArray(json.repositories) ? json.repositories : [])
         .filter((r): r is string => typeof r === 'string' && r.length > 0)
         .sort();
-      const next = this.nextCursor(resolveNextLink(response.headers.link, requestUrl, this.trailOf(opts.cursor)), requestUrl, opts.cursor);
+      const next = this.nextCursor(resolveNextLink(response.headers.link, requestUrl, this.trailOf(opts.cursor), this.pathPrefix), requestUrl, opts.cursor);
       return next ? { items, next } : { items };
     } catch (error) {
       // The session may not know the operation; make sure callers can recognise a catalog refusal.
@@ -336,7 +346,7 @@ export class RegistryClient {
   private nextCursor(next: string | undefined, requestUrl: string, cursor: string | undefined): string | undefined {
     if (!next) return undefined;
     const previous = cursor ? this.pageTrails.get(cursor) : undefined;
-    const nextCursor = pathAndQuery(next);
+    const nextCursor = pathAndQuery(next, this.pathPrefix);
     this.pageTrails.set(nextCursor, { url: new URL(requestUrl).toString(), ...(previous ? { previous } : {}) });
     return nextCursor;
   }
@@ -370,7 +380,7 @@ export class RegistryClient {
     if (!isRecord(json)) throw new ProtocolError(redactUrl(requestUrl), 'tag list answer is not an object');
     // An empty repository answers "tags": null on some registries.
     const tags = sanitizeTags(json.tags);
-    const next = resolveNextLink(response.headers.link, requestUrl, seen);
+    const next = resolveNextLink(response.headers.link, requestUrl, seen, this.pathPrefix);
     return next ? { tags, next, requestUrl } : { tags, requestUrl };
   }
 
@@ -389,7 +399,7 @@ export class RegistryClient {
       if (!page.next) break;
       // Every page read so far, the first included: a Link back to any of them is a loop.
       seen.add(new URL(page.requestUrl).toString());
-      path = pathAndQuery(page.next);
+      path = pathAndQuery(page.next, this.pathPrefix);
     }
     // Pages are each sorted; together they usually are too (Link pages continue after the last tag).
     tags = sortedUnique(tags);
@@ -439,7 +449,7 @@ export class RegistryClient {
     validateRepositoryName(repository);
     validateManifestReference(reference);
     const byDigest = isDigest(reference);
-    const cacheKey = `${this.host}/${repository}@${reference}`;
+    const cacheKey = `${this.registry}/${repository}@${reference}`;
     if (byDigest) {
       const cached = manifestCache.get(cacheKey);
       if (cached) return cached;
@@ -481,10 +491,10 @@ export class RegistryClient {
     validateRepositoryName(repository);
     validateManifestReference(reference);
     const path = `/v2/${repository}/manifests/${reference}`;
-    assertPushable(mediaType, `${this.host}${path}`);
+    assertPushable(mediaType, `${this.registry}${path}`);
     const algorithm = parseDigest(reference)?.algorithm ?? 'sha256';
     const digest = computeDigest(bytes, algorithm);
-    if (isDigest(reference)) verifyBytes(bytes, reference, `${this.host}${path}`);
+    if (isDigest(reference)) verifyBytes(bytes, reference, `${this.registry}${path}`);
     const { response, requestUrl } = await this.send({
       method: 'PUT',
       path,
@@ -532,7 +542,7 @@ export class RegistryClient {
       operation: 'delete',
     });
     await response.dump();
-    manifestCache.delete(`${this.host}/${repository}@${digest}`);
+    manifestCache.delete(`${this.registry}/${repository}@${digest}`);
     this.tagCache.delete(repository);
   }
 
@@ -544,7 +554,7 @@ export class RegistryClient {
   async getImageConfig(repository: string, descriptor: Descriptor, opts: CallOptions = {}): Promise<ImageConfig> {
     validateRepositoryName(repository);
     requireDigest(descriptor.digest);
-    const where = `${this.host}/${repository}@${descriptor.digest}`;
+    const where = `${this.registry}/${repository}@${descriptor.digest}`;
     if (!isImageConfigMediaType(descriptor.mediaType)) {
       throw new ProtocolError(where, `${descriptor.mediaType} is not an image config`);
     }
@@ -691,7 +701,7 @@ export class RegistryClient {
       }
       if (started?.mounted) return 'mounted';
     }
-    const what = `${this.host}/${repository}@${descriptor.digest}`;
+    const what = `${this.registry}/${repository}@${descriptor.digest}`;
     // The first attempt's bytes are asked for (a copy's GET sent) while its upload session opens:
     // one round trip less before they flow. Later reads of the source (a retry, a fall-back to
     // chunks) call source() again.
@@ -891,10 +901,10 @@ export class RegistryClient {
       const json = await this.readJson(response, requestUrl);
       if (!isRecord(json) || !Array.isArray(json.manifests)) throw new ProtocolError(redactUrl(requestUrl), 'referrers answer has no manifests list');
       json.manifests.forEach((item, i) => out.push(readDescriptor(item, `manifests[${i}]`, redactUrl(requestUrl))));
-      const next = resolveNextLink(response.headers.link, requestUrl, seen);
+      const next = resolveNextLink(response.headers.link, requestUrl, seen, this.pathPrefix);
       if (!next) break;
       seen.add(next);
-      path = pathAndQuery(next);
+      path = pathAndQuery(next, this.pathPrefix);
     }
     return out;
   }
@@ -908,7 +918,7 @@ export class RegistryClient {
   async summarize(repository: string, reference: string, opts: CallOptions = {}): Promise<ImageSummary> {
     const manifest = await this.getManifest(repository, reference, opts);
     const summary: ImageSummary = {
-      reference: `${this.host}/${repository}${isDigest(reference) ? '@' : ':'}${reference}`,
+      reference: `${this.registry}/${repository}${isDigest(reference) ? '@' : ':'}${reference}`,
       digest: manifest.digest,
       mediaType: manifest.mediaType,
       totalSize: 0,

@@ -53,7 +53,7 @@ export interface CopyResult {
 export async function copyImage(options: CopyOptions): Promise<CopyResult> {
   const { source, target, signal } = options;
   const concurrency = Math.max(1, options.concurrency ?? 4);
-  const sameRegistry = source.client.host === target.client.host;
+  const sameRegistry = source.client.registry === target.client.registry;
   const canMount = sameRegistry && source.repository !== target.repository;
   const result: CopyResult = {
     digest: '',
@@ -116,7 +116,7 @@ export async function copyImage(options: CopyOptions): Promise<CopyResult> {
   /** Resolves to whether the target indexed the manifest's subject for its referrers API. */
   const pushManifest = async (manifest: ManifestResult, reference: string): Promise<boolean> => {
     const { digest, subjectIndexed } = await target.client.pushManifest(target.repository, reference, manifest.bytes, manifest.mediaType, { signal });
-    if (digest !== manifest.digest) throw new DigestMismatchError(`${target.client.host}/${target.repository}:${reference}`, manifest.digest, digest);
+    if (digest !== manifest.digest) throw new DigestMismatchError(`${target.client.registry}/${target.repository}:${reference}`, manifest.digest, digest);
     result.manifestsPushed++;
     report({ kind: 'manifest', digest, size: manifest.bytes.byteLength, action: 'pushed' });
     return subjectIndexed;
@@ -124,7 +124,7 @@ export async function copyImage(options: CopyOptions): Promise<CopyResult> {
 
   /** Everything a manifest needs in the target (children, blobs), then the manifest itself (pushManifest's answer). */
   const copyTree = async (manifest: ManifestResult, reference: string): Promise<boolean> => {
-    assertPushable(manifest.mediaType, `${source.client.host}/${source.repository}@${manifest.digest}`);
+    assertPushable(manifest.mediaType, `${source.client.registry}/${source.repository}@${manifest.digest}`);
     if (manifest.kind === 'index') {
       // Children first, by digest: the target refuses an index whose manifests it does not have.
       await mapLimit((manifest.parsed as IndexJson).manifests, concurrency, async (child) => {
@@ -184,7 +184,7 @@ export async function copyImage(options: CopyOptions): Promise<CopyResult> {
   const reference = target.tag ?? (isDigest(source.reference) ? top.digest : source.reference);
   result.digest = top.digest;
   result.mediaType = top.mediaType;
-  result.target = `${target.client.host}/${target.repository}${isDigest(reference) ? '@' : ':'}${reference}`;
+  result.target = `${target.client.registry}/${target.repository}${isDigest(reference) ? '@' : ':'}${reference}`;
 
   if (!canMount && top.kind !== 'index') {
     // Unless the image is already there, each blob is HEADed next: ask while the manifest is asked

@@ -36,6 +36,9 @@ export function parseErrorBody(text: string): ParsedErrorBody {
         }
       }
       if (codes.length) return { codes };
+      // Artifactory: {"errors":[{"status":401,"message":"Bad credentials"}]}, a list without codes.
+      const listed = Array.isArray(obj['errors']) ? (obj['errors'] as unknown[]).find((e) => isMessage(e)) : undefined;
+      if (listed) return { codes: [], snippet: clip((listed as { message: string }).message) };
       // Legacy / vendor shapes: {"details": "..."}, {"message": "..."}, OAuth {"error_description": "..."}.
       for (const key of ['details', 'detail', 'message', 'error_description', 'error']) {
         const v = obj[key];
@@ -52,6 +55,10 @@ export function parseErrorBody(text: string): ParsedErrorBody {
     .replace(/\s+/g, ' ')
     .trim();
   return { codes: [], ...(plain ? { snippet: clip(plain) } : {}) };
+}
+
+function isMessage(item: unknown): boolean {
+  return !!item && typeof item === 'object' && typeof (item as Record<string, unknown>)['message'] === 'string' && (item as Record<string, string>)['message'] !== '';
 }
 
 function clip(s: string): string {

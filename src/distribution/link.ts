@@ -81,6 +81,7 @@ export function resolveNextLink(
   header: string | string[] | undefined,
   requestUrl: string,
   seen?: ReadonlySet<string>,
+  pathPrefix?: string,
 ): string | undefined {
   const next = parseLinkHeader(header).find((link) => link.rels.includes('next'));
   if (!next || !next.target) return undefined;
@@ -95,15 +96,29 @@ export function resolveNextLink(
     throw new PolicyError('cross-host-link', redactUrl(resolved.toString()), `the registry at ${base.host} sent a next-page link to another host`);
   }
   resolved.hash = '';
-  const text = resolved.toString();
+  const text = underPathPrefix(resolved.toString(), pathPrefix);
   if (text === base.toString() || seen?.has(text)) {
     throw new PolicyError('link-loop', redactUrl(text), 'the next-page link points at a page already read');
   }
   return text;
 }
 
-/** "/v2/…?query" part of a same-origin absolute URL: what paging cursors carry. */
-export function pathAndQuery(absoluteUrl: string): string {
+/** "/v2/…?query" part of a same-origin absolute URL (below the endpoint's path prefix): what paging cursors carry. */
+export function pathAndQuery(absoluteUrl: string, pathPrefix?: string): string {
   const u = new URL(absoluteUrl);
-  return u.pathname + u.search;
+  const path = pathPrefix && u.pathname.startsWith(`${pathPrefix}/`) ? u.pathname.slice(pathPrefix.length) : u.pathname;
+  return path + u.search;
+}
+
+/**
+ * A registry URL whose path is /v2/… moved below the endpoint's path prefix. On a prefixed endpoint
+ * the registry lives only below the prefix, so a root-relative /v2/ target can only mean that place:
+ * Artifactory's Link headers leave its repository path out (RTFACT-18971). Anything else is unchanged.
+ */
+export function underPathPrefix(url: string, pathPrefix: string | undefined): string {
+  if (!pathPrefix) return url;
+  const u = new URL(url);
+  if (u.pathname !== '/v2' && !u.pathname.startsWith('/v2/')) return url;
+  u.pathname = pathPrefix + u.pathname;
+  return u.toString();
 }

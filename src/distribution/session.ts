@@ -10,6 +10,7 @@ import { isLoopbackHost, registryApiHost } from '../reference/reference';
 import { readCertsDir } from './certsDir';
 import { challengeScopes, parseChallenges, pickChallenge, type Challenge } from './challenge';
 import { distributionErrorFrom } from './errorBody';
+import { underPathPrefix } from './link';
 import { TokenCache, basicAuthorization, fetchToken, type TokenRequest } from './tokens';
 import { createTransport, isReplayable, RETRYABLE_STATUSES, type TlsProfile, type Transport, type TransportResponse } from './transport';
 import type { RegistryEndpoint, RegistryRequest, RegistryResponse, RegistrySession } from './types';
@@ -56,6 +57,8 @@ class Session implements RegistrySession {
   private readonly apiHost: string;
   private readonly httpAllowed: boolean;
   private readonly userAgent: string | undefined;
+  /** The endpoint's path prefix ("" at the host's root): every /v2/ path goes below it. */
+  private readonly prefix: string;
   private pingPromise: Promise<PingState> | undefined;
   private credentialPromise: Promise<Credential | undefined> | undefined;
   private tlsPromise: Promise<TlsProfile | undefined> | undefined;
@@ -73,10 +76,11 @@ class Session implements RegistrySession {
     this.apiHost = registryApiHost(endpoint.host);
     this.httpAllowed = !!endpoint.allowHttp || isLoopbackHost(endpoint.host);
     this.userAgent = options.userAgent;
+    this.prefix = checkPathPrefix(endpoint.pathPrefix);
   }
 
   async baseUrl(signal?: AbortSignal): Promise<string> {
-    return (await withSignal(this.ping(), signal)).base;
+    return (await withSignal(this.ping(), signal)).base + this.prefix;
   }
 
   forgetTokens(): void {
@@ -253,9 +257,9 @@ class Session implements RegistrySession {
       if (u.protocol !== 'http:' && u.protocol !== 'https:') {
         throw new PolicyError('insecure-scheme', redactUrl(path), `${u.protocol} URLs are not fetched`);
       }
-      return u.toString();
+      return u.origin === new URL(base).origin ? underPathPrefix(u.toString(), this.prefix) : u.toString();
     }
-    return new URL(path.startsWith('/') ? path : `/${path}`, base).toString();
+    return new URL(this.prefix + (path.startsWith('/') ? path : `/${path}`), base).toString();
   }
 
   private async mayStandInForPing(req: RegistryRequest): Promise<boolean> {
@@ -346,7 +350,7 @@ class Session implements RegistrySession {
       const base = `${scheme}://${this.apiHost}`;
       const res = await this.transport.request({
         method: 'GET',
-        url: `${base}/v2/`,
+        url: `${base}${this.prefix}/v2/`,
         headers: this.userAgent ? { 'user-agent': this.userAgent } : {},
         tls,
         ...(retry !== undefined ? { retry } : {}),
@@ -355,7 +359,7 @@ class Session implements RegistrySession {
       const challenge = pickChallenge(parseChallenges(res.headers['www-authenticate']));
       // An http port that redirects to https on the same host (a common front door) means https.
       const landed = safeUrl(res.url);
-      if (scheme === 'http' && landed?.protocol === 'https:' && landed.host === new URL(base).host && landed.pathname === '/v2/') {
+      if (scheme === 'http' && landed?.protocol === 'https:' && landed.host === new URL(base).host && landed.pathname === `${this.prefix}/v2/`) {
         return { base: landed.origin, ...(challenge ? { challenge: withoutRequestParams(challenge) } : {}), anonymousOk: res.status !== 401, status: res.status };
       }
       return { base, ...(challenge ? { challenge: withoutRequestParams(challenge) } : {}), anonymousOk: res.status !== 401, status: res.status };
@@ -471,7 +475,7 @@ export async function login(endpoint: RegistryEndpoint, credential: Credential, 
   const transport = options.transport ?? sharedTransport();
   const session = new Session(endpoint, { transport, ...(options.userAgent ? { userAgent: options.userAgent } : {}) });
   const state = await withSignal(session.ping(), options.signal);
-  const v2 = `${state.base}/v2/`;
+  const v2 = `${state.base}${checkPathPrefix(endpoint.pathPrefix)}/v2/`;
   const rejected = (err: DistributionError | undefined, method: string) =>
     new DistributionError(401, err?.codes ?? [], method, redactUrl(v2), 'login', err?.extra ?? {});
 
@@ -547,6 +551,15 @@ export function mergeScopes(scopes: string[]): string[] {
   }
   const out = [...byResource].map(([resource, actions]) => `${resource}:${[...actions].sort().join(',')}`);
   return [...out, ...opaque].sort();
+}
+
+/** A path prefix is "/segment[/segment…]" of plain URL characters: it goes into every URL as it is. */
+function checkPathPrefix(prefix: string | undefined): string {
+  if (prefix === undefined || prefix === '') return '';
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(prefix)) {
+    throw new InvalidInputError('setting', prefix, 'a registry path prefix is /segment[/segment…] without a trailing "/"');
+  }
+  return prefix;
 }
 
 function sameSet(a: string[], b: string[]): boolean {

@@ -11,6 +11,6 @@ export async function retag(client: RegistryClient, repository: string, sourceRe
   const manifest = await client.getManifest(repository, sourceReference, opts);
   const digest = await client.putManifest(repository, newTag, manifest.bytes, manifest.mediaType, opts);
   // putManifest hashes the bytes it sent; a different digest would mean the bytes changed on the way.
-  if (digest !== manifest.digest) throw new DigestMismatchError(`${client.host}/${repository}:${newTag}`, manifest.digest, digest);
+  if (digest !== manifest.digest) throw new DigestMismatchError(`${client.registry}/${repository}:${newTag}`, manifest.digest, digest);
   return digest;
 }

@@ -14,6 +14,12 @@ export interface RegistryEndpoint {
    * trusted as CAs, NAME.cert with NAME.key is sent as the client certificate. Absent is fine.
    */
   certsDir?: string;
+  /**
+   * The path the registry API answers under, e.g. "/artifactory/api/docker/docker-local" (Artifactory's
+   * repository path): every /v2/ request goes below it, and a root-relative /v2/ Link or Location
+   * from the registry is read as below it too. Starts with "/", no trailing "/". Absent: the host's root.
+   */
+  pathPrefix?: string;
 }
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -121,7 +127,7 @@ export interface ImageSummary {
  */
 export interface RegistrySession {
   readonly endpoint: RegistryEndpoint;
-  /** "https://host" or "http://host" once decided. */
+  /** "https://host" or "http://host" once decided, with the endpoint's pathPrefix if any. */
   baseUrl(signal?: AbortSignal): Promise<string>;
   request(req: RegistryRequest): Promise<RegistryResponse>;
   /** Drop cached tokens and the cached challenge (after logout or a credential change). */

@@ -64,7 +64,8 @@ function targetOf(url: string): RequestTarget {
     return { host: url };
   }
   const host = displayHost(parsed.host);
-  const path = decodeURIComponent(parsed.pathname);
+  // Artifactory's repository path puts the registry API below /artifactory/api/docker/<key>.
+  const path = decodeURIComponent(parsed.pathname).replace(/^\/artifactory\/api\/docker\/[^/]+(?=\/v2\/)/, '');
   if (/^\/v2\/_catalog\/?$/.test(path)) return { host, kind: 'catalog' };
   const m = /^\/v2\/(.+?)\/(manifests|blobs|tags|referrers)\/(.*)$/.exec(path);
   if (!m) return { host };
@@ -402,7 +403,33 @@ function describeQuay(err: DistributionError, t: RequestTarget, serverSays: stri
 }
 
 // JFrog Artifactory (REST API): { errors: [{ status, message }] } bodies.
-function describeArtifactory(_err: DistributionError, _t: RequestTarget, _serverSays: string): string | undefined {
+function describeArtifactory(err: DistributionError, t: RequestTarget, serverSays: string): string | undefined {
+  const status = err.status;
+  const where = `Artifactory (${t.host})`;
+  if (err.operation === 'login' && (status === 401 || status === 403)) {
+    return `Sign-in to ${where} failed: it refused that user name with this password, identity token or API key (${status}). Check the user name, and use an identity token (Edit Profile → Generate an Identity Token) or an API key that is not revoked or expired.${serverSays}`;
+  }
+  const path = pathOf(err.url);
+  // Delete Item: /artifactory/<key>/<image>/<tag> (the API lives under /artifactory/api/).
+  const item = /^\/artifactory\/(?!api\/)([^/]+)\/(.+)$/.exec(path);
+  const dockerKey = /^\/artifactory\/api\/docker\/([^/]+)\//.exec(path)?.[1];
+  if (status === 401) {
+    return `${where} refused the stored credentials (401): the password, identity token or API key is wrong, expired or revoked. Sign in again with your user name and an identity token or API key.${serverSays}`;
+  }
+  if (status === 403) {
+    if (err.method.toUpperCase() === 'DELETE' && item) {
+      return `${where} did not allow deleting ${item[2]} from the repository ${item[1]} (403): your account lacks the Delete permission there. Ask an Artifactory administrator for Delete/Overwrite on ${item[1]} (in a permission target), or sign in as a user who has it.${serverSays}`;
+    }
+    return `${where} did not allow this (403): your account lacks the permission on ${dockerKey ? `the repository ${dockerKey}` : 'that repository'}.${serverSays}`;
+  }
+  if (status === 404) {
+    if (err.method.toUpperCase() === 'DELETE' && item) {
+      return `Not found on ${where}: ${item[2]} is not in the repository ${item[1]} (already deleted, or never pushed there).${serverSays}`;
+    }
+    if (dockerKey) {
+      return `Not found on ${where}: the Docker repository ${dockerKey}${t.repository ? ` or its image ${t.repository}` : ''} does not exist, or your account cannot see it.${serverSays}`;
+    }
+  }
   return undefined;
 }
 

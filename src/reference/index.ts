@@ -8,6 +8,8 @@ export {
   parseRepository,
   parseRegistry,
   parseRegistryAddress,
+  registryName,
+  ARTIFACTORY_DOCKER_PATH,
   validateTag,
   validateDigest,
   formatReference,

@@ -43,11 +43,26 @@ export interface RepositoryReference {
 
 /** A registry given as a URL keeps its scheme, so a setting like http://host:5000 can allow plain HTTP. */
 export interface RegistryAddress {
-  /** Normalised host[:port]. */
+  /** Normalised host[:port]: the key credentials are stored under. */
   host: string;
   /** Only set when the input was a URL. */
   scheme?: 'http' | 'https';
+  /**
+   * The path the registry API answers under, without a trailing "/": Artifactory's repository path
+   * "/artifactory/api/docker/<repository key>". Absent for registries at the root of their host.
+   */
+  pathPrefix?: string;
 }
+
+/**
+ * Artifactory serves each Docker repository's registry API under this path (its "repository path"
+ * access method): https://HOST/artifactory/api/docker/<repository key>/v2/…. A reference or registry
+ * address whose path starts with it names HOST plus that prefix as the registry.
+ */
+export const ARTIFACTORY_DOCKER_PATH = '/artifactory/api/docker/';
+
+/** Artifactory repository keys: letters, digits, ".", "_" and "-", starting with a letter or digit. */
+const ARTIFACTORY_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 type What = 'reference' | 'repository' | 'registry' | 'tag' | 'digest';
 
@@ -170,18 +185,41 @@ function splitHost(what: What, input: string, name: string): RepositoryReference
   const slash = name.indexOf('/');
   const first = slash < 0 ? '' : name.slice(0, slash);
   const isHost = slash >= 0 && (/[.:]/.test(first) || first === 'localhost' || first.startsWith('['));
-  let registry = DOCKER_HUB;
+  let host = DOCKER_HUB;
+  let prefix = '';
   let repository = name;
   if (isHost) {
-    registry = normaliseHost(what, input, first);
+    host = normaliseHost(what, input, first);
     repository = name.slice(slash + 1);
+    const artifactory = splitArtifactoryPath(what, input, host, `/${repository}`);
+    if (artifactory) {
+      prefix = artifactory.pathPrefix;
+      repository = artifactory.rest.slice(1);
+      if (repository === '') fail(what, input, `the image name is missing after the Artifactory repository path "${host}${prefix}/"`);
+    }
   }
   checkRepository(what, input, repository);
   // Docker Hub's official images live under library/.
-  if (registry === DOCKER_HUB && !repository.includes('/')) repository = `library/${repository}`;
-  const total = registry.length + 1 + repository.length;
-  if (total > MAX_NAME_LENGTH) fail(what, input, `name "${registry}/${repository}" is ${total} characters long, at most ${MAX_NAME_LENGTH} are allowed`);
-  return { registry, repository };
+  if (host === DOCKER_HUB && !repository.includes('/')) repository = `library/${repository}`;
+  // The limit is on the name the registry sees: the path prefix is not part of it.
+  const total = host.length + 1 + repository.length;
+  if (total > MAX_NAME_LENGTH) fail(what, input, `name "${host}/${repository}" is ${total} characters long, at most ${MAX_NAME_LENGTH} are allowed`);
+  return { registry: host + prefix, repository };
+}
+
+/**
+ * "/artifactory/api/docker/<key>…" split into the path prefix and what follows it ("" or "/…");
+ * undefined for any other path. A malformed key is an error, not an image name.
+ */
+function splitArtifactoryPath(what: What, input: string, host: string, path: string): { pathPrefix: string; rest: string } | undefined {
+  if (!path.startsWith(ARTIFACTORY_DOCKER_PATH)) return undefined;
+  const after = path.slice(ARTIFACTORY_DOCKER_PATH.length);
+  const slash = after.indexOf('/');
+  const key = slash < 0 ? after : after.slice(0, slash);
+  if (!ARTIFACTORY_KEY_PATTERN.test(key)) {
+    fail(what, input, `"${key}" after ${host}${ARTIFACTORY_DOCKER_PATH} is not an Artifactory repository key (letters, digits, ".", "_" and "-", at most 64)`);
+  }
+  return { pathPrefix: `${ARTIFACTORY_DOCKER_PATH}${key}`, rest: slash < 0 ? '' : after.slice(slash) };
 }
 
 /** The parser behind parseReference and parseRepository. */
@@ -244,30 +282,54 @@ export function parseRepository(input: string): RepositoryReference {
 
 /**
  * Parse a registry given as host, host:port or URL (https://index.docker.io/v1/,
- * http://127.0.0.1:5000/) into its normalised host and, for URLs, the scheme.
+ * http://127.0.0.1:5000/) into its normalised host and, for URLs, the scheme. An Artifactory
+ * repository path (host/artifactory/api/docker/KEY, with or without a scheme) keeps its prefix.
  */
 export function parseRegistryAddress(input: string): RegistryAddress {
   checkCommon('registry', input);
   const schemeMatch = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(input);
   if (!schemeMatch) {
     if (input.includes('@')) fail('registry', withoutUserinfo(input), 'credentials do not belong in a registry address: use regx login');
-    if (input.includes('/')) {
-      fail('registry', input, `a registry is host[:port]; "${input}" has a path (for a URL write the scheme, e.g. https://${input})`);
-    }
-    return { host: normaliseHost('registry', input, input) };
+    const slash = input.indexOf('/');
+    const host = normaliseHost('registry', input, slash < 0 ? input : input.slice(0, slash));
+    if (slash < 0) return { host };
+    const prefix = artifactoryPrefixOnly(input, host, input.slice(slash));
+    if (!prefix) fail('registry', input, `a registry is host[:port]; "${input}" has a path (for a URL write the scheme, e.g. https://${input})`);
+    return { host, pathPrefix: prefix };
   }
   const scheme = schemeMatch[1]!.toLowerCase();
   if (scheme !== 'http' && scheme !== 'https') fail('registry', withoutUserinfo(input), `scheme "${scheme}" is not supported: use https:// or http://`);
   // The authority ends at the first "/", "?" or "#"; the path (/v1/ for Hub) is not part of the registry.
-  const authority = input.slice(schemeMatch[0].length).split(/[/?#]/, 1)[0]!;
+  const rest = input.slice(schemeMatch[0].length);
+  const authority = rest.split(/[/?#]/, 1)[0]!;
   if (authority.includes('@')) fail('registry', withoutUserinfo(input), 'credentials do not belong in a URL: use regx login');
   if (authority === '') fail('registry', input, 'host is missing after the scheme');
-  return { host: normaliseHost('registry', input, authority), scheme };
+  const host = normaliseHost('registry', input, authority);
+  const prefix = artifactoryPrefixOnly(input, host, rest.slice(authority.length).split(/[?#]/, 1)[0]!);
+  return prefix ? { host, scheme, pathPrefix: prefix } : { host, scheme };
 }
 
-/** Normalised host[:port] of a registry given as host, host:port or URL. */
+/** The prefix when `path` is an Artifactory repository path and nothing more (a trailing "/" allowed). */
+function artifactoryPrefixOnly(input: string, host: string, path: string): string | undefined {
+  const split = splitArtifactoryPath('registry', input, host, path);
+  if (!split) return undefined;
+  if (split.rest !== '' && split.rest !== '/') {
+    fail('registry', input, `a registry ends at the repository key: write "${host}${split.pathPrefix}", and the image name in references after it`);
+  }
+  return split.pathPrefix;
+}
+
+/** Normalised host[:port] of a registry given as host, host:port or URL: the key credentials are stored under. */
 export function parseRegistry(input: string): string {
   return parseRegistryAddress(input).host;
+}
+
+/**
+ * The registry as references name it: host[:port] and any path prefix, e.g.
+ * "art.example.com/artifactory/api/docker/docker-local" (parseRegistryAddress reads it back).
+ */
+export function registryName(address: Pick<RegistryAddress, 'host' | 'pathPrefix'>): string {
+  return address.host + (address.pathPrefix ?? '');
 }
 
 /** Throws InvalidInputError('tag', …) naming the problem; returns the tag for chaining. */

@@ -7,6 +7,8 @@ import { createSession } from '../distribution/session';
 import type { Transport } from '../distribution/transport';
 import type { RegistryEndpoint } from '../distribution/types';
 import type { CredentialStore } from '../credentials/types';
+import { ARTIFACTORY_DOCKER_PATH } from '../reference';
+import { ArtifactoryProvider, repositoryKeyOfPrefix } from './artifactory';
 import { DockerHubProvider, isDockerHubHost } from './dockerHub';
 import { EcrProvider, isEcrHost, type EcrOptions } from './ecr';
 import { GenericProvider } from './generic';
@@ -61,6 +63,8 @@ export { QuayProvider, QUAY_IO, QUAY_OAUTH_USERNAME, quayScopes } from './quay';
 export type { QuayProviderOptions } from './quay';
 export { EcrProvider, ECR_PUBLIC_HOST, ECR_TAG_DELETE_NOTE, ecrRegistryHost, isEcrHost, listAwsProfiles, parseEcrHost } from './ecr';
 export type { EcrHost, EcrOptions, EcrProviderOptions } from './ecr';
+export { ArtifactoryProvider, ARTIFACTORY_TAG_DELETE_NOTE, artifactorySecretKind, repositoryKeyOfPrefix, subdomainRepositoryKey } from './artifactory';
+export type { ArtifactoryProviderOptions, ArtifactorySecretKind } from './artifactory';
 
 export interface ProviderForOptions {
   /** Where sign-in stores credentials and where API tokens are read from (keys: registry hosts). */
@@ -73,8 +77,10 @@ export interface ProviderForOptions {
   kind?: RegistryKind;
   /** Self-managed GitLab instances, matched by their registry host or their own host. */
   gitlabInstances?: readonly GitLabInstance[];
-  /** Vendor API base (Docker Hub API, GitHub REST, GitLab URL) instead of the public one. */
+  /** Vendor API base (Docker Hub API, GitHub REST, GitLab URL, Artifactory's /artifactory) instead of the public one. */
   apiBaseUrl?: string;
+  /** Artifactory: the Docker repository a port-method endpoint serves. */
+  repositoryKey?: string;
   /** Amazon ECR: profile, region, account, more regions, API endpoint, and where AWS_* are read. */
   aws?: EcrOptions;
 }
@@ -87,9 +93,14 @@ export function providerOwnsClient(kind: RegistryKind): boolean {
   return kind === 'ecr';
 }
 
-/** The kind of a registry host, and for GitLab the instance URL its API lives at. */
+/**
+ * The kind of a registry host (or of a registry with an Artifactory repository path), and for GitLab
+ * the instance URL its API lives at.
+ */
 export function registryKindFor(host: string, gitlabInstances: readonly GitLabInstance[] = []): { kind: RegistryKind; gitlabUrl?: string } {
   const h = host.toLowerCase();
+  // JFrog's SaaS instances, and any registry named with Artifactory's repository path.
+  if (h.endsWith('.jfrog.io') || h.includes(ARTIFACTORY_DOCKER_PATH)) return { kind: 'artifactory' };
   if (isDockerHubHost(h)) return { kind: 'docker-hub' };
   if (h === GHCR_HOST) return { kind: 'ghcr' };
   if (h === QUAY_IO) return { kind: 'quay' };
@@ -109,12 +120,14 @@ export function registryKindFor(host: string, gitlabInstances: readonly GitLabIn
 
 /**
  * The provider for a registry: Docker Hub for docker.io and its aliases, GHCR for ghcr.io, GitLab for
- * registry.gitlab.com and configured instances, Quay for quay.io, Harbor and a self-hosted Quay when the
- * kind says so (they have no well-known host: regx learns it from the /v2/ challenge, the editor from
- * the registry's kind setting), the generic Distribution provider for the rest.
+ * registry.gitlab.com and configured instances, Quay for quay.io, Artifactory for *.jfrog.io and
+ * Artifactory repository paths, Amazon ECR for <account>.dkr.ecr.<region>.amazonaws.com and public.ecr.aws,
+ * Harbor and a self-hosted Quay or Artifactory when the kind says so
+ * (they have no well-known host: regx learns it from the /v2/ answer, the editor from the registry's
+ * kind setting), the generic Distribution provider for the rest.
  */
 export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOptions = {}): RegistryProvider {
-  const detected = registryKindFor(endpoint.host, options.gitlabInstances);
+  const detected = repositoryKeyOfPrefix(endpoint.pathPrefix) ? { kind: 'artifactory' as const } : registryKindFor(endpoint.host, options.gitlabInstances);
   const kind = options.kind ?? detected.kind;
   const common = {
     ...(options.credentials ? { credentials: options.credentials } : {}),
@@ -137,6 +150,8 @@ export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOpti
       return new HarborProvider(client, { ...common, ...api });
     case 'quay':
       return new QuayProvider(client, { ...common, ...api });
+    case 'artifactory':
+      return new ArtifactoryProvider(client, { ...common, ...api, ...(options.repositoryKey ? { repositoryKey: options.repositoryKey } : {}) });
     default:
       return new GenericProvider(client, common);
   }

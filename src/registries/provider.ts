@@ -75,6 +75,8 @@ export interface NamespaceSummary {
   kind: 'user' | 'organization' | 'group' | 'project' | 'official';
   /** Display text, e.g. an organisation's full name. */
   description?: string;
+  /** Set for an Artifactory Docker repository (kind 'project'): local, remote (a cache), virtual (an aggregate) or federated. */
+  repositoryType?: 'local' | 'remote' | 'virtual' | 'federated';
 }
 
 export interface RepositorySummary {

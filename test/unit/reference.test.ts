@@ -10,6 +10,7 @@ import {
   parseRegistryAddress,
   parseRepository,
   registryApiHost,
+  registryName,
   validateDigest,
   validateTag,
 } from '../../src/reference';
@@ -263,5 +264,57 @@ describe('hosts', () => {
     for (const h of ['localhost.example.com', 'example.com', '128.0.0.1', '10.0.0.1:5000', '[::2]:5000', 'docker.io', 'mylocalhost', '']) {
       assert.equal(isLoopbackHost(h), false, h);
     }
+  });
+});
+
+describe('Artifactory repository paths', () => {
+  const PREFIX = '/artifactory/api/docker/docker-local';
+  it('a reference whose path starts with artifactory/api/docker/KEY/ names host + prefix as its registry', () => {
+    assert.deepEqual(parseReference('art.example.com/artifactory/api/docker/docker-local/app:1.0'), {
+      registry: `art.example.com${PREFIX}`,
+      repository: 'app',
+      tag: '1.0',
+    });
+    assert.deepEqual(parseReference(`127.0.0.1:8081/artifactory/api/docker/Docker.Prod_1/team/app@${SHA256}`), {
+      registry: '127.0.0.1:8081/artifactory/api/docker/Docker.Prod_1',
+      repository: 'team/app',
+      digest: SHA256,
+    });
+    assert.deepEqual(parseRepository('art.example.com/artifactory/api/docker/docker-local/team/app'), { registry: `art.example.com${PREFIX}`, repository: 'team/app' });
+    // Round trip: the reference prints as it was written.
+    const ref = parseReference('art.example.com/artifactory/api/docker/docker-local/team/app:2');
+    assert.equal(formatReference(ref), 'art.example.com/artifactory/api/docker/docker-local/team/app:2');
+  });
+
+  it('other paths under artifactory/ stay image names', () => {
+    assert.deepEqual(parseReference('art.example.com/artifactory/app:1'), { registry: 'art.example.com', repository: 'artifactory/app', tag: '1' });
+    // Without a host first it is a Docker Hub name like any other.
+    assert.equal(parseReference('artifactory/api/docker/x/app').registry, 'docker.io');
+  });
+
+  it('says what is missing or wrong in a repository path', () => {
+    assertInvalid(() => parseReference('art.example.com/artifactory/api/docker/docker-local:1.0'), 'reference', /image name is missing after the Artifactory repository path "art\.example\.com\/artifactory\/api\/docker\/docker-local\/"/);
+    assertInvalid(() => parseReference('art.example.com/artifactory/api/docker/docker-local/'), 'reference', /image name is missing/);
+    assertInvalid(() => parseReference('art.example.com/artifactory/api/docker/-bad/app'), 'reference', /"-bad" after art\.example\.com\/artifactory\/api\/docker\/ is not an Artifactory repository key/);
+    assertInvalid(() => parseReference('art.example.com/artifactory/api/docker/docker-local/App'), 'reference', /must be lower case/);
+  });
+
+  it('a registry address keeps the prefix; its host is the credential key', () => {
+    assert.deepEqual(parseRegistryAddress('art.example.com/artifactory/api/docker/docker-local'), { host: 'art.example.com', pathPrefix: PREFIX });
+    assert.deepEqual(parseRegistryAddress('art.example.com:8443/artifactory/api/docker/docker-local/'), { host: 'art.example.com:8443', pathPrefix: PREFIX });
+    assert.deepEqual(parseRegistryAddress('https://Art.Example.com/artifactory/api/docker/docker-local/'), { host: 'art.example.com', scheme: 'https', pathPrefix: PREFIX });
+    assert.deepEqual(parseRegistryAddress('http://127.0.0.1:8081/artifactory/api/docker/docker-local?x#y'), { host: '127.0.0.1:8081', scheme: 'http', pathPrefix: PREFIX });
+    assert.equal(parseRegistry('art.example.com/artifactory/api/docker/docker-local'), 'art.example.com');
+    assert.equal(registryName(parseRegistryAddress('art.example.com/artifactory/api/docker/docker-local')), `art.example.com${PREFIX}`);
+    assert.equal(registryName({ host: 'ghcr.io' }), 'ghcr.io');
+    // Other URL paths are still not part of the registry.
+    assert.deepEqual(parseRegistryAddress('https://art.example.com/artifactory/'), { host: 'art.example.com', scheme: 'https' });
+  });
+
+  it('a registry address ends at the repository key', () => {
+    assertInvalid(() => parseRegistry('art.example.com/artifactory/api/docker/docker-local/app'), 'registry', /a registry ends at the repository key: write "art\.example\.com\/artifactory\/api\/docker\/docker-local"/);
+    assertInvalid(() => parseRegistry('https://art.example.com/artifactory/api/docker/docker-local/v2/'), 'registry', /ends at the repository key/);
+    assertInvalid(() => parseRegistry('art.example.com/artifactory/api/docker/'), 'registry', /"" after art\.example\.com\/artifactory\/api\/docker\/ is not an Artifactory repository key/);
+    assertInvalid(() => parseRegistry('art.example.com/artifactory'), 'registry', /has a path/);
   });
 });

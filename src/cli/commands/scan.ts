@@ -2,11 +2,18 @@
 // scanner, time, counts per severity, then every finding worst first. Registries without scans say so.
 import { UnsupportedError } from '../../errors/errors';
 import { formatReference, parseReference } from '../../reference';
+import type { RegistryKind } from '../../registries';
 import { SEVERITIES, sortVulnerabilities, totalFindings, type VulnerabilityReport } from '../../registries/vulnerabilities';
 import { expectPositionals } from '../args';
 import { providerForCli } from '../context';
 import { formatKeyValues, jsonText } from '../output';
 import type { CliCommand } from '../types';
+
+/** Where a registry without scans of its own keeps them, if anywhere. */
+const NO_SCANS_HINT: Partial<Record<RegistryKind, string>> = {
+  generic: 'Harbor and Quay keep scan results; a plain Distribution registry has none.',
+  artifactory: "Artifactory's scans live in JFrog Xray, a separate product that Registry Explorer does not read.",
+};
 
 export const command: CliCommand = {
   name: 'scan',
@@ -17,9 +24,7 @@ export const command: CliCommand = {
     const ref = parseReference(refText);
     const reference = ref.digest ?? ref.tag ?? 'latest';
     const provider = await providerForCli(ctx, ref.registry);
-    if (!provider.vulnerabilities) {
-      throw new UnsupportedError(provider.displayName, 'vulnerability scans', 'Harbor and Quay keep scan results; a plain Distribution registry has none.');
-    }
+    if (!provider.vulnerabilities) throw new UnsupportedError(provider.displayName, 'vulnerability scans', NO_SCANS_HINT[provider.kind] ?? NO_SCANS_HINT.generic);
     const report = await provider.vulnerabilities(ref.repository, reference, ctx.signal);
     const shown = formatReference({ ...ref, tag: ref.digest ? ref.tag : reference });
     if (ctx.json) ctx.out(jsonText({ reference: shown, ...report, vulnerabilities: sortVulnerabilities(report.vulnerabilities ?? []) }));

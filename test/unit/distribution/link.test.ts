@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseLinkHeader, pathAndQuery, resolveNextLink } from '../../../src/distribution/link';
+import { parseLinkHeader, pathAndQuery, resolveNextLink, underPathPrefix } from '../../../src/distribution/link';
 import { PolicyError } from '../../../src/errors/errors';
 
 const REQ = 'http://127.0.0.1:5000/v2/_catalog?n=2';
@@ -53,4 +53,19 @@ test('a link back to the same page, or to one already read, is a loop', () => {
 
 test('pathAndQuery keeps only the origin-relative part', () => {
   assert.equal(pathAndQuery('http://h:5/v2/_catalog?last=b&n=2'), '/v2/_catalog?last=b&n=2');
+});
+
+test('on a prefixed endpoint, a /v2/ link that left the prefix out is read as below it (Artifactory, RTFACT-18971)', () => {
+  const prefix = '/artifactory/api/docker/docker-local';
+  const req = `http://art:8081${prefix}/v2/app/tags/list?n=2`;
+  assert.equal(resolveNextLink('</v2/app/tags/list?last=b&n=2>; rel="next"', req, undefined, prefix), `http://art:8081${prefix}/v2/app/tags/list?last=b&n=2`);
+  assert.equal(resolveNextLink(`<${prefix}/v2/app/tags/list?last=b&n=2>; rel="next"`, req, undefined, prefix), `http://art:8081${prefix}/v2/app/tags/list?last=b&n=2`);
+  assert.equal(resolveNextLink('<list?last=b>; rel="next"', req, undefined, prefix), `http://art:8081${prefix}/v2/app/tags/list?last=b`);
+  // The loop check compares prefixed URLs, whichever form the link took.
+  assert.throws(() => resolveNextLink('</v2/app/tags/list?n=2>; rel="next"', req, undefined, prefix), (e: unknown) => e instanceof PolicyError && e.rule === 'link-loop');
+  assert.equal(pathAndQuery(`http://art:8081${prefix}/v2/app/tags/list?last=b`, prefix), '/v2/app/tags/list?last=b');
+  assert.equal(pathAndQuery('http://art:8081/v2/app/tags/list?last=b', prefix), '/v2/app/tags/list?last=b');
+  assert.equal(underPathPrefix('http://art/artifactory/api/x', prefix), 'http://art/artifactory/api/x');
+  assert.equal(underPathPrefix('http://art/v2/x', undefined), 'http://art/v2/x');
+  assert.equal(underPathPrefix('http://art/v2', prefix), `http://art${prefix}/v2`);
 });

@@ -137,6 +137,10 @@ describe('parseErrorBody', () => {
     assert.deepEqual(parseErrorBody(''), { codes: [] });
     assert.deepEqual(parseErrorBody('[1,2]'), { codes: [] });
   });
+  it('reads the message of an error list without codes (Artifactory)', () => {
+    assert.deepEqual(parseErrorBody('{"errors":[{"status":401,"message":"Bad credentials"}]}'), { codes: [], snippet: 'Bad credentials' });
+    assert.deepEqual(parseErrorBody('{"errors":[{"status":403},{"status":403,"message":""}]}'), { codes: [] });
+  });
 });
 
 describe('mergeScopes', () => {
