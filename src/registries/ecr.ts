@@ -15,7 +15,6 @@ import path from 'node:path';
 import type { Credential, CredentialStore } from '../credentials/types';
 import { RegistryClient, clampPageSize, validateManifestReference, validateRepositoryName } from '../distribution/client';
 import { isDigest } from '../distribution/digest';
-import { isLoopbackHost } from '../reference';
 import { createSession, login, sharedTransport } from '../distribution/session';
 import { isReplayable, type Transport } from '../distribution/transport';
 import type { Page, RegistryEndpoint, RegistryRequest, RegistryResponse, RegistrySession } from '../distribution/types';
@@ -37,7 +36,7 @@ import type {
   SignInResult,
   TagSummary,
 } from './provider';
-import { isRecord, num, optional, str } from './vendorApi';
+import { checkApiBase, isRecord, num, optional, str } from './vendorApi';
 import { countSeverities, emptyCounts, severityOf, type ScanStatus, type Severity, type SeverityCounts, type Vulnerability, type VulnerabilityReport } from './vulnerabilities';
 
 export const ECR_PUBLIC_HOST = 'public.ecr.aws';
@@ -189,7 +188,8 @@ export class EcrProvider implements RegistryProvider {
   private access(region: string, aws: EcrOptions = this.aws): AwsAccess {
     const env = aws.env ?? process.env;
     const endpoint = aws.endpoint ?? (this.isPublic ? env['AWS_ENDPOINT_URL_ECR_PUBLIC'] : env['AWS_ENDPOINT_URL_ECR']) ?? env['AWS_ENDPOINT_URL'];
-    if (endpoint) checkEndpoint(endpoint);
+    // Signed requests carry the session token in a header: https only (plain http on loopback).
+    if (endpoint) checkApiBase(endpoint);
     return {
       region,
       transport: this.transport,
@@ -943,20 +943,6 @@ function arrayOf(value: unknown): Record<string, unknown>[] {
 /** The profile the chain will use: the chosen one, else AWS_PROFILE. */
 function profileOf(aws: EcrOptions): string | undefined {
   return aws.profile ?? (aws.env ?? process.env)['AWS_PROFILE'] ?? undefined;
-}
-
-/** Signed requests carry the session token in a header: https only, plain http for loopback (a local emulation). */
-function checkEndpoint(endpoint: string): void {
-  let u: URL;
-  try {
-    u = new URL(endpoint);
-  } catch {
-    throw new InvalidInputError('setting', endpoint, 'the AWS endpoint is not a URL');
-  }
-  if (u.username || u.password) throw new InvalidInputError('setting', redactUrl(endpoint), 'credentials do not belong in a URL');
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopbackHost(u.host))) {
-    throw new InvalidInputError('setting', endpoint, 'the AWS API must be reached over https');
-  }
 }
 
 function checkRegion(region: string): void {

@@ -27,10 +27,9 @@
 // there are no node:test imports: the extension-host suite starts this too.
 
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
+import { readVendorJson } from '../support/vendorFixture';
 
 export interface Login {
   username: string;
@@ -171,13 +170,7 @@ interface ErrorsFixture {
 
 /** A recorded body of test/fixtures/vendors/ecr/ (errors, scan-basic, scan-enhanced). */
 export function readFixture<T>(name: string): T {
-  const relative = path.join('test', 'fixtures', 'vendors', 'ecr', `${name}.json`);
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, relative);
-    if (fs.existsSync(candidate)) return JSON.parse(fs.readFileSync(candidate, 'utf8')) as T;
-    if (path.dirname(dir) === dir) break;
-  }
-  return JSON.parse(fs.readFileSync(path.join(process.cwd(), relative), 'utf8')) as T;
+  return readVendorJson<T>('ecr', name);
 }
 
 /** {name} placeholders in fixture text; anything else ({imageDigest:'…'}) stays as written. */

@@ -75,7 +75,7 @@ describe('ECR hosts', () => {
     assert.throws(() => providerFor({ host: `${ACCOUNT}.dkr.ecr.eu-central-1.amazonaws.com` }, { aws: { region: 'us-east-1' } }), /is in eu-central-1/);
     // The API's requests carry the session token: never over plain http to another machine.
     const remote = providerFor({ host: `${ACCOUNT}.dkr.ecr.eu-central-1.amazonaws.com` }, { aws: { endpoint: 'http://ecr.example.test', env: { AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 's' } } });
-    return assert.rejects(remote.listRepositories({ pageSize: 1 }), /the AWS API must be reached over https/);
+    return assert.rejects(remote.listRepositories({ pageSize: 1 }), /the API must be reached over https/);
   });
 });
 
