@@ -8,7 +8,7 @@ import { createSession } from '../distribution/session';
 import { proxySettingsFromEnv } from '../distribution/proxy';
 import { createTransport, type Transport } from '../distribution/transport';
 import type { RegistryEndpoint } from '../distribution/types';
-import { providerFor, providerOwnsClient, registryKindFor, type RegistryProvider } from '../registries';
+import { azureSdkTokenSource, createAcrClient, providerFor, providerOwnsClient, registryKindFor, type EntraTokenSource, type RegistryProvider } from '../registries';
 import { detectRegistryKind } from '../registries/detect';
 import { isLoopbackHost, parseRegistryAddress, registryName } from '../reference';
 import type { CliContext } from './types';
@@ -31,6 +31,7 @@ interface RegistryState {
   providers: Map<string, Promise<RegistryProvider>>;
   /** Registries the user wrote as http://host: that is their say-so for plain HTTP. */
   httpHosts: Set<string>;
+  azure?: { tokenSource: EntraTokenSource };
 }
 
 // Per-context state kept off the public CliContext shape, so commands only see what they need.
@@ -109,25 +110,31 @@ export function transportFor(ctx: CliContext): Transport {
 export function clientFor(ctx: CliContext, registry: string): RegistryClient {
   const state = stateOf(ctx);
   let client = state.clients.get(registry);
-  const kind = client ? undefined : registryKindFor(registry).kind;
-  if (kind && providerOwnsClient(kind)) {
-    // A cloud registry (ECR) answers only the cloud's own token: its provider's client fetches it,
-    // from the AWS settings of this run's environment (AWS_PROFILE, AWS_CONFIG_FILE, …).
-    const provider = providerFor(endpointFor(ctx, registry), { kind, credentials: ctx.credentials, transport: transportFor(ctx), userAgent: 'regx', aws: { env: ctx.env } });
-    state.providers.set(registry, Promise.resolve(provider));
-    client = provider.client;
-    state.clients.set(registry, client);
-  }
   if (!client) {
-    const session = createSession(endpointFor(ctx, registry), {
-      credentials: ctx.credentials,
-      transport: transportFor(ctx),
-      userAgent: 'regx',
-    });
-    client = new RegistryClient(session);
+    const options = { credentials: ctx.credentials, transport: transportFor(ctx), userAgent: 'regx' };
+    const endpoint = endpointFor(ctx, registry);
+    const kind = registryKindFor(registry).kind;
+    if (providerOwnsClient(kind)) {
+      // ECR answers only the cloud's own token: its provider's client fetches it, from the AWS
+      // settings of this run's environment (AWS_PROFILE, AWS_CONFIG_FILE, …), docker's own login first.
+      const provider = providerFor(endpoint, { ...options, kind, aws: { env: ctx.env } });
+      state.providers.set(registry, Promise.resolve(provider));
+      client = provider.client;
+    } else {
+      // ACR without a docker login (config.json or a credential helper) signs in with the ambient Azure
+      // credentials, asked only when the registry challenges.
+      client = kind === 'acr' ? createAcrClient(endpoint, { ...options, ...azureFor(ctx) }) : new RegistryClient(createSession(endpoint, options));
+    }
     state.clients.set(registry, client);
   }
   return client;
+}
+
+/** regx's Microsoft Entra tokens: @azure/identity's DefaultAzureCredential (AZURE_TOKEN_CREDENTIALS narrows it), one per run. */
+function azureFor(ctx: CliContext): { tokenSource: EntraTokenSource } {
+  const state = stateOf(ctx);
+  state.azure ??= { tokenSource: azureSdkTokenSource() };
+  return state.azure;
 }
 
 /**
@@ -144,7 +151,7 @@ export function providerForCli(ctx: CliContext, registry: string): Promise<Regis
       const client = clientFor(ctx, registry);
       let kind = registryKindFor(registry).kind;
       if (kind === 'generic') kind = await detectRegistryKind(transportFor(ctx), await client.session.baseUrl(ctx.signal), ctx.signal);
-      return providerFor(client.session.endpoint, { client, kind, credentials: ctx.credentials, transport: transportFor(ctx), userAgent: 'regx' });
+      return providerFor(client.session.endpoint, { client, kind, credentials: ctx.credentials, transport: transportFor(ctx), userAgent: 'regx', acr: azureFor(ctx) });
     })();
     state.providers.set(registry, provider);
   }

@@ -4,6 +4,7 @@
 
 import {
   CancelledError,
+  CloudCredentialError,
   CredentialError,
   DigestMismatchError,
   DistributionError,
@@ -35,6 +36,7 @@ export function describeError(err: unknown): string {
   if (err instanceof ProtocolError) {
     return `${hostOf(err.url)} sent an answer Registry Explorer could not understand: ${err.detailText}.`;
   }
+  if (err instanceof CloudCredentialError) return describeCloudCredential(err);
   if (err instanceof CredentialError) {
     return `Could not use the credentials from ${err.source}: ${err.detailText}. Sign in again, or check the Docker credential helper named in your Docker config.json.`;
   }
@@ -274,6 +276,7 @@ function describeVendor(err: DistributionError, vendor: Vendor, t: RequestTarget
   if (vendor === 'quay') return describeQuay(err, t, serverSays);
   if (vendor === 'artifactory') return describeArtifactory(err, t, serverSays);
   if (vendor === 'aws') return describeAws(err, t, serverSays);
+  if (vendor === 'azure') return describeAzure(err, t, serverSays);
   // GitLab, gitlab.com or self-managed: name the host, it is the user's own instance.
   const host = t.host;
   if (status === 401) {
@@ -508,6 +511,94 @@ function describeAws(err: DistributionError, t: RequestTarget, serverSays: strin
   }
   if (err.status >= 500) return `ECR answered with a server error (${err.status}${code ? ` ${code}` : ''}).${serverSays} Try again later.`;
   return undefined;
+}
+
+// Azure Container Registry: { errors: [{ code, message, detail }] } (AcrErrors in the data-plane spec),
+// Microsoft Entra sign-in through /oauth2/exchange, locks through changeableAttributes.
+function describeAzure(err: DistributionError, t: RequestTarget, serverSays: string): string | undefined {
+  const status = err.status;
+  const host = t.host;
+  const name = acrName(host);
+  const path = pathOf(err.url);
+  const method = err.method.toUpperCase();
+  const said = (err.codes.map((c) => c.message ?? '').join(' ') + ' ' + (err.extra.bodySnippet ?? '')).toLowerCase();
+  const lock = err.extra.lock;
+  if (lock) {
+    const flag = lock.attribute === 'deleteEnabled' ? '--delete-enabled' : '--write-enabled';
+    const target = lock.level === 'repository' ? `--repository ${lock.name}` : `--image ${lock.name}`;
+    const what = lock.level === 'repository' ? `the repository ${lock.name}` : lock.level === 'tag' ? `the tag ${lock.name}` : `the image ${lock.name}`;
+    const locked = lock.attribute === 'deleteEnabled' ? 'locked against deletes (deleteEnabled: false)' : 'write-locked (writeEnabled: false)';
+    const verb = method === 'DELETE' ? 'delete' : 'write';
+    const also = method === 'DELETE' && lock.attribute === 'writeEnabled' ? ', which also stops deletes' : '';
+    return `Azure Container Registry (${host}) refused to ${verb}: ${what} is ${locked}${also}. Lift the lock with \`az acr repository update --name ${lock.registryName} ${target} ${flag} true\`, then try again.`;
+  }
+  if (err.hasCode('REGISTRY_DISALLOWED_OPERATION') || (status === 405 && said.includes('disallowed'))) {
+    const image = t.repository ? `${t.repository}${t.reference ? (t.reference.includes(':') ? `@${t.reference}` : `:${t.reference}`) : ''}` : 'REPOSITORY:TAG';
+    return `Azure Container Registry (${host}) refused this ${method === 'DELETE' ? 'delete' : 'write'}: the repository, tag or image is locked (writeEnabled or deleteEnabled false), or the registry is at its storage limit. See the locks with \`az acr repository show --name ${name} --image ${image}\` and lift one with \`az acr repository update --name ${name} --image ${image} --write-enabled true --delete-enabled true\` (or --repository for the whole repository).${serverSays}`;
+  }
+  if (path.endsWith('/oauth2/exchange')) {
+    if (status === 401 || status === 403) {
+      if (said.includes('tenant')) {
+        return `Azure Container Registry (${host}) refused the Microsoft Entra token: it was issued by another tenant than the registry's. Sign in to the registry's tenant (\`az login --tenant TENANT-ID\`, or pick that directory's account in VS Code), then try again.${serverSays}`;
+      }
+      if (said.includes('expired')) {
+        return `Azure Container Registry (${host}) refused the Microsoft Entra token as expired: sign in again (\`az login\`, or sign out and in with the Microsoft account in VS Code).${serverSays}`;
+      }
+      return `Azure Container Registry (${host}) did not accept your Microsoft Entra sign-in (${status}): the account has no role on this registry, or no access to its subscription. Ask for the AcrPull role on it (AcrPush to push, AcrDelete to delete) — \`az role assignment create --assignee YOU --role AcrPull --scope REGISTRY-RESOURCE-ID\` — or sign in with an account that has one; after a new role assignment, sign in again so the token carries it.${serverSays}`;
+    }
+    if (status === 400) {
+      return `Azure Container Registry (${host}) rejected the token exchange (400): the registry name or the tenant did not match the token. Check that ${host} is the registry's login server.${serverSays}`;
+    }
+    return undefined;
+  }
+  if (err.operation === 'login' && (status === 401 || status === 403)) {
+    return `Sign-in to Azure Container Registry (${host}) failed: the user name or password was refused. For the admin user use a password from Access keys (\`az acr credential show --name ${name}\`); for a repository-scoped token, one of its passwords (\`az acr token credential generate\` makes a new one; they may expire); or sign in with Microsoft Entra instead.${serverSays}`;
+  }
+  if (path.endsWith('/oauth2/token') && (status === 401 || status === 403)) {
+    return `Azure Container Registry (${host}) refused to issue an access token (${status}): the stored password or refresh token is wrong, expired or was regenerated. Sign in again (Microsoft Entra, or \`az acr login --name ${name}\` for docker's stored login).${serverSays}`;
+  }
+  if ((status === 401 || status === 403) && said.includes('not allowed access')) {
+    return `Azure Container Registry (${host}) does not accept connections from this address: its firewall (Networking → Public access) allows only selected networks. Add your IP address there, or connect through the registry's private endpoint.${serverSays}`;
+  }
+  if ((status === 401 || status === 403) && (method === 'PUT' || method === 'POST' || method === 'PATCH' || method === 'DELETE')) {
+    const role = method === 'DELETE' ? 'AcrDelete' : 'AcrPush';
+    const verb = method === 'DELETE' ? 'delete' : 'push';
+    return `Not allowed to ${verb} on Azure Container Registry (${host})${t.repository ? ` in ${t.repository}` : ''} (${status}): the account may read but not ${verb}. It needs the ${role} role on the registry (or a repository-scoped token whose scope map allows ${method === 'DELETE' ? 'content/delete' : 'content/write'}).${serverSays}`;
+  }
+  if (status === 404 && /^\/acr\/v1\//.test(path)) {
+    const repository = /^\/acr\/v1\/(.+?)(?:\/_tags|\/_manifests|$)/.exec(decodeURIComponent(path))?.[1];
+    if (repository && repository !== '_catalog') return `Repository ${repository} not found on Azure Container Registry (${host}).${serverSays}`;
+  }
+  return undefined;
+}
+
+/** The registry's resource name for az acr commands: myregistry for myregistry.azurecr.io. */
+function acrName(host: string): string {
+  return /\.azurecr\.(io|cn|us)$/i.test(host) ? host.slice(0, host.indexOf('.')) : host;
+}
+
+function describeCloudCredential(err: CloudCredentialError): string {
+  const detail = err.detailText ? ` (${err.detailText.replace(/\.$/, '')})` : '';
+  if (err.vendor === 'azure') {
+    const cli = err.source === 'Azure CLI';
+    switch (err.reason) {
+      case 'not-signed-in':
+        if (cli) return `The Azure CLI is not signed in: run \`az login\` (add --tenant TENANT-ID for another directory), then try again.`;
+        if (err.source === 'Microsoft Entra') {
+          return `Not signed in to Azure: sign in with your Microsoft account (VS Code), or run \`az login\` for regx; the registry's admin user or a repository-scoped token works too (\`regx login HOST -u NAME\`).`;
+        }
+        return `Not signed in to Azure (${err.source})${detail}: run \`az login\`, then try again.`;
+      case 'expired':
+        return `Your Microsoft Entra sign-in has expired${detail}: sign in again (\`az login\`${cli ? '' : ', or sign out and in with the Microsoft account in VS Code'}), then try again.`;
+      case 'wrong-tenant':
+        return `Microsoft Entra did not find the account or application in that tenant${detail}: sign in to the tenant the registry belongs to (\`az login --tenant TENANT-ID\`, or AZURE_TENANT_ID for a service principal).`;
+      case 'refused':
+        return `Microsoft Entra refused the sign-in from ${err.source}${detail}. Check the credentials: for a service principal AZURE_CLIENT_ID and its secret or certificate (secrets expire), for the Azure CLI run \`az login\` again.`;
+      case 'unavailable':
+        return `No Azure credentials were found (${err.source})${detail}. Run \`az login\`, set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal, or run where a managed identity is assigned; or sign in with the registry's admin user or a repository-scoped token (\`regx login HOST -u NAME\`).`;
+    }
+  }
+  return `Could not get a token from ${err.source}: ${err.reason}${detail}.`;
 }
 
 function describeTransport(err: TransportError): string {

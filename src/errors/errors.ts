@@ -29,7 +29,7 @@ export class InvalidInputError extends RegxError {
 }
 
 /** Whose own REST API answered: the words for its refusals differ (scopes, immutability, permissions). */
-export type Vendor = 'docker-hub' | 'github' | 'gitlab' | 'harbor' | 'quay' | 'artifactory' | 'aws';
+export type Vendor = 'docker-hub' | 'github' | 'gitlab' | 'harbor' | 'quay' | 'artifactory' | 'aws' | 'azure';
 
 const VENDOR_NAMES: Record<Vendor, string> = {
   'docker-hub': 'Docker Hub',
@@ -39,6 +39,7 @@ const VENDOR_NAMES: Record<Vendor, string> = {
   quay: 'Quay',
   artifactory: 'Artifactory',
   aws: 'AWS',
+  azure: 'Azure Container Registry',
 };
 
 export function vendorName(vendor: Vendor): string {
@@ -67,6 +68,11 @@ export interface DistributionErrorExtra {
    * and the permission it needed (e.g. ecr:DescribeImages), so the message can name the fix.
    */
   cloud?: { profile?: string; region?: string; account?: string; action?: string; repository?: string };
+  /**
+   * ACR: the lock that refused a write or delete (changeableAttributes writeEnabled/deleteEnabled false),
+   * when the provider could find which one it was. `name` is the repository, "repo:tag" or "repo@digest".
+   */
+  lock?: { level: 'repository' | 'tag' | 'manifest'; attribute: 'writeEnabled' | 'deleteEnabled'; name: string; registryName: string };
 }
 
 /** The registry answered with an HTTP status we did not expect. */
@@ -214,6 +220,24 @@ export class UnsupportedError extends RegxError {
     readonly hint?: string,
   ) {
     super(`${registry} does not offer ${feature}`);
+  }
+}
+
+/**
+ * A cloud's own sign-in gave no token for the registry (Azure: @azure/identity, VS Code's Microsoft
+ * account): nobody is signed in, the sign-in expired, it was refused, or none of the sources is there.
+ * Never carries a token; `detailText` is the SDK's own sentence with anything token-like removed.
+ */
+export class CloudCredentialError extends RegxError {
+  readonly kind = 'cloud-credential';
+  constructor(
+    readonly vendor: Vendor,
+    readonly reason: 'not-signed-in' | 'expired' | 'refused' | 'unavailable' | 'wrong-tenant',
+    /** Where the token was to come from: "Azure CLI", "environment (service principal)", "managed identity", "VS Code". */
+    readonly source: string,
+    readonly detailText?: string,
+  ) {
+    super(`${source}: ${reason}${detailText ? ` (${detailText})` : ''}`);
   }
 }
 

@@ -7,6 +7,7 @@ import { createSession } from '../distribution/session';
 import type { Transport } from '../distribution/transport';
 import type { RegistryEndpoint } from '../distribution/types';
 import type { CredentialStore } from '../credentials/types';
+import { AcrProvider, isAcrHost, type AcrAuthOptions } from './acr';
 import { ARTIFACTORY_DOCKER_PATH } from '../reference';
 import { ArtifactoryProvider, repositoryKeyOfPrefix } from './artifactory';
 import { DockerHubProvider, isDockerHubHost } from './dockerHub';
@@ -56,6 +57,22 @@ export type { DockerHubProviderOptions } from './dockerHub';
 export { GhcrProvider, GITHUB_API_BASE, GHCR_HOST, GHCR_SCOPES, GHCR_TAG_DELETE_NOTE } from './ghcr';
 export type { GhcrProviderOptions, PackageVersion } from './ghcr';
 export { GitLabProvider, GITLAB_COM } from './gitlab';
+export {
+  AcrProvider,
+  AcrAuth,
+  ACR_REFRESH_TOKEN_USERNAME,
+  ACR_HOST_SUFFIXES,
+  ACR_SCAN_NOTE,
+  ACR_TAG_DELETE_NOTE,
+  createAcrClient,
+  azureSdkTokenSource,
+  isAcrHost,
+  acrRegistryName,
+  entraScopesFor,
+  entraAuthorityFor,
+  entraAccountName,
+} from './acr';
+export type { AcrProviderOptions, AcrAuthOptions, AcrClientOptions, AcrRepositoryAttributes, AcrTagOrder, EntraToken, EntraTokenRequest, EntraTokenSource } from './acr';
 export type { GitLabProviderOptions, GitLabInstance } from './gitlab';
 export { HarborProvider, HARBOR_API_PATH, HARBOR_REPORT_MIME, HARBOR_TOKEN_SERVICE } from './harbor';
 export type { HarborProviderOptions, HarborArtifact, ArtifactDeletePlan } from './harbor';
@@ -79,6 +96,8 @@ export interface ProviderForOptions {
   gitlabInstances?: readonly GitLabInstance[];
   /** Vendor API base (Docker Hub API, GitHub REST, GitLab URL, Artifactory's /artifactory) instead of the public one. */
   apiBaseUrl?: string;
+  /** ACR: where Microsoft Entra tokens come from (VS Code's Microsoft account, azureSdkTokenSource()), tenant, scopes. */
+  acr?: AcrAuthOptions;
   /** Artifactory: the Docker repository a port-method endpoint serves. */
   repositoryKey?: string;
   /** Amazon ECR: profile, region, account, more regions, API endpoint, and where AWS_* are read. */
@@ -103,6 +122,7 @@ export function registryKindFor(host: string, gitlabInstances: readonly GitLabIn
   if (h.endsWith('.jfrog.io') || h.includes(ARTIFACTORY_DOCKER_PATH)) return { kind: 'artifactory' };
   if (isDockerHubHost(h)) return { kind: 'docker-hub' };
   if (h === GHCR_HOST) return { kind: 'ghcr' };
+  if (isAcrHost(h)) return { kind: 'acr' };
   if (h === QUAY_IO) return { kind: 'quay' };
   if (isEcrHost(h)) return { kind: 'ecr' };
   if (h === GITLAB_COM.registry || h === 'gitlab.com') return { kind: 'gitlab', gitlabUrl: GITLAB_COM.url };
@@ -146,6 +166,8 @@ export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOpti
       return new GhcrProvider(client, { ...common, ...api });
     case 'gitlab':
       return new GitLabProvider(client, { ...common, baseUrl: options.apiBaseUrl ?? detected.gitlabUrl ?? GITLAB_COM.url });
+    case 'acr':
+      return new AcrProvider(client, { ...common, ...(options.acr ?? {}) });
     case 'harbor':
       return new HarborProvider(client, { ...common, ...api });
     case 'quay':

@@ -12,7 +12,7 @@ import type { VulnerabilityReport } from './vulnerabilities';
 
 export type { Page } from '../distribution/types';
 
-export type RegistryKind = 'generic' | 'docker-hub' | 'ghcr' | 'gitlab' | 'harbor' | 'quay' | 'artifactory' | 'ecr';
+export type RegistryKind = 'generic' | 'docker-hub' | 'ghcr' | 'gitlab' | 'harbor' | 'quay' | 'artifactory' | 'ecr' | 'acr';
 
 /**
  * How a tag delete behaves on this registry, so the confirmation can say exactly what goes:
@@ -117,6 +117,8 @@ export interface TagSummary {
   /** ISO time the registry will remove the tag (Quay's tag expiration). */
   expires?: string;
   platforms?: PlatformSummary[];
+  /** ACR locks (changeableAttributes): true where a push over the tag (write) or its delete is refused. */
+  locked?: { write: boolean; delete: boolean };
   /** The registry's own scan of the image (Harbor's scan overview, ECR's DescribeImages summary): status and counts, no findings (vulnerabilities() has those). */
   scan?: VulnerabilityReport;
 }

@@ -9,8 +9,6 @@ import { join, relative } from 'node:path';
 
 const root = join(__dirname, '..', '..', '..');
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-/** Each cloud's SDK is a bundle of its own, loaded on first use (src/registries/clouds/load.ts). */
-const CLOUD_BUNDLE = /^dist\/cloud-(aws|azure|google)\.js$/;
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -18,6 +16,9 @@ function filesUnder(dir: string): string[] {
     return statSync(path).isDirectory() ? filesUnder(path) : [path];
   });
 }
+
+/** Each cloud's SDK is a bundle of its own, loaded on first use (src/registries/clouds/load.ts). */
+const CLOUD_BUNDLE = /^dist\/cloud-(aws|azure|google)\.js$/;
 
 describe('packaging', () => {
   it('the .vsix holds only the bundles, media, README, LICENSE and package.json', () => {
@@ -28,7 +29,10 @@ describe('packaging', () => {
       .map((line) => line.trim())
       .filter(Boolean);
     const unexpected = listed.filter(
-      (file) => !['package.json', 'README.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/cli-core.js'].includes(file) && !file.startsWith('media/') && !CLOUD_BUNDLE.test(file),
+      (file) =>
+        !['package.json', 'README.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/cli-core.js'].includes(file) &&
+        !file.startsWith('media/') &&
+        !CLOUD_BUNDLE.test(file),
     );
     assert.deepEqual(unexpected, []);
     for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/cli-core.js']) {

@@ -1,10 +1,12 @@
 // `regx login REGISTRY -u USER [--password-stdin]`: checks the credentials against the registry
 // first (a ping and, for token registries, a token exchange), and only then stores them where
 // `docker login` would: $DOCKER_CONFIG/config.json or its credential helper. A password is never
-// taken from argv, where `ps` and shell history would keep it.
+// taken from argv, where `ps` and shell history would keep it. ACR without -u (`regx login
+// NAME.azurecr.io`) checks the ambient Azure credentials instead and stores nothing.
 import { login } from '../../distribution/session';
 import { CancelledError } from '../../errors/errors';
 import { expectPositionals, flagBool, flagString, UsageError } from '../args';
+import type { AcrProvider } from '../../registries/acr';
 import { registryKindFor } from '../../registries';
 import { endpointFor, providerForCli, registryArgument, transportFor } from '../context';
 import { jsonText } from '../output';
@@ -14,7 +16,7 @@ import type { CliCommand } from '../types';
  * Self-hosted products whose sign-in regx checks through the provider. Docker Hub, GHCR and GitLab check
  * theirs against their web APIs, which docker login does not need, so they keep the registry's check.
  */
-const SIGNS_IN_ITSELF = new Set(['harbor', 'quay', 'artifactory']);
+const SIGNS_IN_ITSELF = new Set(['harbor', 'quay', 'artifactory', 'acr']);
 
 export const command: CliCommand = {
   name: 'login',
@@ -42,6 +44,15 @@ export const command: CliCommand = {
       else ctx.out(`Login Succeeded (AWS ${result.username}; nothing stored: each regx run gets a fresh registry token from AWS)`);
       return;
     }
+    if (!username && registryKindFor(registry).kind === 'acr' && !flagBool(args, 'password-stdin')) {
+      // ACR from the ambient Azure credentials: checked by a token exchange; nothing to store, since
+      // every run asks @azure/identity again (tokens never go into config.json).
+      const provider = await providerForCli(ctx, registry);
+      const { username: account } = await (provider as AcrProvider).signInWithEntra(ctx.signal);
+      if (ctx.json) ctx.out(jsonText({ registry, username: account, status: 'Login Succeeded', stored: false }));
+      else ctx.out(`Login Succeeded (Microsoft Entra: ${account}; nothing stored, regx asks your Azure credentials each time)`);
+      return;
+    }
     if (!username) throw new UsageError('missing -u USER', 'login');
 
     let password: string;
@@ -58,7 +69,7 @@ export const command: CliCommand = {
     const credential = { username, password };
     const provider = await providerForCli(ctx, registry);
     if (SIGNS_IN_ITSELF.has(provider.kind) && provider.signIn) {
-      // Checked the registry's own way (Quay's OAuth tokens, Harbor's robots), refused in its words, then stored.
+      // Checked the registry's own way (Quay's OAuth tokens, Harbor's robots, ACR's admin user and tokens), refused in its words, then stored.
       await provider.signIn({ username, secret: password, signal: ctx.signal });
     } else {
       await login(endpointFor(ctx, registry), credential, { transport: transportFor(ctx), signal: ctx.signal });
