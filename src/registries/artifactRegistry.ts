@@ -572,6 +572,10 @@ export class ArtifactRegistryProvider implements RegistryProvider {
     return held ? { username: held.username, password: held.token } : undefined;
   }
 
+  engineCredential(signal?: AbortSignal): Promise<Credential | undefined> {
+    return this.registryCredential(signal);
+  }
+
   // ---------------------------------------------------------------- sign-in
 
   /**
