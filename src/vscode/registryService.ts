@@ -177,29 +177,40 @@ export class RegistryService implements vscode.Disposable {
   provider(host: string): RegistryProvider {
     let client = this.clients.get(host);
     if (!client) {
-      const endpoint = this.endpoint(host);
-      const session = createSession(endpoint, { credentials: this.credentials, transport: this.transport, userAgent: USER_AGENT });
-      // A test override wins over the setting, which wins over what the host says.
-      const override = this.vendorOverrides.get(host);
       const entry = settings.registries().find((r) => r.host === host);
-      const kind = override?.kind ?? entry?.kind;
-      const apiBaseUrl = override?.apiBaseUrl ?? entry?.apiUrl;
-      const provider = providerFor(endpoint, {
-        client: new RegistryClient(session),
-        credentials: this.credentials,
-        transport: this.transport,
-        userAgent: USER_AGENT,
-        gitlabInstances: settings.gitlabInstances(),
-        ...(kind ? { kind } : {}),
-        ...(entry?.repositoryKey ? { repositoryKey: entry.repositoryKey } : {}),
-        ...(apiBaseUrl ? { apiBaseUrl } : {}),
-        ...this.cloudOptions(entry, override),
-      });
+      const provider = this.buildProvider(entry ? this.endpointFromSetting(entry) : this.defaultEndpoint(host), entry);
       // A cloud provider builds its own client (its session carries the cloud's tokens): keep that one.
       client = { session: provider.client.session, provider };
       this.clients.set(host, client);
     }
     return client.provider;
+  }
+
+  /**
+   * A provider for a registry entry that is not saved yet (Connect Registry checks a cloud sign-in
+   * before anything is stored). Not kept: once the entry is saved, provider() builds the host's own.
+   */
+  providerForEntry(entry: settings.RegistrySetting): RegistryProvider {
+    return this.buildProvider(this.endpointFromSetting(entry), entry);
+  }
+
+  private buildProvider(endpoint: RegistryEndpoint, entry: settings.RegistrySetting | undefined): RegistryProvider {
+    const session = createSession(endpoint, { credentials: this.credentials, transport: this.transport, userAgent: USER_AGENT });
+    // A test override wins over the setting, which wins over what the host says.
+    const override = this.vendorOverrides.get(entry?.host ?? endpoint.host);
+    const kind = override?.kind ?? entry?.kind;
+    const apiBaseUrl = override?.apiBaseUrl ?? entry?.apiUrl;
+    return providerFor(endpoint, {
+      client: new RegistryClient(session),
+      credentials: this.credentials,
+      transport: this.transport,
+      userAgent: USER_AGENT,
+      gitlabInstances: settings.gitlabInstances(),
+      ...(kind ? { kind } : {}),
+      ...(entry?.repositoryKey ? { repositoryKey: entry.repositoryKey } : {}),
+      ...(apiBaseUrl ? { apiBaseUrl } : {}),
+      ...this.cloudOptions(entry, override),
+    });
   }
 
   /**

@@ -80,8 +80,8 @@ function config(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration(SECTION);
 }
 
-/** Validate one raw entry; undefined (after a warning) when it cannot be used. */
-function validateRegistryEntry(raw: unknown): RegistrySetting | string {
+/** Validate one raw entry: the entry, or why it cannot be used. */
+export function validateRegistryEntry(raw: unknown): RegistrySetting | string {
   if (typeof raw === 'string') raw = { url: raw };
   if (!raw || typeof raw !== 'object') return 'an entry is not an object with a "url"';
   const entry = raw as Record<string, unknown>;
@@ -267,10 +267,10 @@ export async function addRegistry(entry: Omit<RegistrySetting, 'host' | 'pathPre
  * Change fields of a registry's user-settings entry in place (undefined removes one); the other
  * fields stay as the user wrote them. An entry from workspace settings is left alone.
  */
-export async function updateRegistry(host: string, fields: Partial<Pick<RegistrySetting, 'awsProfile' | 'region' | 'tenant' | 'projects'>>): Promise<void> {
+export async function updateRegistry(host: string, fields: Partial<Pick<RegistrySetting, 'awsProfile' | 'region' | 'tenant' | 'projects'>>): Promise<boolean> {
   const current = userRegistriesRaw();
   const index = current.findIndex((item) => hostOf(item) === host);
-  if (index < 0) return;
+  if (index < 0) return false;
   const item = current[index];
   const entry: Record<string, unknown> = typeof item === 'string' ? { url: item } : { ...(item as Record<string, unknown>) };
   for (const [key, value] of Object.entries(fields)) {
@@ -280,6 +280,7 @@ export async function updateRegistry(host: string, fields: Partial<Pick<Registry
   const next = [...current];
   next[index] = entry;
   await config().update('registries', next, vscode.ConfigurationTarget.Global);
+  return true;
 }
 
 /** Remove a registry from every settings scope that lists it. Returns false if none did. */

@@ -147,7 +147,7 @@ type Secret = { username?: string; secret: string; method?: LoginArgs['method'];
  * in SecretStorage only once accepted), and ask again with the vendor's refusal in the prompt.
  * Returns the account name the vendor confirmed, or undefined when cancelled or (scripted) refused.
  */
-async function vendorSignIn(ctx: CommandContext, provider: RegistryProvider, provided: LoginArgs | undefined): Promise<string | undefined> {
+export async function vendorSignIn(ctx: CommandContext, provider: RegistryProvider, provided: LoginArgs | undefined): Promise<string | undefined> {
   const name = provider.displayName;
   let username = provided?.username;
   const result = await untilAccepted<Secret, { username: string }>(
@@ -188,7 +188,9 @@ async function checkSignIn(provider: RegistryProvider, secret: Secret): Promise<
     ...(secret.method === 'aws-profile' && secret.profile ? { profile: secret.profile } : {}),
   });
   // The profile is not a secret: the entry remembers it, so the next window signs in with it too.
-  if (secret.method === 'aws-profile') await settings.updateRegistry(provider.host, { awsProfile: secret.profile });
+  if (secret.method === 'aws-profile' && !(await settings.updateRegistry(provider.host, { awsProfile: secret.profile })) && secret.profile) {
+    await settings.addRegistry({ url: provider.host, kind: 'ecr', awsProfile: secret.profile });
+  }
   return result;
 }
 
