@@ -553,6 +553,13 @@ export class AcrProvider implements RegistryProvider {
     return { username: ACR_REFRESH_TOKEN_USERNAME, identityToken: refresh.token };
   }
 
+  /** A new exchange of the Entra token; a stored login has no other to try. */
+  async renewEngineCredential(signal?: AbortSignal): Promise<Credential | undefined> {
+    if ((await this.options.credentials?.get(this.host)) || !this.auth.hasTokenSource) return undefined;
+    const refresh = await this.auth.refreshToken(signal, true);
+    return { username: ACR_REFRESH_TOKEN_USERNAME, identityToken: refresh.token };
+  }
+
   forgetTokens(): void {
     this.client.session.forgetTokens();
     this.digests.clear();

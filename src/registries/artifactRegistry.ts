@@ -576,6 +576,11 @@ export class ArtifactRegistryProvider implements RegistryProvider {
     return this.registryCredential(signal);
   }
 
+  async renewEngineCredential(signal?: AbortSignal): Promise<Credential | undefined> {
+    const next = await this.credentials.refresh(await this.credentials.current(signal), signal);
+    return next ? { username: next.username, password: next.token } : undefined;
+  }
+
   // ---------------------------------------------------------------- sign-in
 
   /**

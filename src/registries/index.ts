@@ -44,7 +44,7 @@ export type {
 } from './provider';
 export * from './vulnerabilities';
 export { engineCredentialStore } from './engineCredentials';
-export type { EngineProviderLookup } from './engineCredentials';
+export type { EngineCredentialStore, EngineProviderLookup } from './engineCredentials';
 export { GenericProvider } from './generic';
 export type { GenericProviderOptions } from './generic';
 export {
