@@ -3,12 +3,11 @@
 // reuses connections and tokens) and one session per registry host.
 import { DockerConfigStore } from '../credentials';
 import { certsDirFor, DEFAULT_CERTS_ROOT } from '../distribution/certsDir';
-import { RegistryClient } from '../distribution/client';
-import { createSession } from '../distribution/session';
+import type { RegistryClient } from '../distribution/client';
 import { proxySettingsFromEnv } from '../distribution/proxy';
 import { createTransport, type Transport } from '../distribution/transport';
 import type { RegistryEndpoint } from '../distribution/types';
-import { providerFor, registryKindFor, type RegistryProvider } from '../registries';
+import { azureSdkTokenSource, providerFor, registryClientFor, registryKindFor, type EntraTokenSource, type RegistryProvider } from '../registries';
 import { detectRegistryKind } from '../registries/detect';
 import { isLoopbackHost, parseRegistryAddress, registryName } from '../reference';
 import type { CliContext } from './types';
@@ -31,6 +30,7 @@ interface RegistryState {
   providers: Map<string, Promise<RegistryProvider>>;
   /** Registries the user wrote as http://host: that is their say-so for plain HTTP. */
   httpHosts: Set<string>;
+  azure?: { tokenSource: EntraTokenSource };
 }
 
 // Per-context state kept off the public CliContext shape, so commands only see what they need.
@@ -110,15 +110,19 @@ export function clientFor(ctx: CliContext, registry: string): RegistryClient {
   const state = stateOf(ctx);
   let client = state.clients.get(registry);
   if (!client) {
-    const session = createSession(endpointFor(ctx, registry), {
-      credentials: ctx.credentials,
-      transport: transportFor(ctx),
-      userAgent: 'regx',
-    });
-    client = new RegistryClient(session);
+    // A cloud registry's client gets the cloud's own credentials when config.json has none for it (ACR:
+    // the ambient Azure credentials, asked only when the registry challenges).
+    client = registryClientFor(endpointFor(ctx, registry), { credentials: ctx.credentials, transport: transportFor(ctx), userAgent: 'regx', env: ctx.env, acr: azureFor(ctx) });
     state.clients.set(registry, client);
   }
   return client;
+}
+
+/** regx's Microsoft Entra tokens: @azure/identity's DefaultAzureCredential (AZURE_TOKEN_CREDENTIALS narrows it), one per run. */
+function azureFor(ctx: CliContext): { tokenSource: EntraTokenSource } {
+  const state = stateOf(ctx);
+  state.azure ??= { tokenSource: azureSdkTokenSource() };
+  return state.azure;
 }
 
 /**
@@ -134,7 +138,7 @@ export function providerForCli(ctx: CliContext, registry: string): Promise<Regis
       const client = clientFor(ctx, registry);
       let kind = registryKindFor(registry).kind;
       if (kind === 'generic') kind = await detectRegistryKind(transportFor(ctx), await client.session.baseUrl(ctx.signal), ctx.signal);
-      return providerFor(client.session.endpoint, { client, kind, credentials: ctx.credentials, transport: transportFor(ctx), userAgent: 'regx' });
+      return providerFor(client.session.endpoint, { client, kind, credentials: ctx.credentials, transport: transportFor(ctx), userAgent: 'regx', env: ctx.env, acr: azureFor(ctx) });
     })();
     state.providers.set(registry, provider);
   }

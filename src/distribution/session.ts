@@ -435,28 +435,34 @@ class Session implements RegistrySession {
 
   /** The endpoint's TLS profile (skipTlsVerify, CA file contents, docker's certs.d); read once. */
   tls(): Promise<TlsProfile | undefined> {
-    this.tlsPromise ??= (async () => {
-      const { skipTlsVerify, caFile, certsDir } = this.endpoint;
-      if (!skipTlsVerify && !caFile && !certsDir) return undefined;
-      let ca: string | undefined;
-      if (caFile) {
-        try {
-          ca = await fs.readFile(caFile, 'utf8');
-        } catch (err) {
-          throw new InvalidInputError('setting', caFile, `cannot read the CA file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-        }
-      }
-      const fromDocker = certsDir ? await readCertsDir(certsDir) : undefined;
-      if (fromDocker?.ca) ca = ca ? `${ca}\n${fromDocker.ca}` : fromDocker.ca;
-      if (!skipTlsVerify && !ca && !fromDocker?.cert) return undefined;
-      return {
-        ...(skipTlsVerify ? { skipTlsVerify: true } : {}),
-        ...(ca ? { ca } : {}),
-        ...(fromDocker?.cert && fromDocker.key ? { cert: fromDocker.cert, key: fromDocker.key } : {}),
-      };
-    })();
+    this.tlsPromise ??= endpointTls(this.endpoint);
     return this.tlsPromise;
   }
+}
+
+/**
+ * The TLS profile of an endpoint: skipTlsVerify, its CA file, docker's certs.d. Also for requests to
+ * the registry outside a session (ACR's /oauth2/exchange).
+ */
+export async function endpointTls(endpoint: RegistryEndpoint): Promise<TlsProfile | undefined> {
+  const { skipTlsVerify, caFile, certsDir } = endpoint;
+  if (!skipTlsVerify && !caFile && !certsDir) return undefined;
+  let ca: string | undefined;
+  if (caFile) {
+    try {
+      ca = await fs.readFile(caFile, 'utf8');
+    } catch (err) {
+      throw new InvalidInputError('setting', caFile, `cannot read the CA file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  const fromDocker = certsDir ? await readCertsDir(certsDir) : undefined;
+  if (fromDocker?.ca) ca = ca ? `${ca}\n${fromDocker.ca}` : fromDocker.ca;
+  if (!skipTlsVerify && !ca && !fromDocker?.cert) return undefined;
+  return {
+    ...(skipTlsVerify ? { skipTlsVerify: true } : {}),
+    ...(ca ? { ca } : {}),
+    ...(fromDocker?.cert && fromDocker.key ? { cert: fromDocker.cert, key: fromDocker.key } : {}),
+  };
 }
 
 export interface LoginOptions {

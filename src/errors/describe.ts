@@ -4,6 +4,7 @@
 
 import {
   CancelledError,
+  CloudCredentialError,
   CredentialError,
   DigestMismatchError,
   DistributionError,
@@ -35,6 +36,7 @@ export function describeError(err: unknown): string {
   if (err instanceof ProtocolError) {
     return `${hostOf(err.url)} sent an answer Registry Explorer could not understand: ${err.detailText}.`;
   }
+  if (err instanceof CloudCredentialError) return describeCloudCredential(err);
   if (err instanceof CredentialError) {
     return `Could not use the credentials from ${err.source}: ${err.detailText}. Sign in again, or check the Docker credential helper named in your Docker config.json.`;
   }
@@ -273,6 +275,8 @@ function describeVendor(err: DistributionError, vendor: Vendor, t: RequestTarget
   if (vendor === 'harbor') return describeHarbor(err, t, serverSays);
   if (vendor === 'quay') return describeQuay(err, t, serverSays);
   if (vendor === 'artifactory') return describeArtifactory(err, t, serverSays);
+  if (vendor === 'azure') return describeAzure(err, t, serverSays);
+  if (vendor === 'google') return describeGoogle(err, t, serverSays);
   // GitLab, gitlab.com or self-managed: name the host, it is the user's own instance.
   const host = t.host;
   if (status === 401) {
@@ -430,6 +434,195 @@ function describeArtifactory(err: DistributionError, t: RequestTarget, serverSay
     }
   }
   return undefined;
+}
+
+// Azure Container Registry: { errors: [{ code, message, detail }] } (AcrErrors in the data-plane spec),
+// Microsoft Entra sign-in through /oauth2/exchange, locks through changeableAttributes.
+function describeAzure(err: DistributionError, t: RequestTarget, serverSays: string): string | undefined {
+  const status = err.status;
+  const host = t.host;
+  const name = acrName(host);
+  const path = pathOf(err.url);
+  const method = err.method.toUpperCase();
+  const said = (err.codes.map((c) => c.message ?? '').join(' ') + ' ' + (err.extra.bodySnippet ?? '')).toLowerCase();
+  const lock = err.extra.lock;
+  if (lock) {
+    const flag = lock.attribute === 'deleteEnabled' ? '--delete-enabled' : '--write-enabled';
+    const target = lock.level === 'repository' ? `--repository ${lock.name}` : `--image ${lock.name}`;
+    const what = lock.level === 'repository' ? `the repository ${lock.name}` : lock.level === 'tag' ? `the tag ${lock.name}` : `the image ${lock.name}`;
+    const locked = lock.attribute === 'deleteEnabled' ? 'locked against deletes (deleteEnabled: false)' : 'write-locked (writeEnabled: false)';
+    const verb = method === 'DELETE' ? 'delete' : 'write';
+    const also = method === 'DELETE' && lock.attribute === 'writeEnabled' ? ', which also stops deletes' : '';
+    return `Azure Container Registry (${host}) refused to ${verb}: ${what} is ${locked}${also}. Lift the lock with \`az acr repository update --name ${lock.registryName} ${target} ${flag} true\`, then try again.`;
+  }
+  if (err.hasCode('REGISTRY_DISALLOWED_OPERATION') || (status === 405 && said.includes('disallowed'))) {
+    const image = t.repository ? `${t.repository}${t.reference ? (t.reference.includes(':') ? `@${t.reference}` : `:${t.reference}`) : ''}` : 'REPOSITORY:TAG';
+    return `Azure Container Registry (${host}) refused this ${method === 'DELETE' ? 'delete' : 'write'}: the repository, tag or image is locked (writeEnabled or deleteEnabled false), or the registry is at its storage limit. See the locks with \`az acr repository show --name ${name} --image ${image}\` and lift one with \`az acr repository update --name ${name} --image ${image} --write-enabled true --delete-enabled true\` (or --repository for the whole repository).${serverSays}`;
+  }
+  if (path.endsWith('/oauth2/exchange')) {
+    if (status === 401 || status === 403) {
+      if (said.includes('tenant')) {
+        return `Azure Container Registry (${host}) refused the Microsoft Entra token: it was issued by another tenant than the registry's. Sign in to the registry's tenant (\`az login --tenant TENANT-ID\`, or pick that directory's account in VS Code), then try again.${serverSays}`;
+      }
+      if (said.includes('expired')) {
+        return `Azure Container Registry (${host}) refused the Microsoft Entra token as expired: sign in again (\`az login\`, or sign out and in with the Microsoft account in VS Code).${serverSays}`;
+      }
+      return `Azure Container Registry (${host}) did not accept your Microsoft Entra sign-in (${status}): the account has no role on this registry, or no access to its subscription. Ask for the AcrPull role on it (AcrPush to push, AcrDelete to delete) — \`az role assignment create --assignee YOU --role AcrPull --scope REGISTRY-RESOURCE-ID\` — or sign in with an account that has one; after a new role assignment, sign in again so the token carries it.${serverSays}`;
+    }
+    if (status === 400) {
+      return `Azure Container Registry (${host}) rejected the token exchange (400): the registry name or the tenant did not match the token. Check that ${host} is the registry's login server.${serverSays}`;
+    }
+    return undefined;
+  }
+  if (err.operation === 'login' && (status === 401 || status === 403)) {
+    return `Sign-in to Azure Container Registry (${host}) failed: the user name or password was refused. For the admin user use a password from Access keys (\`az acr credential show --name ${name}\`); for a repository-scoped token, one of its passwords (\`az acr token credential generate\` makes a new one; they may expire); or sign in with Microsoft Entra instead.${serverSays}`;
+  }
+  if (path.endsWith('/oauth2/token') && (status === 401 || status === 403)) {
+    return `Azure Container Registry (${host}) refused to issue an access token (${status}): the stored password or refresh token is wrong, expired or was regenerated. Sign in again (Microsoft Entra, or \`az acr login --name ${name}\` for docker's stored login).${serverSays}`;
+  }
+  if ((status === 401 || status === 403) && said.includes('not allowed access')) {
+    return `Azure Container Registry (${host}) does not accept connections from this address: its firewall (Networking → Public access) allows only selected networks. Add your IP address there, or connect through the registry's private endpoint.${serverSays}`;
+  }
+  if ((status === 401 || status === 403) && (method === 'PUT' || method === 'POST' || method === 'PATCH' || method === 'DELETE')) {
+    const role = method === 'DELETE' ? 'AcrDelete' : 'AcrPush';
+    const verb = method === 'DELETE' ? 'delete' : 'push';
+    return `Not allowed to ${verb} on Azure Container Registry (${host})${t.repository ? ` in ${t.repository}` : ''} (${status}): the account may read but not ${verb}. It needs the ${role} role on the registry (or a repository-scoped token whose scope map allows ${method === 'DELETE' ? 'content/delete' : 'content/write'}).${serverSays}`;
+  }
+  if (status === 404 && /^\/acr\/v1\//.test(path)) {
+    const repository = /^\/acr\/v1\/(.+?)(?:\/_tags|\/_manifests|$)/.exec(decodeURIComponent(path))?.[1];
+    if (repository && repository !== '_catalog') return `Repository ${repository} not found on Azure Container Registry (${host}).${serverSays}`;
+  }
+  return undefined;
+}
+
+// Google Cloud: Artifact Registry and Artifact Analysis answer with google.rpc.Status bodies, read by
+// src/registries/artifactRegistry.ts into codes: the status ("PERMISSION_DENIED") and each ErrorInfo
+// reason ("SERVICE_DISABLED", "IAM_PERMISSION_DENIED") with its metadata as the detail. Registry
+// errors of Google hosts are marked 'google' too; their 403 DENIED message names the permission.
+function describeGoogle(err: DistributionError, t: RequestTarget, serverSays: string): string | undefined {
+  const status = err.status;
+  const metadata = (code: string): Record<string, string> => {
+    const detail = err.codes.find((c) => c.code === code)?.detail;
+    return detail && typeof detail === 'object' ? (detail as Record<string, string>) : {};
+  };
+  const message = err.codes.find((c) => c.message)?.message ?? err.extra.bodySnippet ?? '';
+  const path = decodeURIComponent(pathOf(err.url));
+  const onApi = /^\/v1\//.test(path);
+  const resource = /\/v1\/projects\/([^/]+)(?:\/locations\/([^/]+)(?:\/repositories\/([^/]+))?)?/.exec(path);
+  const project = resource?.[1] ?? /projects\/([^/'"]+)/.exec(message)?.[1];
+
+  if (err.codes.some((c) => c.code === 'SERVICE_DISABLED')) {
+    const service = metadata('SERVICE_DISABLED')['service'] ?? 'the API';
+    const consumer = /^projects\/(.+)$/.exec(metadata('SERVICE_DISABLED')['consumer'] ?? '')?.[1] ?? project ?? 'PROJECT';
+    const title = metadata('SERVICE_DISABLED')['serviceTitle'] ?? googleApiTitle(service);
+    return `${title} (${service}) is not enabled in project ${consumer}. Enable it with \`gcloud services enable ${service} --project=${consumer}\` (or in the Cloud console under APIs & Services), wait a minute for it to take effect, and try again.`;
+  }
+
+  const denied = /Permission ['"]?([a-z]+\.[A-Za-z.]+)['"]? denied(?: on resource ['"]?([^'"\s]+)['"]?)?/.exec(message);
+  const permission = metadata('IAM_PERMISSION_DENIED')['permission'] ?? denied?.[1];
+  if (status === 403 && permission) {
+    const on = (metadata('IAM_PERMISSION_DENIED')['resource'] ?? denied?.[2])?.replace(/^\/\/[^/]+\//, '');
+    const role = googleRoleFor(permission);
+    const grant = project ?? /projects\/([^/]+)/.exec(on ?? '')?.[1];
+    const how = grant ? ` (for example \`gcloud projects add-iam-policy-binding ${grant} --member=user:YOU@example.com --role=${role.split(' ')[0]}\`)` : '';
+    // Artifact Registry answers the same for a repository that is not in that location.
+    const elsewhere = /or it may not exist/.test(message) ? /locations\/([^/]+)\/repositories\/([^/]+)/.exec(on ?? '') : null;
+    if (elsewhere) {
+      return `Google Cloud denied your account the permission ${permission} on ${on} (403), or that repository does not exist in location ${elsewhere[1]}. Each location has its own host (LOCATION-docker.pkg.dev): list where the project's repositories are with \`gcloud artifacts repositories list${grant ? ` --project=${grant}` : ''}\`. If it is there, grant your account ${role}${how}.`;
+    }
+    return `Google Cloud denied your account the permission ${permission}${on ? ` on ${on}` : ''} (403). Grant it ${role}${how}, or ask the project's owner to.`;
+  }
+
+  if (status === 401) {
+    if (!onApi) {
+      return `${t.host} refused the Google credentials (401), even a freshly issued access token. Run \`gcloud auth application-default login\` (or, if you signed in with an access token as oauth2accesstoken, sign in again: those last an hour) and try again.${serverSays}`;
+    }
+    return `Google Cloud refused the access token (401${err.codes.some((c) => c.code === 'ACCESS_TOKEN_EXPIRED') ? ', expired' : ''}), even after renewing it. Run \`gcloud auth application-default login\` and try again.${serverSays}`;
+  }
+
+  if (status === 404) {
+    const location = onApi ? resource?.[2] : /^([a-z0-9-]+)-docker\.pkg\.dev$/.exec(t.host)?.[1];
+    const repo = onApi ? resource?.[3] : undefined;
+    if (repo && /gcr\.io$/.test(repo)) {
+      return `Project ${project} has no ${repo} repository in Artifact Registry (404): gcr.io images are kept in a repository named after the host. Create it with \`gcloud artifacts repositories create ${repo} --repository-format=docker --location=${location} --project=${project}\`, or move Container Registry's images there with \`gcloud artifacts docker upgrade migrate --projects=${project}\`.`;
+    }
+    if (location && project) {
+      const what = repo ? `repository ${repo}` : onApi ? 'location' : t.repository ? `image ${t.repository}` : 'it';
+      return `Not found in Artifact Registry: ${what} in location ${location} of project ${project} (404). Each location has its own host (${location}-docker.pkg.dev): list where the project's repositories are with \`gcloud artifacts repositories list --project=${project}\`, and connect that location's host.${serverSays}`;
+    }
+    return undefined;
+  }
+
+  if (status === 409 && err.codes.some((c) => c.code === 'ALREADY_EXISTS')) {
+    return `Artifact Registry already has that (409 ALREADY_EXISTS): pick another name, or use the one that exists.${serverSays}`;
+  }
+  if (status === 400 && err.codes.some((c) => c.code === 'FAILED_PRECONDITION')) {
+    return `Artifact Registry refused (400 FAILED_PRECONDITION).${serverSays}`;
+  }
+  if (status === 429) {
+    const wait = err.extra.retryAfterSeconds !== undefined ? ` Try again in ${formatSeconds(err.extra.retryAfterSeconds)}.` : ' Try again in a minute.';
+    return `Google Cloud's request quota was exceeded (429 RESOURCE_EXHAUSTED).${wait}`;
+  }
+  return undefined;
+}
+
+/** The registry's resource name for az acr commands: myregistry for myregistry.azurecr.io. */
+function acrName(host: string): string {
+  return /\.azurecr\.(io|cn|us)$/i.test(host) ? host.slice(0, host.indexOf('.')) : host;
+}
+
+function googleApiTitle(service: string): string {
+  if (service === 'artifactregistry.googleapis.com') return 'The Artifact Registry API';
+  if (service === 'containeranalysis.googleapis.com') return 'The Container Analysis API';
+  if (service === 'containerscanning.googleapis.com') return 'The Container Scanning API';
+  return 'The API';
+}
+
+/** The predefined role that grants a permission (cloud.google.com/iam/docs/roles-permissions/artifactregistry). */
+function googleRoleFor(permission: string): string {
+  if (permission.startsWith('containeranalysis.occurrences.')) return 'roles/containeranalysis.occurrences.viewer (Container Analysis Occurrences Viewer)';
+  if (!permission.startsWith('artifactregistry.')) return 'a role that includes it';
+  if (/^artifactregistry\.repositories\.(create|delete|update|setIamPolicy)$/.test(permission)) return 'roles/artifactregistry.admin (Artifact Registry Administrator)';
+  if (/\.(delete|deleteArtifacts)$/.test(permission)) return 'roles/artifactregistry.repoAdmin (Artifact Registry Repository Administrator)';
+  if (/\.(uploadArtifacts|create|update)$/.test(permission)) return 'roles/artifactregistry.writer (Artifact Registry Writer)';
+  return 'roles/artifactregistry.reader (Artifact Registry Reader)';
+}
+
+/** A cloud credential that could not be found or used; each cloud names its own fix. */
+function describeCloudCredential(err: CloudCredentialError): string {
+  const detail = err.detailText ? ` (${err.detailText.replace(/\.$/, '')})` : '';
+  if (err.vendor === 'azure') {
+    const cli = err.source === 'Azure CLI';
+    switch (err.reason) {
+      case 'not-signed-in':
+        if (cli) return `The Azure CLI is not signed in: run \`az login\` (add --tenant TENANT-ID for another directory), then try again.`;
+        if (err.source === 'Microsoft Entra') {
+          return `Not signed in to Azure: sign in with your Microsoft account (VS Code), or run \`az login\` for regx; the registry's admin user or a repository-scoped token works too (\`regx login HOST -u NAME\`).`;
+        }
+        return `Not signed in to Azure (${err.source})${detail}: run \`az login\`, then try again.`;
+      case 'expired':
+        return `Your Microsoft Entra sign-in has expired${detail}: sign in again (\`az login\`${cli ? '' : ', or sign out and in with the Microsoft account in VS Code'}), then try again.`;
+      case 'wrong-tenant':
+        return `Microsoft Entra did not find the account or application in that tenant${detail}: sign in to the tenant the registry belongs to (\`az login --tenant TENANT-ID\`, or AZURE_TENANT_ID for a service principal).`;
+      case 'refused':
+        return `Microsoft Entra refused the sign-in from ${err.source}${detail}. Check the credentials: for a service principal AZURE_CLIENT_ID and its secret or certificate (secrets expire), for the Azure CLI run \`az login\` again.`;
+      case 'unavailable':
+        return `No Azure credentials were found (${err.source})${detail}. Run \`az login\`, set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal, or run where a managed identity is assigned; or sign in with the registry's admin user or a repository-scoped token (\`regx login HOST -u NAME\`).`;
+    }
+  }
+  if (err.vendor === 'google') {
+    switch (err.reason) {
+      case 'missing':
+        return `No Google credentials were found (${err.detailText}). Run \`gcloud auth application-default login\`, or point GOOGLE_APPLICATION_CREDENTIALS at a service-account key file, then try again.`;
+      case 'unreadable':
+        return `Could not use the Google credentials in ${err.source}: ${err.detailText}. Fix or remove it; \`gcloud auth application-default login\` writes a new application_default_credentials.json.`;
+      case 'refused':
+        return `Google refused to issue an access token from ${err.source} (${err.detailText}): the credentials have expired or were revoked. Run \`gcloud auth application-default login\` again (for a service-account key, create a new key).`;
+      default:
+        return `Could not get a Google access token from ${err.source}: ${err.detailText}. Check the network and try again.`;
+    }
+  }
+  return `Could not use the ${vendorName(err.vendor)} credentials from ${err.source}: ${sentence(err.detailText ?? err.reason)}`;
 }
 
 function describeTransport(err: TransportError): string {

@@ -29,7 +29,7 @@ export class InvalidInputError extends RegxError {
 }
 
 /** Whose own REST API answered: the words for its refusals differ (scopes, immutability, permissions). */
-export type Vendor = 'docker-hub' | 'github' | 'gitlab' | 'harbor' | 'quay' | 'artifactory';
+export type Vendor = 'docker-hub' | 'github' | 'gitlab' | 'harbor' | 'quay' | 'artifactory' | 'azure' | 'google';
 
 const VENDOR_NAMES: Record<Vendor, string> = {
   'docker-hub': 'Docker Hub',
@@ -38,6 +38,8 @@ const VENDOR_NAMES: Record<Vendor, string> = {
   harbor: 'Harbor',
   quay: 'Quay',
   artifactory: 'Artifactory',
+  azure: 'Azure Container Registry',
+  google: 'Google Cloud',
 };
 
 export function vendorName(vendor: Vendor): string {
@@ -61,6 +63,11 @@ export interface DistributionErrorExtra {
   tokenScopes?: string[];
   /** The answer came through this HTTP proxy (plain-http request in absolute form): it may be the proxy's. */
   proxy?: { display: string; source: string };
+  /**
+   * ACR: the lock that refused a write or delete (changeableAttributes writeEnabled/deleteEnabled false),
+   * when the provider could find which one it was. `name` is the repository, "repo:tag" or "repo@digest".
+   */
+  lock?: { level: 'repository' | 'tag' | 'manifest'; attribute: 'writeEnabled' | 'deleteEnabled'; name: string; registryName: string };
 }
 
 /** The registry answered with an HTTP status we did not expect. */
@@ -208,6 +215,25 @@ export class UnsupportedError extends RegxError {
     readonly hint?: string,
   ) {
     super(`${registry} does not offer ${feature}`);
+  }
+}
+
+/**
+ * A cloud's own credentials gave no token for the registry: nobody is signed in (Azure CLI, VS Code's
+ * Microsoft account), no Application Default Credentials, a credential file that cannot be read, a
+ * sign-in that expired or was refused, another tenant, or none of the sources is there. Never carries
+ * a secret: `source` names where the credential was looked for ("Azure CLI", a file path, an
+ * environment variable); `detailText` is the SDK's own sentence with anything token-like removed.
+ */
+export class CloudCredentialError extends RegxError {
+  readonly kind = 'cloud-credential';
+  constructor(
+    readonly vendor: Vendor,
+    readonly reason: 'not-signed-in' | 'expired' | 'refused' | 'unavailable' | 'wrong-tenant' | 'missing' | 'unreadable',
+    readonly source: string,
+    readonly detailText?: string,
+  ) {
+    super(`${vendorName(vendor)} credentials (${source}): ${detailText ?? reason}`);
   }
 }
 

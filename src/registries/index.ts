@@ -7,6 +7,7 @@ import { createSession } from '../distribution/session';
 import type { Transport } from '../distribution/transport';
 import type { RegistryEndpoint } from '../distribution/types';
 import type { CredentialStore } from '../credentials/types';
+import { AcrProvider, createAcrClient, isAcrHost, type AcrAuthOptions } from './acr';
 import { ARTIFACTORY_DOCKER_PATH } from '../reference';
 import { ArtifactoryProvider, repositoryKeyOfPrefix } from './artifactory';
 import { DockerHubProvider, isDockerHubHost } from './dockerHub';
@@ -16,6 +17,7 @@ import { GITLAB_COM, GitLabProvider, type GitLabInstance } from './gitlab';
 import { HarborProvider } from './harbor';
 import { QUAY_IO, QuayProvider } from './quay';
 import type { RegistryKind, RegistryProvider } from './provider';
+import { ArtifactRegistryProvider, googleRegistryClient, googleRegistryHost, type GoogleTokenSource } from './artifactRegistry';
 
 export type {
   RegistryProvider,
@@ -36,6 +38,7 @@ export type {
   DeleteOptions,
   RateLimitStatus,
   CreateRepositoryInput,
+  ManifestDeletePlan,
   Page,
 } from './provider';
 export * from './vulnerabilities';
@@ -54,7 +57,36 @@ export type { DockerHubProviderOptions } from './dockerHub';
 export { GhcrProvider, GITHUB_API_BASE, GHCR_HOST, GHCR_SCOPES, GHCR_TAG_DELETE_NOTE } from './ghcr';
 export type { GhcrProviderOptions, PackageVersion } from './ghcr';
 export { GitLabProvider, GITLAB_COM } from './gitlab';
+export {
+  AcrProvider,
+  AcrAuth,
+  ACR_REFRESH_TOKEN_USERNAME,
+  ACR_HOST_SUFFIXES,
+  ACR_SCAN_NOTE,
+  ACR_TAG_DELETE_NOTE,
+  createAcrClient,
+  azureSdkTokenSource,
+  isAcrHost,
+  acrRegistryName,
+  entraScopesFor,
+  entraAuthorityFor,
+  entraAccountName,
+} from './acr';
+export type { AcrProviderOptions, AcrAuthOptions, AcrClientOptions, AcrRepositoryAttributes, AcrTagOrder, EntraToken, EntraTokenRequest, EntraTokenSource } from './acr';
 export type { GitLabProviderOptions, GitLabInstance } from './gitlab';
+export {
+  ArtifactRegistryProvider,
+  ARTIFACT_REGISTRY_API,
+  CONTAINER_ANALYSIS_API,
+  GOOGLE_TOKEN_USERNAME,
+  GoogleCredentials,
+  GoogleSession,
+  applicationDefaultTokenSource,
+  artifactPath,
+  googleRegistryClient,
+  googleRegistryHost,
+} from './artifactRegistry';
+export type { ArtifactRegistryProviderOptions, GoogleAccessToken, GoogleRegistryHost, GoogleTokenRequest, GoogleTokenSource } from './artifactRegistry';
 export { HarborProvider, HARBOR_API_PATH, HARBOR_REPORT_MIME, HARBOR_TOKEN_SERVICE } from './harbor';
 export type { HarborProviderOptions, HarborArtifact, ArtifactDeletePlan } from './harbor';
 export { QuayProvider, QUAY_IO, QUAY_OAUTH_USERNAME, quayScopes } from './quay';
@@ -75,6 +107,18 @@ export interface ProviderForOptions {
   gitlabInstances?: readonly GitLabInstance[];
   /** Vendor API base (Docker Hub API, GitHub REST, GitLab URL, Artifactory's /artifactory) instead of the public one. */
   apiBaseUrl?: string;
+  /** ACR: where Microsoft Entra tokens come from (VS Code's Microsoft account, azureSdkTokenSource()), tenant, scopes. */
+  acr?: AcrAuthOptions;
+  /** Artifact Registry: the Artifact Analysis (Container Analysis) API base instead of the public one. */
+  analysisBaseUrl?: string;
+  /** Artifact Registry: the host as Google names it (us-docker.pkg.dev, gcr.io) when reached at another address. */
+  googleHost?: string;
+  /** Artifact Registry: the projects to browse (default: gcloud's / the client libraries' project). */
+  googleProjects?: readonly string[];
+  /** Artifact Registry: where access tokens come from (default: Application Default Credentials). */
+  googleTokenSource?: GoogleTokenSource;
+  /** The environment cloud credentials and endpoint overrides are read from (default process.env; regx passes its own). */
+  env?: NodeJS.ProcessEnv;
   /** Artifactory: the Docker repository a port-method endpoint serves. */
   repositoryKey?: string;
 }
@@ -89,6 +133,8 @@ export function registryKindFor(host: string, gitlabInstances: readonly GitLabIn
   if (h.endsWith('.jfrog.io') || h.includes(ARTIFACTORY_DOCKER_PATH)) return { kind: 'artifactory' };
   if (isDockerHubHost(h)) return { kind: 'docker-hub' };
   if (h === GHCR_HOST) return { kind: 'ghcr' };
+  if (isAcrHost(h)) return { kind: 'acr' };
+  if (googleRegistryHost(h)) return { kind: 'artifact-registry' };
   if (h === QUAY_IO) return { kind: 'quay' };
   if (h === GITLAB_COM.registry || h === 'gitlab.com') return { kind: 'gitlab', gitlabUrl: GITLAB_COM.url };
   for (const instance of gitlabInstances) {
@@ -118,15 +164,19 @@ export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOpti
     ...(options.transport ? { transport: options.transport } : {}),
     ...(options.userAgent ? { userAgent: options.userAgent } : {}),
   };
-  const client = options.client ?? new RegistryClient(createSession(endpoint, common));
+  const client = options.client ?? registryClientFor(endpoint, { ...options, kind });
   const api = options.apiBaseUrl ? { apiBaseUrl: options.apiBaseUrl } : {};
   switch (kind) {
+    case 'artifact-registry':
+      return new ArtifactRegistryProvider(client, { ...common, ...api, ...googleOptions(options) });
     case 'docker-hub':
       return new DockerHubProvider(client, { ...common, ...api });
     case 'ghcr':
       return new GhcrProvider(client, { ...common, ...api });
     case 'gitlab':
       return new GitLabProvider(client, { ...common, baseUrl: options.apiBaseUrl ?? detected.gitlabUrl ?? GITLAB_COM.url });
+    case 'acr':
+      return new AcrProvider(client, { ...common, ...(options.acr ?? {}) });
     case 'harbor':
       return new HarborProvider(client, { ...common, ...api });
     case 'quay':
@@ -136,4 +186,30 @@ export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOpti
     default:
       return new GenericProvider(client, common);
   }
+}
+
+/**
+ * The Distribution client for a registry: a cloud registry's carries the cloud's credentials
+ * (Artifact Registry: Google access tokens, renewed before they expire), any other the stored ones.
+ */
+export function registryClientFor(endpoint: RegistryEndpoint, options: ProviderForOptions = {}): RegistryClient {
+  const kind = options.kind ?? registryKindFor(endpoint.host, options.gitlabInstances).kind;
+  const common = {
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.transport ? { transport: options.transport } : {}),
+    ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+  };
+  if (kind === 'artifact-registry') return googleRegistryClient(endpoint, { ...common, ...googleOptions(options) });
+  if (kind === 'acr') return createAcrClient(endpoint, { ...common, ...(options.acr ?? {}) });
+  return new RegistryClient(createSession(endpoint, common));
+}
+
+function googleOptions(options: ProviderForOptions) {
+  return {
+    ...(options.analysisBaseUrl ? { analysisBaseUrl: options.analysisBaseUrl } : {}),
+    ...(options.googleHost ? { googleHost: options.googleHost } : {}),
+    ...(options.googleProjects ? { projects: options.googleProjects } : {}),
+    ...(options.googleTokenSource ? { tokenSource: options.googleTokenSource } : {}),
+    ...(options.env ? { env: options.env } : {}),
+  };
 }

@@ -11,7 +11,7 @@ import type { VulnerabilityReport } from './vulnerabilities';
 
 export type { Page } from '../distribution/types';
 
-export type RegistryKind = 'generic' | 'docker-hub' | 'ghcr' | 'gitlab' | 'harbor' | 'quay' | 'artifactory';
+export type RegistryKind = 'generic' | 'docker-hub' | 'ghcr' | 'gitlab' | 'harbor' | 'quay' | 'artifactory' | 'acr' | 'artifact-registry';
 
 /**
  * How a tag delete behaves on this registry, so the confirmation can say exactly what goes:
@@ -31,8 +31,12 @@ export interface ProviderCapabilities {
   deleteTag: TagDeleteMode;
   /** deleteManifest() (by digest, removing every tag on it) is offered. */
   deleteManifest: boolean;
-  /** What sign-in asks for: a username and a secret, or a token alone (the username comes from the API). */
-  signIn: 'username-and-secret' | 'token';
+  /**
+   * What sign-in asks for: a username and a secret, or a token alone (the username comes from the API),
+   * or nothing ('ambient': the cloud's own credentials where the user already has them, such as
+   * Google's Application Default Credentials; signIn() only checks them).
+   */
+  signIn: 'username-and-secret' | 'token' | 'ambient';
   /** Why a single tag cannot be removed on its own here, for the confirmation dialog. */
   tagDeleteNote?: string;
   /** vulnerabilities() is offered; `trigger`: scanNow() too (Harbor). */
@@ -111,6 +115,8 @@ export interface TagSummary {
   /** ISO time the registry will remove the tag (Quay's tag expiration). */
   expires?: string;
   platforms?: PlatformSummary[];
+  /** ACR locks (changeableAttributes): true where a push over the tag (write) or its delete is refused. */
+  locked?: { write: boolean; delete: boolean };
   /** The registry's own scan of the image (Harbor's scan overview): status and counts, no findings (vulnerabilities() has those). */
   scan?: VulnerabilityReport;
 }
@@ -159,6 +165,13 @@ export interface DeletePlan {
   alsoRemoves: string[];
 }
 
+/** The tags a delete by digest takes with it, for a confirmation that names them. */
+export interface ManifestDeletePlan {
+  repository: string;
+  digest: string;
+  tags: string[];
+}
+
 export interface DeleteOptions {
   /** The user confirmed that plan.alsoRemoves go too. */
   confirmShared?: boolean;
@@ -197,6 +210,8 @@ export interface RegistryProvider {
   /** Throws RefusedError when the delete would remove tags the caller did not confirm. */
   deleteTag?(repository: string, tag: string, options?: DeleteOptions): Promise<void>;
   deleteManifest?(repository: string, digest: string, signal?: AbortSignal): Promise<void>;
+  /** What deleting an image by digest removes with it: every tag on it (Artifact Registry). */
+  planManifestDelete?(repository: string, digest: string, signal?: AbortSignal): Promise<ManifestDeletePlan>;
 
   /** Check the secret with the vendor, then store it in the CredentialStore under the registry host. */
   signIn?(input: SignInInput): Promise<SignInResult>;

@@ -13,7 +13,7 @@ import { isLoopbackHost } from '../reference';
 export type { Vendor } from '../errors/errors';
 
 export interface ApiRequest {
-  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path (with query) below the API base, e.g. "/v2/user/". */
   path: string;
   query?: Record<string, string | number | undefined>;

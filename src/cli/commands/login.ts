@@ -1,10 +1,15 @@
 // `regx login REGISTRY -u USER [--password-stdin]`: checks the credentials against the registry
 // first (a ping and, for token registries, a token exchange), and only then stores them where
 // `docker login` would: $DOCKER_CONFIG/config.json or its credential helper. A password is never
-// taken from argv, where `ps` and shell history would keep it.
+// taken from argv, where `ps` and shell history would keep it. `regx login REGISTRY` without -u, for a
+// cloud registry that signs in with the cloud's own credentials (ACR: the ambient Azure credentials;
+// Artifact Registry / gcr.io: Application Default Credentials), checks them with the registry and
+// stores nothing, since regx asks them for a fresh token on every run.
 import { login } from '../../distribution/session';
 import { CancelledError } from '../../errors/errors';
 import { expectPositionals, flagBool, flagString, UsageError } from '../args';
+import type { AcrProvider } from '../../registries/acr';
+import { registryKindFor } from '../../registries';
 import { endpointFor, providerForCli, registryArgument, transportFor } from '../context';
 import { jsonText } from '../output';
 import type { CliCommand } from '../types';
@@ -13,11 +18,14 @@ import type { CliCommand } from '../types';
  * Self-hosted products whose sign-in regx checks through the provider. Docker Hub, GHCR and GitLab check
  * theirs against their web APIs, which docker login does not need, so they keep the registry's check.
  */
-const SIGNS_IN_ITSELF = new Set(['harbor', 'quay', 'artifactory']);
+const SIGNS_IN_ITSELF = new Set(['harbor', 'quay', 'artifactory', 'acr', 'artifact-registry']);
+
+/** Cloud registries whose sign-in needs nothing typed: the cloud's own credentials, where the user has them (ACR's is above). */
+const AMBIENT_SIGN_IN = new Set(['artifact-registry']);
 
 export const command: CliCommand = {
   name: 'login',
-  synopsis: 'regx login REGISTRY -u USER [--password-stdin]',
+  synopsis: 'regx login REGISTRY [-u USER [--password-stdin]]',
   summary: 'Check credentials with the registry and store them as docker login does.',
   flags: [
     { name: 'username', short: 'u', takesValue: true, description: 'user name' },
@@ -32,6 +40,22 @@ export const command: CliCommand = {
     const [registryText] = expectPositionals(args, ['REGISTRY'], 'login');
     const registry = registryArgument(ctx, registryText);
     const username = flagString(args, 'username');
+    if (!username && registryKindFor(registry).kind === 'acr' && !flagBool(args, 'password-stdin')) {
+      // ACR from the ambient Azure credentials: checked by a token exchange; nothing to store, since
+      // every run asks @azure/identity again (tokens never go into config.json).
+      const provider = await providerForCli(ctx, registry);
+      const { username: account } = await (provider as AcrProvider).signInWithEntra(ctx.signal);
+      if (ctx.json) ctx.out(jsonText({ registry, username: account, status: 'Login Succeeded', stored: false }));
+      else ctx.out(`Login Succeeded (Microsoft Entra: ${account}; nothing stored, regx asks your Azure credentials each time)`);
+      return;
+    }
+    if (!username && !flagBool(args, 'password-stdin') && AMBIENT_SIGN_IN.has(registryKindFor(registry).kind)) {
+      const provider = await providerForCli(ctx, registry);
+      const result = await provider.signIn!({ secret: '', signal: ctx.signal });
+      if (ctx.json) ctx.out(jsonText({ registry, username: result.username, status: 'Login Succeeded', stored: false }));
+      else ctx.out(`Login Succeeded (${result.username}; nothing was stored: regx asks these credentials for a fresh token each time)`);
+      return;
+    }
     if (!username) throw new UsageError('missing -u USER', 'login');
 
     let password: string;
@@ -48,7 +72,7 @@ export const command: CliCommand = {
     const credential = { username, password };
     const provider = await providerForCli(ctx, registry);
     if (SIGNS_IN_ITSELF.has(provider.kind) && provider.signIn) {
-      // Checked the registry's own way (Quay's OAuth tokens, Harbor's robots), refused in its words, then stored.
+      // Checked the registry's own way (Quay's OAuth tokens, Harbor's robots, ACR's admin user and tokens), refused in its words, then stored.
       await provider.signIn({ username, secret: password, signal: ctx.signal });
     } else {
       await login(endpointFor(ctx, registry), credential, { transport: transportFor(ctx), signal: ctx.signal });

@@ -2,7 +2,7 @@
 // scanner, time, counts per severity, then every finding worst first. Registries without scans say so.
 import { UnsupportedError } from '../../errors/errors';
 import { formatReference, parseReference } from '../../reference';
-import type { RegistryKind } from '../../registries';
+import { ACR_SCAN_NOTE, type RegistryKind } from '../../registries';
 import { SEVERITIES, sortVulnerabilities, totalFindings, type VulnerabilityReport } from '../../registries/vulnerabilities';
 import { expectPositionals } from '../args';
 import { providerForCli } from '../context';
@@ -13,6 +13,7 @@ import type { CliCommand } from '../types';
 const NO_SCANS_HINT: Partial<Record<RegistryKind, string>> = {
   generic: 'Harbor and Quay keep scan results; a plain Distribution registry has none.',
   artifactory: "Artifactory's scans live in JFrog Xray, a separate product that Registry Explorer does not read.",
+  acr: ACR_SCAN_NOTE,
 };
 
 export const command: CliCommand = {
