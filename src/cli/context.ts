@@ -7,7 +7,7 @@ import type { RegistryClient } from '../distribution/client';
 import { proxySettingsFromEnv } from '../distribution/proxy';
 import { createTransport, type Transport } from '../distribution/transport';
 import type { RegistryEndpoint } from '../distribution/types';
-import { azureSdkTokenSource, providerFor, registryClientFor, registryKindFor, type EntraTokenSource, type RegistryProvider } from '../registries';
+import { azureSdkTokenSource, providerFor, providerOwnsClient, registryClientFor, registryKindFor, type EntraTokenSource, type RegistryProvider } from '../registries';
 import { detectRegistryKind } from '../registries/detect';
 import { isLoopbackHost, parseRegistryAddress, registryName } from '../reference';
 import type { CliContext } from './types';
@@ -110,9 +110,20 @@ export function clientFor(ctx: CliContext, registry: string): RegistryClient {
   const state = stateOf(ctx);
   let client = state.clients.get(registry);
   if (!client) {
-    // A cloud registry's client gets the cloud's own credentials when config.json has none for it (ACR:
-    // the ambient Azure credentials, asked only when the registry challenges).
-    client = registryClientFor(endpointFor(ctx, registry), { credentials: ctx.credentials, transport: transportFor(ctx), userAgent: 'regx', env: ctx.env, acr: azureFor(ctx) });
+    const options = { credentials: ctx.credentials, transport: transportFor(ctx), userAgent: 'regx', env: ctx.env };
+    const endpoint = endpointFor(ctx, registry);
+    const kind = registryKindFor(registry).kind;
+    if (providerOwnsClient(kind)) {
+      // ECR answers only the cloud's own token: its provider's client fetches it, from the AWS
+      // settings of this run's environment (AWS_PROFILE, AWS_CONFIG_FILE, …), docker's own login first.
+      const provider = providerFor(endpoint, { ...options, kind, aws: { env: ctx.env } });
+      state.providers.set(registry, Promise.resolve(provider));
+      client = provider.client;
+    } else {
+      // A cloud registry's client gets the cloud's own credentials when config.json has none for it (ACR:
+      // the ambient Azure credentials, asked only when the registry challenges; Google: ADC).
+      client = registryClientFor(endpoint, { ...options, acr: azureFor(ctx) });
+    }
     state.clients.set(registry, client);
   }
   return client;
@@ -132,6 +143,7 @@ function azureFor(ctx: CliContext): { tokenSource: EntraTokenSource } {
  */
 export function providerForCli(ctx: CliContext, registry: string): Promise<RegistryProvider> {
   const state = stateOf(ctx);
+  clientFor(ctx, registry);
   let provider = state.providers.get(registry);
   if (!provider) {
     provider = (async () => {

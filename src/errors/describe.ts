@@ -275,6 +275,7 @@ function describeVendor(err: DistributionError, vendor: Vendor, t: RequestTarget
   if (vendor === 'harbor') return describeHarbor(err, t, serverSays);
   if (vendor === 'quay') return describeQuay(err, t, serverSays);
   if (vendor === 'artifactory') return describeArtifactory(err, t, serverSays);
+  if (vendor === 'aws') return describeAws(err, t, serverSays);
   if (vendor === 'azure') return describeAzure(err, t, serverSays);
   if (vendor === 'google') return describeGoogle(err, t, serverSays);
   // GitLab, gitlab.com or self-managed: name the host, it is the user's own instance.
@@ -433,6 +434,83 @@ function describeArtifactory(err: DistributionError, t: RequestTarget, serverSay
       return `Not found on ${where}: the Docker repository ${dockerKey}${t.repository ? ` or its image ${t.repository}` : ''} does not exist, or your account cannot see it.${serverSays}`;
     }
   }
+  return undefined;
+}
+
+// Amazon ECR: the AWS API's exceptions ({ __type, message }) with the profile, region and permission
+// of the call in extra.cloud, the credential chain's refusals, BatchDeleteImage's failures[] and the
+// registry's own answers (immutable tags, an expired registry token).
+function describeAws(err: DistributionError, t: RequestTarget, serverSays: string): string | undefined {
+  const code = err.codes[0]?.code ?? '';
+  const message = err.codes[0]?.message ?? '';
+  const cloud = err.extra.cloud ?? {};
+  const profile = cloud.profile ? `the AWS profile "${cloud.profile}"` : 'your AWS credentials';
+  const where = `${cloud.account ? `account ${cloud.account}` : 'your account'}${cloud.region ? ` in ${cloud.region}` : ''}`;
+  const repo = cloud.repository ?? t.repository;
+  const ssoLogin = `aws sso login${cloud.profile ? ` --profile ${cloud.profile}` : ''}`;
+  const wait = err.extra.retryAfterSeconds !== undefined ? ` Try again in ${formatSeconds(err.extra.retryAfterSeconds)}.` : ' Try again in a moment.';
+
+  // The registry side (/v2/…): ECR's own registry answers.
+  if (t.kind) {
+    if (err.hasCode('TAG_INVALID') && /immutable/i.test(message)) {
+      return `ECR refused to overwrite the tag ${t.reference ? `"${t.reference}" ` : ''}in ${repo ?? 'the repository'}: the repository's tags are immutable (imageTagMutability IMMUTABLE), so a tag that exists can never point at another image. Push under a new tag, or make the tags mutable (aws ecr put-image-tag-mutability --repository-name ${repo ?? 'NAME'} --image-tag-mutability MUTABLE).${serverSays}`;
+    }
+    if ((err.status === 401 || err.status === 403) && /token has expired/i.test(message + (err.extra.bodySnippet ?? ''))) {
+      return `ECR's registry token for ${t.host} has expired (${err.status}): they last 12 hours. Sign in again, which asks AWS for a fresh one; a token saved by \`docker login\` for ${t.host} is used before your AWS credentials, so log out of that first (docker logout ${t.host}).`;
+    }
+    if (err.status === 404 && err.hasCode('NAME_UNKNOWN')) {
+      return `ECR has no repository ${repo ?? ''} on ${t.host} (NAME_UNKNOWN). ECR does not create repositories on push: create it first (Create Repository, or aws ecr create-repository --repository-name ${repo ?? 'NAME'}), and check the region in the registry's host name.${serverSays}`;
+    }
+    const denied = /not authorized to perform:? ([\w-]+:\w+)/.exec(message)?.[1];
+    if ((err.status === 401 || err.status === 403) && denied) {
+      return `ECR refused (${err.status} ${code}): this needs ${denied} on ${repo ?? t.host}, which ${profile} ${cloud.profile ? 'does' : 'do'} not have. Ask for it in IAM (AmazonEC2ContainerRegistryPowerUser covers pushing).`;
+    }
+    return undefined;
+  }
+
+  switch (code) {
+    case 'SSOSessionExpired':
+      return `The AWS SSO session of ${profile} has expired or is not signed in. Run \`${ssoLogin}\`, then try again.`;
+    case 'NoCredentials':
+      return `No AWS credentials were found. Registry Explorer looked where the AWS CLI does: the environment (AWS_ACCESS_KEY_ID, AWS_PROFILE), the shared files ~/.aws/credentials and ~/.aws/config, SSO, web identity, and container or instance metadata. Configure some with \`aws configure\` (access keys) or \`aws configure sso\`, or pick a profile that has them.`;
+    case 'ProfileNotFound':
+      return `The AWS profile "${cloud.profile ?? 'default'}" is not in ~/.aws/config or ~/.aws/credentials (nor in AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE). Pick another profile, or add it with \`aws configure${cloud.profile ? ` --profile ${cloud.profile}` : ''}\` or \`aws configure sso\`.`;
+    case 'CredentialsError':
+      return `${capitalise(profile)} could not be used: ${message.replace(/\.$/, '')}. Check the profile in ~/.aws/config.`;
+    case 'UnrecognizedClientException':
+    case 'InvalidClientTokenId':
+    case 'InvalidSignatureException':
+    case 'SignatureDoesNotMatch':
+      return `AWS did not accept the access key of ${profile} (${code}): it is wrong, deleted or deactivated, or its secret does not match. Check ~/.aws/credentials (or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), or sign in with another profile.`;
+    case 'ExpiredTokenException':
+    case 'ExpiredToken':
+      return `The temporary AWS credentials of ${profile} have expired (${code}). Get new ones (\`${ssoLogin}\` for SSO, or assume the role again), then try again.`;
+    case 'AccessDeniedException':
+    case 'AccessDenied':
+      return `AWS refused (${code}): this needs ${cloud.action ?? 'a permission'} on ${repo ? `the repository ${repo}` : 'the registry'} (${where}), which ${profile} ${cloud.profile ? 'does' : 'do'} not have. Ask for ${cloud.action ?? 'it'} in IAM: AmazonEC2ContainerRegistryReadOnly covers browsing and scan findings, PowerUser adds pushing and scans, deleting needs ecr:BatchDeleteImage.`;
+    case 'RepositoryNotFoundException':
+      return `No repository ${repo ?? ''} in the ECR registry of ${where} (RepositoryNotFoundException). ECR repositories belong to one region and one account: check that the registry's region is the one the repository was created in (the host names both: ACCOUNT.dkr.ecr.REGION.amazonaws.com), and the spelling.`;
+    case 'ImageNotFoundException':
+    case 'ImageNotFound':
+      return `ECR has no such image in ${repo ?? 'the repository'} (${code}): it was deleted, or its tag moved. Refresh and look again.${serverSays}`;
+    case 'ImageTagDoesNotMatchDigest':
+      return `Not deleted: the tag no longer points at the image that was shown (ImageTagDoesNotMatchDigest): it was pushed again since. Refresh and check before deleting.`;
+    case 'ImageReferencedByManifestList':
+      return `ECR did not delete the image: a multi-platform image (manifest list) in ${repo ?? 'the repository'} refers to it (ImageReferencedByManifestList). Delete the manifest list first.`;
+    case 'LimitExceededException':
+      return `ECR did not start a scan (LimitExceededException): basic scanning scans an image at most once every 24 hours, the scan on push included. Its last findings are still in Show Vulnerabilities.${serverSays}`;
+    case 'UnsupportedImageTypeException':
+      return `ECR cannot scan this kind of image (UnsupportedImageTypeException): basic scanning reads container images with an operating-system package database.${serverSays}`;
+    case 'RepositoryAlreadyExistsException':
+      return `The repository ${repo ?? ''} already exists in the ECR registry of ${where}.`;
+    case 'InvalidParameterException':
+      return `ECR rejected the request (InvalidParameterException).${serverSays}`;
+    case 'ThrottlingException':
+    case 'ThrottleException':
+    case 'TooManyRequestsException':
+      return `AWS is throttling ECR requests (${code}).${wait}`;
+  }
+  if (err.status >= 500) return `ECR answered with a server error (${err.status}${code ? ` ${code}` : ''}).${serverSays} Try again later.`;
   return undefined;
 }
 

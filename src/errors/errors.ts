@@ -29,7 +29,7 @@ export class InvalidInputError extends RegxError {
 }
 
 /** Whose own REST API answered: the words for its refusals differ (scopes, immutability, permissions). */
-export type Vendor = 'docker-hub' | 'github' | 'gitlab' | 'harbor' | 'quay' | 'artifactory' | 'azure' | 'google';
+export type Vendor = 'docker-hub' | 'github' | 'gitlab' | 'harbor' | 'quay' | 'artifactory' | 'aws' | 'azure' | 'google';
 
 const VENDOR_NAMES: Record<Vendor, string> = {
   'docker-hub': 'Docker Hub',
@@ -38,6 +38,7 @@ const VENDOR_NAMES: Record<Vendor, string> = {
   harbor: 'Harbor',
   quay: 'Quay',
   artifactory: 'Artifactory',
+  aws: 'AWS',
   azure: 'Azure Container Registry',
   google: 'Google Cloud',
 };
@@ -63,6 +64,11 @@ export interface DistributionErrorExtra {
   tokenScopes?: string[];
   /** The answer came through this HTTP proxy (plain-http request in absolute form): it may be the proxy's. */
   proxy?: { display: string; source: string };
+  /**
+   * A cloud's API or its credentials failed: the profile, region and account the call was made with,
+   * and the permission it needed (e.g. ecr:DescribeImages), so the message can name the fix.
+   */
+  cloud?: { profile?: string; region?: string; account?: string; action?: string; repository?: string };
   /**
    * ACR: the lock that refused a write or delete (changeableAttributes writeEnabled/deleteEnabled false),
    * when the provider could find which one it was. `name` is the repository, "repo:tag" or "repo@digest".

@@ -11,6 +11,7 @@ import { AcrProvider, createAcrClient, isAcrHost, type AcrAuthOptions } from './
 import { ARTIFACTORY_DOCKER_PATH } from '../reference';
 import { ArtifactoryProvider, repositoryKeyOfPrefix } from './artifactory';
 import { DockerHubProvider, isDockerHubHost } from './dockerHub';
+import { EcrProvider, isEcrHost, type EcrOptions } from './ecr';
 import { GenericProvider } from './generic';
 import { GHCR_HOST, GhcrProvider } from './ghcr';
 import { GITLAB_COM, GitLabProvider, type GitLabInstance } from './gitlab';
@@ -91,6 +92,8 @@ export { HarborProvider, HARBOR_API_PATH, HARBOR_REPORT_MIME, HARBOR_TOKEN_SERVI
 export type { HarborProviderOptions, HarborArtifact, ArtifactDeletePlan } from './harbor';
 export { QuayProvider, QUAY_IO, QUAY_OAUTH_USERNAME, quayScopes } from './quay';
 export type { QuayProviderOptions } from './quay';
+export { EcrProvider, ECR_PUBLIC_HOST, ECR_TAG_DELETE_NOTE, ecrRegistryHost, isEcrHost, listAwsProfiles, parseEcrHost } from './ecr';
+export type { EcrHost, EcrOptions, EcrProviderOptions } from './ecr';
 export { ArtifactoryProvider, ARTIFACTORY_TAG_DELETE_NOTE, artifactorySecretKind, repositoryKeyOfPrefix, subdomainRepositoryKey } from './artifactory';
 export type { ArtifactoryProviderOptions, ArtifactorySecretKind } from './artifactory';
 
@@ -121,6 +124,16 @@ export interface ProviderForOptions {
   env?: NodeJS.ProcessEnv;
   /** Artifactory: the Docker repository a port-method endpoint serves. */
   repositoryKey?: string;
+  /** Amazon ECR: profile, region, account, more regions, API endpoint, and where AWS_* are read. */
+  aws?: EcrOptions;
+}
+
+/**
+ * Kinds whose provider builds its own Distribution client (its registry token comes from a cloud SDK):
+ * callers that keep one client per host take provider.client for these.
+ */
+export function providerOwnsClient(kind: RegistryKind): boolean {
+  return kind === 'ecr';
 }
 
 /**
@@ -136,6 +149,7 @@ export function registryKindFor(host: string, gitlabInstances: readonly GitLabIn
   if (isAcrHost(h)) return { kind: 'acr' };
   if (googleRegistryHost(h)) return { kind: 'artifact-registry' };
   if (h === QUAY_IO) return { kind: 'quay' };
+  if (isEcrHost(h)) return { kind: 'ecr' };
   if (h === GITLAB_COM.registry || h === 'gitlab.com') return { kind: 'gitlab', gitlabUrl: GITLAB_COM.url };
   for (const instance of gitlabInstances) {
     let instanceHost: string | undefined;
@@ -152,7 +166,8 @@ export function registryKindFor(host: string, gitlabInstances: readonly GitLabIn
 /**
  * The provider for a registry: Docker Hub for docker.io and its aliases, GHCR for ghcr.io, GitLab for
  * registry.gitlab.com and configured instances, Quay for quay.io, Artifactory for *.jfrog.io and
- * Artifactory repository paths, Harbor and a self-hosted Quay or Artifactory when the kind says so
+ * Artifactory repository paths, Amazon ECR for <account>.dkr.ecr.<region>.amazonaws.com and public.ecr.aws,
+ * Harbor and a self-hosted Quay or Artifactory when the kind says so
  * (they have no well-known host: regx learns it from the /v2/ answer, the editor from the registry's
  * kind setting), the generic Distribution provider for the rest.
  */
@@ -164,6 +179,9 @@ export function providerFor(endpoint: RegistryEndpoint, options: ProviderForOpti
     ...(options.transport ? { transport: options.transport } : {}),
     ...(options.userAgent ? { userAgent: options.userAgent } : {}),
   };
+  // Its registry wants the cloud's own short-lived token, which only its provider can keep fresh:
+  // it builds its client (options.client is not used), over the same credentials and transport.
+  if (kind === 'ecr') return new EcrProvider(endpoint, { ...common, ...(options.aws ? { aws: options.aws } : {}) });
   const client = options.client ?? registryClientFor(endpoint, { ...options, kind });
   const api = options.apiBaseUrl ? { apiBaseUrl: options.apiBaseUrl } : {};
   switch (kind) {

@@ -5,13 +5,14 @@
 // RegistryProvider; manifests, configs, copy and retag still go through the RegistryClient it holds.
 // PURE: no vscode imports.
 
+import type { Credential } from '../credentials/types';
 import type { RegistryClient } from '../distribution/client';
 import type { Page } from '../distribution/types';
 import type { VulnerabilityReport } from './vulnerabilities';
 
 export type { Page } from '../distribution/types';
 
-export type RegistryKind = 'generic' | 'docker-hub' | 'ghcr' | 'gitlab' | 'harbor' | 'quay' | 'artifactory' | 'acr' | 'artifact-registry';
+export type RegistryKind = 'generic' | 'docker-hub' | 'ghcr' | 'gitlab' | 'harbor' | 'quay' | 'artifactory' | 'ecr' | 'acr' | 'artifact-registry';
 
 /**
  * How a tag delete behaves on this registry, so the confirmation can say exactly what goes:
@@ -32,11 +33,12 @@ export interface ProviderCapabilities {
   /** deleteManifest() (by digest, removing every tag on it) is offered. */
   deleteManifest: boolean;
   /**
-   * What sign-in asks for: a username and a secret, or a token alone (the username comes from the API),
-   * or nothing ('ambient': the cloud's own credentials where the user already has them, such as
-   * Google's Application Default Credentials; signIn() only checks them).
+   * What sign-in asks for: a username and a secret, or a token alone (the username comes from the API);
+   * 'aws-profile': an AWS profile (listAwsProfiles) and region, whose credentials the AWS chain resolves (ECR);
+   * 'ambient': the cloud's own credentials where the user already has them, such as Google's
+   * Application Default Credentials (signIn() only checks them).
    */
-  signIn: 'username-and-secret' | 'token' | 'ambient';
+  signIn: 'username-and-secret' | 'token' | 'aws-profile' | 'ambient';
   /** Why a single tag cannot be removed on its own here, for the confirmation dialog. */
   tagDeleteNote?: string;
   /** vulnerabilities() is offered; `trigger`: scanNow() too (Harbor). */
@@ -91,6 +93,8 @@ export interface RepositorySummary {
   /** Docker Hub official image (library/…). */
   official?: boolean;
   tagCount?: number;
+  /** The registry host that serves it when that is not this provider's (ECR: a repository in another region). */
+  registry?: string;
 }
 
 export interface PlatformSummary {
@@ -117,7 +121,7 @@ export interface TagSummary {
   platforms?: PlatformSummary[];
   /** ACR locks (changeableAttributes): true where a push over the tag (write) or its delete is refused. */
   locked?: { write: boolean; delete: boolean };
-  /** The registry's own scan of the image (Harbor's scan overview): status and counts, no findings (vulnerabilities() has those). */
+  /** The registry's own scan of the image (Harbor's scan overview, ECR's DescribeImages summary): status and counts, no findings (vulnerabilities() has those). */
   scan?: VulnerabilityReport;
 }
 
@@ -148,6 +152,10 @@ export interface SignInInput {
   username?: string;
   /** Password, personal access token or OAuth token. Never logged, never in an error. */
   secret: string;
+  /** ECR (signIn 'aws-profile'): the AWS profile to use (default: AWS_PROFILE, else the default chain). */
+  profile?: string;
+  /** ECR: the region, where the registry host does not name one. */
+  region?: string;
   signal?: AbortSignal;
 }
 
@@ -163,9 +171,11 @@ export interface DeletePlan {
   digest?: string;
   /** Other tags that go too ('manifest' mode); empty for 'untag'. */
   alsoRemoves: string[];
+  /** 'untag' mode: this is the image's last tag, and the registry deletes the image with it (ECR). */
+  removesImage?: boolean;
 }
 
-/** The tags a delete by digest takes with it, for a confirmation that names them. */
+/** What a delete by digest removes: the image and every tag on it. */
 export interface ManifestDeletePlan {
   repository: string;
   digest: string;
@@ -175,6 +185,8 @@ export interface ManifestDeletePlan {
 export interface DeleteOptions {
   /** The user confirmed that plan.alsoRemoves go too. */
   confirmShared?: boolean;
+  /** The digest the confirmed plan showed: a tag that points elsewhere by now is not deleted (ECR checks it itself). */
+  digest?: string;
   signal?: AbortSignal;
 }
 
@@ -210,13 +222,18 @@ export interface RegistryProvider {
   /** Throws RefusedError when the delete would remove tags the caller did not confirm. */
   deleteTag?(repository: string, tag: string, options?: DeleteOptions): Promise<void>;
   deleteManifest?(repository: string, digest: string, signal?: AbortSignal): Promise<void>;
-  /** What deleting an image by digest removes with it: every tag on it (Artifact Registry). */
+  /** The tags a deleteManifest() would remove with the image, for a confirmation that names them (ECR, Artifact Registry). */
   planManifestDelete?(repository: string, digest: string, signal?: AbortSignal): Promise<ManifestDeletePlan>;
 
   /** Check the secret with the vendor, then store it in the CredentialStore under the registry host. */
   signIn?(input: SignInInput): Promise<SignInResult>;
   /** Forget API tokens (after sign-out or a credential change). */
   forgetTokens?(): void;
+  /**
+   * What to hand the Docker engine for a pull or push of this registry, where the CredentialStore has
+   * nothing the engine could use (ECR: docker's own credential, else a fresh AWS:<token>).
+   */
+  engineCredential?(signal?: AbortSignal): Promise<Credential | undefined>;
   /** Docker Hub: the pull rate limit, read with a HEAD (which does not count against it). */
   rateLimit?(signal?: AbortSignal): Promise<RateLimitStatus | undefined>;
 

@@ -135,8 +135,8 @@ function splitScopes(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-/** API bases are https; plain http only for loopback (test fixtures, a local GitLab). */
-function checkApiBase(base: string): string {
+/** API bases are https; plain http only for loopback (test fixtures, a local GitLab, an emulated cloud API). */
+export function checkApiBase(base: string): string {
   let u: URL;
   try {
     u = new URL(base);

@@ -489,7 +489,7 @@ describe('ACR through regx', () => {
     const result = await regx(['login', LOGIN_SERVER]);
     assert.equal(result.stderr, '');
     assert.equal(result.code, 0);
-    assert.equal(result.stdout, 'Login Succeeded (Microsoft Entra: mi-regx; nothing stored, regx asks your Azure credentials each time)\n');
+    assert.equal(result.stdout, 'Login Succeeded (mi-regx; nothing stored: regx asks your Azure credentials (az login, environment, managed identity) for a fresh registry token on every run)\n');
     assert.ok(!fs.existsSync(path.join(tmp, 'docker', 'config.json')) || !fs.readFileSync(path.join(tmp, 'docker', 'config.json'), 'utf8').includes(LOGIN_SERVER));
     const exchange = acr.requests.filter((r) => r.path === '/oauth2/exchange').at(-1)!;
     assert.equal(exchange.tls, true);

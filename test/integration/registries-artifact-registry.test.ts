@@ -640,7 +640,7 @@ describe('regx with Artifact Registry', () => {
     const r = await runRegx(['login', host, '--plain-http'], regxEnv);
     assert.equal(r.stderr, '');
     assert.equal(r.code, 0);
-    assert.equal(r.stdout, `Login Succeeded (the user credentials in GOOGLE_APPLICATION_CREDENTIALS (${files.admin}); nothing was stored: regx asks these credentials for a fresh token each time)\n`);
+    assert.equal(r.stdout, `Login Succeeded (the user credentials in GOOGLE_APPLICATION_CREDENTIALS (${files.admin}); nothing stored: regx asks Google's Application Default Credentials for a fresh registry token on every run)\n`);
     assert.equal(fs.existsSync(path.join(dockerConfig, 'config.json')), false);
   });
 

@@ -72,6 +72,11 @@ export function loadFixture(vendor: string, name: string): FixtureFile {
   return parsed;
 }
 
+/** A JSON file of test/fixtures/vendors/<vendor>/ as it is, for emulations that read their recordings their own way. */
+export function readVendorJson<T>(vendor: string, name: string): T {
+  return JSON.parse(fs.readFileSync(findUp(path.join('test', 'fixtures', 'vendors', vendor, `${name}.json`)), 'utf8')) as T;
+}
+
 function findUp(relative: string): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, relative);

@@ -2,14 +2,14 @@
 // first (a ping and, for token registries, a token exchange), and only then stores them where
 // `docker login` would: $DOCKER_CONFIG/config.json or its credential helper. A password is never
 // taken from argv, where `ps` and shell history would keep it. `regx login REGISTRY` without -u, for a
-// cloud registry that signs in with the cloud's own credentials (ACR: the ambient Azure credentials;
-// Artifact Registry / gcr.io: Application Default Credentials), checks them with the registry and
-// stores nothing, since regx asks them for a fresh token on every run.
+// cloud registry that signs in with the cloud's own credentials (ECR: the AWS chain; ACR: the ambient
+// Azure credentials; Artifact Registry / gcr.io: Application Default Credentials), checks them with
+// the registry and stores nothing, since regx asks them for a fresh token on every run.
 import { login } from '../../distribution/session';
 import { CancelledError } from '../../errors/errors';
 import { expectPositionals, flagBool, flagString, UsageError } from '../args';
 import type { AcrProvider } from '../../registries/acr';
-import { registryKindFor } from '../../registries';
+import { registryKindFor, type RegistryKind } from '../../registries';
 import { endpointFor, providerForCli, registryArgument, transportFor } from '../context';
 import { jsonText } from '../output';
 import type { CliCommand } from '../types';
@@ -20,8 +20,12 @@ import type { CliCommand } from '../types';
  */
 const SIGNS_IN_ITSELF = new Set(['harbor', 'quay', 'artifactory', 'acr', 'artifact-registry']);
 
-/** Cloud registries whose sign-in needs nothing typed: the cloud's own credentials, where the user has them (ACR's is above). */
-const AMBIENT_SIGN_IN = new Set(['artifact-registry']);
+/** Cloud registries whose sign-in needs nothing typed: the cloud's own credentials, where the user has them. */
+const AMBIENT_SIGN_IN: Partial<Record<RegistryKind, string>> = {
+  ecr: 'the AWS credential chain (AWS_PROFILE, ~/.aws/config)',
+  acr: 'your Azure credentials (az login, environment, managed identity)',
+  'artifact-registry': "Google's Application Default Credentials",
+};
 
 export const command: CliCommand = {
   name: 'login',
@@ -40,20 +44,16 @@ export const command: CliCommand = {
     const [registryText] = expectPositionals(args, ['REGISTRY'], 'login');
     const registry = registryArgument(ctx, registryText);
     const username = flagString(args, 'username');
-    if (!username && registryKindFor(registry).kind === 'acr' && !flagBool(args, 'password-stdin')) {
-      // ACR from the ambient Azure credentials: checked by a token exchange; nothing to store, since
-      // every run asks @azure/identity again (tokens never go into config.json).
+    const kind = registryKindFor(registry).kind;
+    const ambient = AMBIENT_SIGN_IN[kind];
+    if (!username && !flagBool(args, 'password-stdin') && ambient) {
+      // Checked with the registry; nothing to store, since every run asks the cloud for a fresh token
+      // (tokens never go into config.json).
       const provider = await providerForCli(ctx, registry);
-      const { username: account } = await (provider as AcrProvider).signInWithEntra(ctx.signal);
+      const account =
+        kind === 'acr' ? (await (provider as AcrProvider).signInWithEntra(ctx.signal)).username : (await provider.signIn!({ secret: '', signal: ctx.signal })).username;
       if (ctx.json) ctx.out(jsonText({ registry, username: account, status: 'Login Succeeded', stored: false }));
-      else ctx.out(`Login Succeeded (Microsoft Entra: ${account}; nothing stored, regx asks your Azure credentials each time)`);
-      return;
-    }
-    if (!username && !flagBool(args, 'password-stdin') && AMBIENT_SIGN_IN.has(registryKindFor(registry).kind)) {
-      const provider = await providerForCli(ctx, registry);
-      const result = await provider.signIn!({ secret: '', signal: ctx.signal });
-      if (ctx.json) ctx.out(jsonText({ registry, username: result.username, status: 'Login Succeeded', stored: false }));
-      else ctx.out(`Login Succeeded (${result.username}; nothing was stored: regx asks these credentials for a fresh token each time)`);
+      else ctx.out(`Login Succeeded (${account}; nothing stored: regx asks ${ambient} for a fresh registry token on every run)`);
       return;
     }
     if (!username) throw new UsageError('missing -u USER', 'login');
