@@ -1,11 +1,12 @@
-// Activation only wires things together: services, the two views, the inspect documents and the
-// commands. Everything created here is owned by context.subscriptions and disposed on deactivate.
+// Activation only wires things together: services, the two views, the inspect and vulnerability
+// documents and the commands. Everything created here is owned by context.subscriptions and disposed on deactivate.
 import * as vscode from 'vscode';
 import { describeError } from './errors/describe';
 import { registerCommands } from './vscode/commands';
 import { InspectDocuments } from './vscode/inspectDocuments';
 import { DockerHubRateLimit } from './vscode/rateLimitStatus';
 import { RegistryService } from './vscode/registryService';
+import { ScanDocuments } from './vscode/scanDocuments';
 import { EngineService } from './vscode/images/engineService';
 import { LocalImagesProvider } from './vscode/images/localImagesProvider';
 import type { ImageNode } from './vscode/images/nodes';
@@ -39,6 +40,10 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   const imagesView = vscode.window.createTreeView<ImageNode>('registryExplorer.images', { treeDataProvider: images, canSelectMany: true });
   images.attach(imagesView);
   const inspect = new InspectDocuments(service);
+  // A report read for a tag (not a platform's digest) is what that tag's badge shows too.
+  const scans = new ScanDocuments(service, (target, report) => {
+    if (!target.reference.includes(':')) tree.setScan(target.host, target.repository, target.reference, report);
+  });
   const rateLimit = new DockerHubRateLimit(service);
   context.subscriptions.push(
     service,
@@ -48,8 +53,9 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     images,
     imagesView,
     inspect,
+    scans,
     rateLimit,
-    ...registerCommands({ service, tree, view, inspect, rateLimit, engines, images, imagesView }, operationHandlers),
+    ...registerCommands({ service, tree, view, inspect, scans, rateLimit, engines, images, imagesView }, operationHandlers),
   );
   return { registries: tree, service, images, engines, rateLimit, describeError, cancelOperations: cancelRunningOperations, runningOperations: runningOperationCount };
 }

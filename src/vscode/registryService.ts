@@ -2,9 +2,9 @@
 // per origin), one session + client per registry host, the credential lookup order, and the
 // "Registry Explorer" log. Sessions are rebuilt when settings or credentials change, so a new
 // password or a new TLS option takes effect on the next request without reloading the window.
-// Each host also gets its RegistryProvider (registries/provider.ts): Docker Hub, GHCR and GitLab are
-// browsed, signed in to and pruned through their own APIs; every other host is a generic Distribution
-// registry, exactly as before. The provider shares the host's client, and so its tokens and log.
+// Each host also gets its RegistryProvider (registries/provider.ts): Docker Hub, GHCR and GitLab (known
+// by their hosts), and Harbor, Quay and Artifactory (named by the registry's `kind` setting) are browsed,
+// signed in to and pruned through their own APIs; every other host is a generic Distribution registry. The provider shares the host's client, and so its tokens and log.
 import * as vscode from 'vscode';
 import { DockerConfigStore } from '../credentials';
 import type { Credential, CredentialStore } from '../credentials/types';
@@ -15,7 +15,7 @@ import { redactUrl } from '../errors/errors';
 import { createSession } from '../distribution/session';
 import { createTransport, type RequestLogEntry, type Transport } from '../distribution/transport';
 import type { RegistryEndpoint, RegistrySession } from '../distribution/types';
-import { isLoopbackHost } from '../reference';
+import { isLoopbackHost, parseRegistryAddress } from '../reference';
 import { isDockerHubHost, providerFor, type RegistryKind, type RegistryProvider } from '../registries';
 import { SecretCredentialStore } from './secretCredentialStore';
 import * as settings from './settings';
@@ -36,7 +36,8 @@ export type CredentialOrigin = 'secret' | 'docker' | undefined;
  * TEST-ONLY: treat a host as a vendor registry whose API lives elsewhere (a loopback fixture standing
  * in for hub.docker.com, api.github.com or a GitLab instance). Not a setting and never persisted: the
  * extension-host tests set it through the API activate() returns. Users configure self-managed GitLab
- * with `registryExplorer.gitlab.instances`; the public vendors need no configuration.
+ * with `registryExplorer.gitlab.instances` and Harbor, Quay and Artifactory with the `kind` of their
+ * `registryExplorer.registries` entry; the public vendors need no configuration.
  */
 export interface VendorOverride {
   kind: RegistryKind;
@@ -151,27 +152,34 @@ export class RegistryService implements vscode.Disposable {
   /**
    * The RegistryProvider of a host, one per host and reused like its client: Docker Hub for docker.io,
    * GHCR for ghcr.io, GitLab for registry.gitlab.com and `registryExplorer.gitlab.instances`, the
-   * generic Distribution provider for every other host. Listing, sign-in, search and tag deletes go
+   * provider the settings entry's `kind` names (Harbor, Quay, Artifactory), the generic Distribution
+   * provider for every other host. Listing, sign-in, search and tag deletes go
    * through it; its `client` is the host's Distribution client (manifests, copy, retag).
    */
   provider(host: string): RegistryProvider {
-    let entry = this.clients.get(host);
-    if (!entry) {
+    let client = this.clients.get(host);
+    if (!client) {
       const endpoint = this.endpoint(host);
       const session = createSession(endpoint, { credentials: this.credentials, transport: this.transport, userAgent: USER_AGENT });
+      // A test override wins over the setting, which wins over what the host says.
       const override = this.vendorOverrides.get(host);
+      const entry = settings.registries().find((r) => r.host === host);
+      const kind = override?.kind ?? entry?.kind;
+      const apiBaseUrl = override?.apiBaseUrl ?? entry?.apiUrl;
       const provider = providerFor(endpoint, {
         client: new RegistryClient(session),
         credentials: this.credentials,
         transport: this.transport,
         userAgent: USER_AGENT,
         gitlabInstances: settings.gitlabInstances(),
-        ...(override ? { kind: override.kind, ...(override.apiBaseUrl ? { apiBaseUrl: override.apiBaseUrl } : {}) } : {}),
+        ...(kind ? { kind } : {}),
+        ...(entry?.repositoryKey ? { repositoryKey: entry.repositoryKey } : {}),
+        ...(apiBaseUrl ? { apiBaseUrl } : {}),
       });
-      entry = { session, provider };
-      this.clients.set(host, entry);
+      client = { session, provider };
+      this.clients.set(host, client);
     }
-    return entry.provider;
+    return client.provider;
   }
 
   /** The kind of registry a host is (without building its client). */
@@ -200,11 +208,24 @@ export class RegistryService implements vscode.Disposable {
     return USER_AGENT;
   }
 
+  /**
+   * The key a registry's credentials are stored under: its host[:port], also for an Artifactory
+   * repository path (whose identity includes the path), as docker login keys them.
+   */
+  credentialKey(host: string): string {
+    try {
+      return parseRegistryAddress(host).host;
+    } catch {
+      return host;
+    }
+  }
+
   /** Where the credential for a host comes from, for the tree's "signed in" marker. */
   async credentialOrigin(host: string): Promise<CredentialOrigin> {
-    if (await this.secrets.get(host)) return 'secret';
+    const key = this.credentialKey(host);
+    if (await this.secrets.get(key)) return 'secret';
     try {
-      if (await this.docker()?.get(host)) return 'docker';
+      if (await this.docker()?.get(key)) return 'docker';
     } catch {
       // An unusable credential helper is reported when a request needs it, not here.
     }
@@ -308,7 +329,8 @@ export class RegistryService implements vscode.Disposable {
   }
 
   private endpointFromSetting(entry: settings.RegistrySetting): RegistryEndpoint {
-    const endpoint = this.defaultEndpoint(entry.host);
+    const endpoint = this.defaultEndpoint(this.credentialKey(entry.host));
+    if (entry.pathPrefix) endpoint.pathPrefix = entry.pathPrefix;
     if (entry.allowHttp) endpoint.allowHttp = true;
     if (entry.skipTlsVerify) endpoint.skipTlsVerify = true;
     if (entry.caFile) endpoint.caFile = entry.caFile;

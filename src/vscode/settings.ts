@@ -2,7 +2,7 @@
 // setting names and their validation live together. A bad entry is reported once and skipped: a typo
 // in one registry must not hide the others or break activation.
 import * as vscode from 'vscode';
-import { parseRegistry, parseRegistryAddress } from '../reference';
+import { parseRegistryAddress, registryName } from '../reference';
 import { describeError } from '../errors/describe';
 import { proxySettingsFromEnv, type ProxySettings } from '../distribution/proxy';
 import type { GitLabInstance } from '../registries';
@@ -11,16 +11,31 @@ const SECTION = 'registryExplorer';
 
 export type TagSort = 'name' | 'semver' | 'newest';
 
+/** What `registryExplorer.registries[].kind` may say: the registries whose host does not tell. */
+export const VENDOR_KINDS = ['harbor', 'quay', 'artifactory'] as const;
+export type VendorKind = (typeof VENDOR_KINDS)[number];
+
 /** One entry of `registryExplorer.registries`, validated and normalised. */
 export interface RegistrySetting {
-  /** Normalised host[:port] (reference/ parseRegistry), the registry's identity everywhere. */
+  /**
+   * The registry's identity everywhere: its normalised host[:port], plus the path prefix of an
+   * Artifactory repository path ("art.example.com/artifactory/api/docker/docker-local"), as references name it.
+   */
   host: string;
+  /** Artifactory's repository path ("/artifactory/api/docker/docker-local"): where the registry API answers on its host. */
+  pathPrefix?: string;
   /** The url as the user wrote it, so edits can find the entry again. */
   url: string;
   name?: string;
   allowHttp?: boolean;
   skipTlsVerify?: boolean;
   caFile?: string;
+  /** Harbor, Quay or Artifactory: browsed through that product's API. Absent: known by its host, else generic. */
+  kind?: VendorKind;
+  /** Artifactory's port method: the Docker repository the port serves. */
+  repositoryKey?: string;
+  /** Artifactory's subdomain and port methods: where its REST API answers (https://art.example.com/artifactory). */
+  apiUrl?: string;
 }
 
 const reported = new Set<string>();
@@ -44,17 +59,29 @@ function validateRegistryEntry(raw: unknown): RegistrySetting | string {
   if (!raw || typeof raw !== 'object') return 'an entry is not an object with a "url"';
   const entry = raw as Record<string, unknown>;
   if (typeof entry.url !== 'string' || !entry.url.trim()) return 'an entry has no "url"';
-  let address: { host: string; scheme?: 'http' | 'https' };
+  let address: ReturnType<typeof parseRegistryAddress>;
   try {
     address = parseRegistryAddress(entry.url.trim());
   } catch (err) {
     return describeError(err);
   }
-  const host = address.host;
+  const host = registryName(address);
   const optionalString = (k: string): string | undefined => (typeof entry[k] === 'string' && (entry[k] as string).trim() ? (entry[k] as string).trim() : undefined);
   const optionalBool = (k: string): boolean | undefined => (typeof entry[k] === 'boolean' ? (entry[k] as boolean) : undefined);
   // "http://" in the url is the user saying plain HTTP is intended.
   const allowHttp = optionalBool('allowHttp') ?? (address.scheme === 'http' ? true : undefined);
+  let kind: VendorKind | undefined;
+  if (entry.kind !== undefined) {
+    kind = VENDOR_KINDS.find((k) => k === entry.kind);
+    if (!kind) return `the entry for ${host} has "kind": ${JSON.stringify(entry.kind)}; it must be one of ${VENDOR_KINDS.map((k) => `"${k}"`).join(', ')}, or left out`;
+  }
+  const repositoryKey = optionalString('repositoryKey');
+  const apiUrl = optionalString('apiUrl');
+  if ((repositoryKey || apiUrl) && kind !== 'artifactory') return `the entry for ${host} has "repositoryKey" or "apiUrl", which only an Artifactory registry ("kind": "artifactory") takes`;
+  if (apiUrl) {
+    const problem = httpUrlProblem(apiUrl);
+    if (problem) return `the entry for ${host} has "apiUrl": ${problem}`;
+  }
   return {
     host,
     url: entry.url,
@@ -62,7 +89,24 @@ function validateRegistryEntry(raw: unknown): RegistrySetting | string {
     allowHttp,
     skipTlsVerify: optionalBool('skipTlsVerify'),
     caFile: optionalString('caFile'),
+    kind,
+    ...(address.pathPrefix ? { pathPrefix: address.pathPrefix } : {}),
+    ...(repositoryKey ? { repositoryKey } : {}),
+    ...(apiUrl ? { apiUrl: apiUrl.replace(/\/+$/, '') } : {}),
   };
+}
+
+/** Why a URL setting is unusable (not http(s), credentials in it), or undefined. */
+function httpUrlProblem(value: string, example = 'https://art.example.com/artifactory'): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `"${value}" is not a URL (${example})`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `"${value}" is not an http(s) URL`;
+  if (url.username || url.password) return 'credentials do not belong in the URL: use Sign In…';
+  return undefined;
 }
 
 /** The registries from settings, deduplicated by host (the first entry wins). */
@@ -135,14 +179,9 @@ export function validateGitLabInstance(raw: unknown): GitLabInstance | string {
   if (!raw || typeof raw !== 'object') return 'an entry is not an object with "url" and "registry"';
   const entry = raw as Record<string, unknown>;
   if (typeof entry.url !== 'string' || !entry.url.trim()) return 'an entry has no "url"';
-  let url: URL;
-  try {
-    url = new URL(entry.url.trim());
-  } catch {
-    return `"${entry.url}" is not a URL (https://gitlab.example.com)`;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `"${entry.url}" is not an http(s) URL`;
-  if (url.username || url.password) return 'credentials do not belong in the URL: use Sign In…';
+  const problem = httpUrlProblem(entry.url.trim(), 'https://gitlab.example.com');
+  if (problem) return problem;
+  const url = new URL(entry.url.trim());
   if (typeof entry.registry !== 'string' || !entry.registry.trim()) return `the entry for ${url.host} has no "registry" (its registry host, e.g. registry.${url.host})`;
   let registry: string;
   try {
@@ -168,15 +207,18 @@ export function useDockerConfig(): boolean {
 }
 
 /** Add a registry (Connect Registry) to the user settings; replaces an entry for the same host. */
-export async function addRegistry(entry: Omit<RegistrySetting, 'host'>): Promise<void> {
+export async function addRegistry(entry: Omit<RegistrySetting, 'host' | 'pathPrefix'>): Promise<void> {
   const current = userRegistriesRaw();
-  const host = parseRegistry(entry.url);
+  const host = registryName(parseRegistryAddress(entry.url));
   const kept = current.filter((item) => hostOf(item) !== host);
   const clean: Record<string, unknown> = { url: entry.url };
   if (entry.name) clean.name = entry.name;
   if (entry.allowHttp) clean.allowHttp = true;
   if (entry.skipTlsVerify) clean.skipTlsVerify = true;
   if (entry.caFile) clean.caFile = entry.caFile;
+  if (entry.kind) clean.kind = entry.kind;
+  if (entry.repositoryKey) clean.repositoryKey = entry.repositoryKey;
+  if (entry.apiUrl) clean.apiUrl = entry.apiUrl;
   await config().update('registries', [...kept, clean], vscode.ConfigurationTarget.Global);
 }
 

@@ -71,9 +71,9 @@ suite('registries view', () => {
       await wb.screenshot('registries-welcome');
 
       await wb.runCommand('Registry Explorer: Connect Registry…');
-      // Docker Hub, GHCR and GitLab are offered by name; any other registry by its URL.
+      // Docker Hub, GHCR, GitLab, Harbor, Quay and Artifactory are offered by name; any other registry by its URL.
       const kinds = await wb.quickPickItems();
-      for (const kind of [/Docker Hub/, /GitHub Container Registry/, /GitLab/, /Self-managed GitLab/, /Another registry/]) {
+      for (const kind of [/Docker Hub/, /GitHub Container Registry/, /GitLab/, /Self-managed GitLab/, /Harbor/, /Quay/, /JFrog Artifactory/, /Another registry/]) {
         assert.ok(kinds.some((k) => kind.test(k)), `Connect Registry offers ${kind}: ${kinds.join(' | ')}`);
       }
       await wb.screenshot('connect-registry-kinds');

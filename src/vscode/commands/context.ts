@@ -3,6 +3,7 @@ import type * as vscode from 'vscode';
 import type { InspectDocuments } from '../inspectDocuments';
 import type { DockerHubRateLimit } from '../rateLimitStatus';
 import type { RegistryService } from '../registryService';
+import type { ScanDocuments } from '../scanDocuments';
 import type { TreeNode } from '../tree/nodes';
 import type { RegistriesTreeProvider } from '../tree/registriesProvider';
 
@@ -11,6 +12,8 @@ export interface CommandContext {
   tree: RegistriesTreeProvider;
   view: vscode.TreeView<TreeNode>;
   inspect: InspectDocuments;
+  /** Show Vulnerabilities' documents. */
+  scans: ScanDocuments;
   /** Docker Hub's pull rate limit in the status bar. */
   rateLimit?: DockerHubRateLimit;
 }

@@ -11,8 +11,10 @@ export async function disconnectRegistry(ctx: CommandContext, arg?: unknown): Pr
   const inSettings = await settings.removeRegistry(host);
   const fromDocker = (await ctx.service.roots()).some((r) => r.host === host && r.source === 'docker');
   if (fromDocker || !inSettings) await ctx.service.hideDockerLogin(host);
-  const hadCredential = !!(await ctx.service.secrets.get(host));
-  await ctx.service.secrets.erase(host);
+  // Credentials are kept by host: an Artifactory repository path shares them with its host's others.
+  const sharedCredential = (await ctx.service.roots()).some((r) => r.host !== host && ctx.service.credentialKey(r.host) === ctx.service.credentialKey(host));
+  const hadCredential = !sharedCredential && !!(await ctx.service.secrets.get(ctx.service.credentialKey(host)));
+  if (!sharedCredential) await ctx.service.secrets.erase(ctx.service.credentialKey(host));
   ctx.service.forget(host);
   ctx.tree.refresh();
   void vscode.window.showInformationMessage(

@@ -6,6 +6,9 @@ import { checkRateLimit } from './checkRateLimit';
 import { clearFilter } from './clearFilter';
 import { connectRegistry } from './connectRegistry';
 import type { CommandContext, CommandHandler } from './context';
+import { createRepository } from './createRepository';
+import { deleteRepository } from './deleteRepository';
+import { editDescription } from './editDescription';
 import { copyDigest } from './copyDigest';
 import { copyPullCommand } from './copyPullCommand';
 import { copyReference } from './copyReference';
@@ -17,6 +20,8 @@ import { login } from './login';
 import { logout } from './logout';
 import { refresh } from './refresh';
 import { reportError } from './reportError';
+import { scanNow } from './scanNow';
+import { showVulnerabilities } from './showVulnerabilities';
 import { useDockerLogins } from './useDockerLogins';
 
 const handlers: Record<string, CommandHandler> = {
@@ -35,6 +40,11 @@ const handlers: Record<string, CommandHandler> = {
   'registryExplorer.copyDigest': copyDigest,
   'registryExplorer.copyPullCommand': copyPullCommand,
   'registryExplorer.checkRateLimit': checkRateLimit,
+  'registryExplorer.showVulnerabilities': showVulnerabilities,
+  'registryExplorer.scanNow': scanNow,
+  'registryExplorer.createRepository': createRepository,
+  'registryExplorer.deleteRepository': deleteRepository,
+  'registryExplorer.editDescription': editDescription,
 };
 
 /**

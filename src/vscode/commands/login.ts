@@ -5,6 +5,9 @@
 // - Docker Hub: username + personal access token (a password is refused when 2FA or SSO is on).
 // - GHCR: VS Code's GitHub account (asking for the package scopes) or a personal access token.
 // - GitLab: a personal, group or project access token (the username comes from the API).
+// - Harbor: a user and password, a robot account (robot$name) and its secret, or an OIDC user's CLI secret.
+// - Quay: a robot account (org+name) and its token, or an OAuth access token (anonymous is not signing in).
+// - Artifactory: a user and an identity token or API key.
 import * as vscode from 'vscode';
 import type { Credential } from '../../credentials/types';
 import { login as checkLogin } from '../../distribution/session';
@@ -32,7 +35,7 @@ export async function login(ctx: CommandContext, arg?: unknown, provided?: Login
   const host = await registryHost(ctx, arg, 'Sign in to a registry', true);
   if (!host) return false;
   const provider = ctx.service.provider(host);
-  if (provider.kind !== 'generic') {
+  if (provider.kind !== 'generic' && provider.signIn) {
     const username = await vendorSignIn(ctx, provider, provided);
     if (!username) return false;
     await afterSignIn(ctx, host, `Signed in to ${provider.displayName} as ${username}.`);
@@ -43,7 +46,7 @@ export async function login(ctx: CommandContext, arg?: unknown, provided?: Login
     return false;
   }
   const endpoint = ctx.service.endpoint(host);
-  const previous = await ctx.service.secrets.get(host);
+  const previous = await ctx.service.secrets.get(ctx.service.credentialKey(host));
 
   let username = provided?.username;
   const credential = await untilAccepted<Credential, Credential>(
@@ -78,7 +81,7 @@ export async function login(ctx: CommandContext, arg?: unknown, provided?: Login
     },
   );
   if (!credential) return false;
-  await ctx.service.secrets.store(host, credential);
+  await ctx.service.secrets.store(ctx.service.credentialKey(host), credential);
   ctx.service.log.info(`signed in to ${host} as ${credential.username}`);
   await afterSignIn(ctx, host, `Signed in to ${host} as ${username}.`);
   return true;
@@ -200,7 +203,7 @@ async function askSecret(ctx: CommandContext, provider: RegistryProvider, proble
       });
       return token ? { secret: token.trim() } : undefined;
     }
-    default: {
+    case 'gitlab': {
       const token = await vscode.window.showInputBox({
         title,
         prompt: retry('Personal, group or project access token: read_api and read_registry to browse and pull, api to delete tags'),
@@ -211,5 +214,101 @@ async function askSecret(ctx: CommandContext, provider: RegistryProvider, proble
       });
       return token ? { secret: token.trim() } : undefined;
     }
+    case 'harbor':
+      return askHarbor(title, problem, username);
+    case 'quay':
+      return askQuay(title, problem, username);
+    case 'artifactory':
+      return askUserAndSecret(title, problem, username, {
+        user: 'Artifactory username',
+        secret: 'Identity token or API key (Artifactory → Edit Profile → Generate an Identity Token); a password works only where the administrator allows it',
+      });
+    default:
+      return provider.capabilities.signIn === 'token'
+        ? askToken(title, problem, 'Access token')
+        : askUserAndSecret(title, problem, username, { user: 'Username', secret: 'Password or access token' });
   }
+}
+
+/** A username, then its secret; the registry's refusal (problem) heads the first prompt. */
+async function askUserAndSecret(
+  title: string,
+  problem: string | undefined,
+  username: string | undefined,
+  prompts: { user: string; secret: string; value?: string; placeHolder?: string; validateUser?: (v: string) => string | undefined },
+): Promise<Secret | undefined> {
+  const user = await vscode.window.showInputBox({
+    title,
+    prompt: problem ? `${problem} — try again` : prompts.user,
+    value: username ?? prompts.value ?? '',
+    ...(prompts.placeHolder ? { placeHolder: prompts.placeHolder } : {}),
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() ? prompts.validateUser?.(v.trim()) : 'Enter a name'),
+  });
+  if (!user) return undefined;
+  const secret = await vscode.window.showInputBox({
+    title: `${title} as ${user.trim()}`,
+    prompt: prompts.secret,
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (v) => (v ? undefined : 'Enter the secret'),
+  });
+  return secret ? { username: user.trim(), secret } : undefined;
+}
+
+async function askToken(title: string, problem: string | undefined, prompt: string): Promise<Secret | undefined> {
+  const token = await vscode.window.showInputBox({
+    title,
+    prompt: problem ? `${problem} — try again` : prompt,
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() ? undefined : 'Enter a token'),
+  });
+  return token ? { secret: token.trim() } : undefined;
+}
+
+/** Harbor signs in three ways, all a name and a secret: they differ in where the person finds them. */
+async function askHarbor(title: string, problem: string | undefined, username: string | undefined): Promise<Secret | undefined> {
+  const how = await vscode.window.showQuickPick(
+    [
+      { label: '$(account) User and password', detail: 'a Harbor user (its own database, LDAP or AD)', value: 'user' as const },
+      { label: '$(hubot) Robot account', description: 'robot$name', detail: 'the full name Harbor shows (robot$project+name for a project robot) and its secret', value: 'robot' as const },
+      { label: '$(key) OIDC user', detail: 'your Harbor user name and CLI secret (Harbor → your user profile → CLI secret)', value: 'oidc' as const },
+    ],
+    { title, placeHolder: problem ?? 'How do you sign in to Harbor?', ignoreFocusOut: true },
+  );
+  if (!how) return undefined;
+  if (how.value === 'robot') {
+    return askUserAndSecret(title, problem, username?.includes('$') ? username : undefined, {
+      user: 'Robot account name, as Harbor shows it',
+      value: 'robot$',
+      placeHolder: 'robot$ci or robot$project+ci',
+      // The "$" is part of the name: without it Harbor looks for a user of that name instead.
+      validateUser: (v) => (v.includes('$') && !v.endsWith('$') ? undefined : 'A robot account name has Harbor\'s prefix, e.g. robot$ci'),
+      secret: 'Robot account secret (shown once when the robot was created; Refresh Secret in Harbor makes a new one)',
+    });
+  }
+  return askUserAndSecret(title, problem, username, {
+    user: how.value === 'oidc' ? 'Your Harbor user name (as in your user profile)' : 'Harbor username',
+    secret: how.value === 'oidc' ? 'CLI secret (Harbor → your user profile → CLI secret): your OIDC password does not work here' : 'Password',
+  });
+}
+
+/** Quay: a robot account (org+name) with its token, or an OAuth access token alone. */
+async function askQuay(title: string, problem: string | undefined, username: string | undefined): Promise<Secret | undefined> {
+  const how = await vscode.window.showQuickPick(
+    [
+      { label: '$(hubot) Robot account', description: 'org+name', detail: 'the robot\'s name and token (organization or user settings → Robot Accounts)', value: 'robot' as const },
+      { label: '$(key) OAuth access token', detail: 'an application\'s token (organization → Applications → Generate Token): also reads scans and manages repositories', value: 'oauth' as const },
+    ],
+    { title, placeHolder: problem ?? 'How do you sign in to Quay? (Public repositories need no sign-in.)', ignoreFocusOut: true },
+  );
+  if (!how) return undefined;
+  if (how.value === 'oauth') return askToken(title, problem, 'OAuth access token');
+  return askUserAndSecret(title, problem, username?.includes('+') ? username : undefined, {
+    user: 'Robot account name (namespace+robot)',
+    placeHolder: 'myorg+deployer',
+    validateUser: (v) => (/^[^+]+\+[^+]+$/.test(v) ? undefined : 'A robot account name is namespace+name, e.g. myorg+deployer'),
+    secret: 'Robot account token',
+  });
 }

@@ -7,8 +7,8 @@ import { registryHost } from './pickers';
 export async function logout(ctx: CommandContext, arg?: unknown): Promise<boolean> {
   const host = await registryHost(ctx, arg, 'Sign out of a registry');
   if (!host) return false;
-  const had = await ctx.service.secrets.get(host);
-  await ctx.service.secrets.erase(host);
+  const had = await ctx.service.secrets.get(ctx.service.credentialKey(host));
+  await ctx.service.secrets.erase(ctx.service.credentialKey(host));
   ctx.service.forget(host); // drops the session and with it every cached token
   const node = await ctx.tree.registryNode(host);
   if (node) ctx.tree.refresh(node);

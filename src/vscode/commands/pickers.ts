@@ -3,7 +3,8 @@
 import * as vscode from 'vscode';
 import type { Page } from '../../distribution/types';
 import { describeError } from '../../errors/describe';
-import { parseRegistry, parseRepository } from '../../reference';
+import { parseRegistry, parseRegistryAddress, parseRepository, registryName } from '../../reference';
+import type { NamespaceSummary, RegistryProvider } from '../../registries';
 import { withProgress } from '../progress';
 import * as settings from '../settings';
 import { hostOf, isNode, type ListOwner, type RegistryNode } from '../tree/nodes';
@@ -36,9 +37,15 @@ interface Item<T> extends vscode.QuickPickItem {
   action?: 'more' | 'other';
 }
 
-/** A registry from the view, or (allowOther) one typed in. */
-export async function pickRegistry(ctx: CommandContext, options: { title: string; allowOther?: boolean }): Promise<string | undefined> {
-  const roots = (await ctx.tree.getChildren()).filter((n): n is RegistryNode => n.kind === 'registry');
+/**
+ * A registry from the view, or (allowOther) one typed in. `only`: offer just the registries whose
+ * provider can do what the command needs — or, when none can, all of them, so that the command can
+ * say why the one picked cannot.
+ */
+export async function pickRegistry(ctx: CommandContext, options: { title: string; allowOther?: boolean; only?: (provider: RegistryProvider) => boolean }): Promise<string | undefined> {
+  const all = (await ctx.tree.getChildren()).filter((n): n is RegistryNode => n.kind === 'registry');
+  const able = options.only ? all.filter((n) => options.only!(ctx.service.provider(n.root.host))) : all;
+  const roots = able.length ? able : all;
   const items: Item<string>[] = roots.map((r) => ({
     label: r.root.label,
     description: r.root.label !== r.root.host ? r.root.host : undefined,
@@ -57,7 +64,7 @@ export async function pickRegistry(ctx: CommandContext, options: { title: string
     ignoreFocusOut: true,
     validateInput: (v) => validate(() => parseRegistry(v.trim())),
   });
-  return typed ? parseRegistry(typed.trim()) : undefined;
+  return typed ? registryName(parseRegistryAddress(typed.trim())) : undefined;
 }
 
 /** One page of names from a paged list. */
@@ -129,6 +136,33 @@ export async function pickRepository(ctx: CommandContext, host: string, title: s
   }
 }
 
+/** A namespace a vendor lists (a Harbor project, a Quay organisation), a page at a time. */
+export async function pickNamespace(ctx: CommandContext, host: string, title: string, placeHolder: string): Promise<NamespaceSummary | undefined> {
+  const provider = ctx.service.provider(host);
+  if (!provider.listNamespaces) return undefined;
+  const pageSize = settings.pageSize();
+  const known: NamespaceSummary[] = [];
+  let cursor: string | undefined;
+  let loaded = false;
+  for (;;) {
+    if (!loaded || cursor) {
+      const page = await withProgress(`Listing ${provider.displayName}'s namespaces`, () => provider.listNamespaces!(cursor ? { pageSize, cursor } : { pageSize }));
+      known.push(...page.items.filter((n) => !known.some((k) => k.name === n.name)));
+      cursor = page.next;
+      loaded = true;
+    }
+    const items: Item<NamespaceSummary>[] = known.map((n) => ({ label: n.name, value: n, ...(n.description ? { description: n.description } : {}), iconPath: new vscode.ThemeIcon('folder') }));
+    if (cursor) items.push({ label: '$(ellipsis) Load more…', action: 'more', alwaysShow: true });
+    if (items.length === 0) {
+      void vscode.window.showInformationMessage(`${provider.displayName} lists no ${placeHolder.toLowerCase()}s for you.`);
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(items, { title, placeHolder });
+    if (!picked) return undefined;
+    if (picked.value) return picked.value;
+  }
+}
+
 export async function askRepositoryName(host: string, title: string, value?: string): Promise<string | undefined> {
   const typed = await vscode.window.showInputBox({
     title,
@@ -176,8 +210,14 @@ export async function pickTag(ctx: CommandContext, host: string, repository: str
   }
 }
 
-/** The image a copy/inspect command acts on: from a tag, platform or referrer node, else asked for. */
-export async function imageTarget(ctx: CommandContext, arg: unknown, title: string): Promise<ImageTarget | undefined> {
+/** Which registries a palette command offers (pickRegistry's `only` and `none`). */
+export type RegistryFilter = Pick<Parameters<typeof pickRegistry>[1], 'only'>;
+
+/**
+ * The image a copy/inspect command acts on: from a tag, platform or referrer node, else asked for
+ * (from the registries `filter` lets through).
+ */
+export async function imageTarget(ctx: CommandContext, arg: unknown, title: string, filter: RegistryFilter = {}): Promise<ImageTarget | undefined> {
   if (isNode(arg)) {
     if (arg.kind === 'tag') return { host: arg.repository.registry.root.host, repository: arg.repository.name, tag: arg.tag };
     if (arg.kind === 'platform') {
@@ -190,7 +230,7 @@ export async function imageTarget(ctx: CommandContext, arg: unknown, title: stri
       return { host: repository.registry.root.host, repository: repository.name, digest: arg.descriptor.digest };
     }
   }
-  const host = await pickRegistry(ctx, { title });
+  const host = isNode(arg) && arg.kind === 'repository' ? arg.registry.root.host : await pickRegistry(ctx, { title, ...filter });
   if (!host) return undefined;
   const repository = isNode(arg) && arg.kind === 'repository' ? arg.name : await pickRepository(ctx, host, title);
   if (!repository) return undefined;
@@ -210,7 +250,7 @@ export async function listOwner(ctx: CommandContext, arg: unknown, title: string
 
 /** The registry host a command acts on: a node's, a host string's, or picked. */
 export async function registryHost(ctx: CommandContext, arg: unknown, title: string, allowOther = false): Promise<string | undefined> {
-  if (typeof arg === 'string' && arg.trim()) return parseRegistry(arg.trim());
+  if (typeof arg === 'string' && arg.trim()) return registryName(parseRegistryAddress(arg.trim()));
   if (isNode(arg)) {
     const host = hostOf(arg);
     if (host) return host;

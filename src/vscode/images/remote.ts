@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { isValidTag } from '../../distribution/tagPages';
 import { formatReference } from '../../reference';
 import type { NamespaceNode, RegistryNode, RepositoryNode, TagNode, TreeNode } from '../tree/nodes';
-import type { OperationsContext } from './context';
+import type { CommandContext } from '../commands/context';
 
 /** host/repository:tag (or @digest) as the engine takes it; Docker Hub names kept short as docker prints them. */
 export function engineReference(host: string, repository: string, ref: { tag?: string; digest?: string }): string {
@@ -18,7 +18,7 @@ export function engineReference(host: string, repository: string, ref: { tag?: s
  * node, cleared with one click); on a registry without a catalog it is added by name. Returns the
  * node revealed, or undefined when the registry is not in the view.
  */
-export async function revealRemote(ctx: OperationsContext, host: string, repository: string, tag?: string): Promise<TagNode | RepositoryNode | undefined> {
+export async function revealRemote(ctx: CommandContext, host: string, repository: string, tag?: string): Promise<TagNode | RepositoryNode | undefined> {
   const registry = await ctx.tree.registryNode(host);
   if (!registry) return undefined;
   let repo = await findRepository(ctx, registry, repository);
@@ -52,7 +52,7 @@ export async function revealRemote(ctx: OperationsContext, host: string, reposit
   return target;
 }
 
-async function findRepository(ctx: OperationsContext, registry: RegistryNode, name: string): Promise<RepositoryNode | undefined> {
+async function findRepository(ctx: CommandContext, registry: RegistryNode, name: string): Promise<RepositoryNode | undefined> {
   const children: TreeNode[] = await ctx.tree.getChildren(registry);
   for (const child of children) {
     if (child.kind === 'repository' && child.name === name) return child;
@@ -64,7 +64,7 @@ async function findRepository(ctx: OperationsContext, registry: RegistryNode, na
   return undefined;
 }
 
-async function findTag(ctx: OperationsContext, repo: RepositoryNode, tag: string): Promise<TagNode | undefined> {
+async function findTag(ctx: CommandContext, repo: RepositoryNode, tag: string): Promise<TagNode | undefined> {
   return (await ctx.tree.getChildren(repo)).find((n): n is TagNode => n.kind === 'tag' && n.tag === tag);
 }
 

@@ -8,6 +8,11 @@ export type ContextFlag =
   | 'signedIn' // credentials stored in SecretStorage: offers Sign Out
   | 'docker' // the registry comes from `docker login`
   | 'multiPlatform'
+  | 'scannable' // tag/platform: the registry keeps vulnerability scans (Show Vulnerabilities)
+  | 'scanTrigger' // tag/platform: the registry scans on request (Scan Now)
+  | 'creatable' // registry/namespace: repositories (Quay) or projects (Harbor) can be created in it
+  | 'manageable' // namespace (a Harbor project) / repository (Quay): can be deleted with its contents
+  | 'describable' // repository: its description can be edited
   | 'unauthorized' // error: Sign in… fixes it
   | 'retry' // error: Retry may fix it
   | 'settings' // error: a setting fixes it

@@ -1,4 +1,5 @@
-// Short texts for tree descriptions. Pure, so they can be unit-tested.
+// Short texts for tree descriptions and messages. Pure, so they can be unit-tested.
+import type { RegistryProvider } from '../../registries';
 
 /** "sha256:0123abcd4567" → "0123abcd4567" (12 hex chars, as docker prints image ids). */
 export function shortDigest(digest: string): string {
@@ -41,4 +42,10 @@ export function formatAge(iso: string | undefined, now: number = Date.now()): st
     value = Math.floor(value / size);
   }
   return '';
+}
+
+/** The registry as a message names it: "Harbor (harbor.example.com)", "Docker Hub (docker.io)", a bare host. */
+export function registryLabel(provider: RegistryProvider): string {
+  if (provider.displayName.toLowerCase().includes(provider.host.toLowerCase())) return provider.displayName;
+  return `${provider.displayName} (${provider.host})`;
 }

@@ -5,7 +5,7 @@
 // here alone, in fetchPage.
 import * as vscode from 'vscode';
 import { CancelledError } from '../../errors/errors';
-import type { NamespaceSummary } from '../../registries';
+import type { NamespaceSummary, RepositorySummary } from '../../registries';
 import type { RegistryService } from '../registryService';
 import * as settings from '../settings';
 import { contextValue } from './contextValues';
@@ -34,6 +34,8 @@ export interface ListContext extends NodeCache, TagState {
   readonly service: RegistryService;
   /** Vendor registries: what the API said about each namespace, by namespace node id. */
   readonly namespaceSummaries: Map<string, NamespaceSummary>;
+  /** …and about each repository (description, visibility, tag count), by repositoryKey(). */
+  readonly repositorySummaries: Map<string, RepositorySummary>;
   isVendor(host: string): boolean;
   listOf(owner: ListOwner): ListState;
   /** Without starting a list that was never loaded. */
@@ -112,6 +114,7 @@ async function fetchPage(ctx: ListContext, owner: ListOwner, pageSize: number, c
   if (owner.kind === 'registry') {
     if (!provider.listNamespaces) {
       const repos = await provider.listRepositories(options);
+      for (const r of repos.items) ctx.repositorySummaries.set(repositoryKey(host, r.name), r);
       return { items: repos.items.map((r) => r.name), ...next(repos) };
     }
     const page = await provider.listNamespaces(options);
@@ -120,11 +123,17 @@ async function fetchPage(ctx: ListContext, owner: ListOwner, pageSize: number, c
   }
   if (owner.kind === 'namespace') {
     const page = await provider.listRepositories({ ...options, namespace: owner.name });
+    for (const r of page.items) ctx.repositorySummaries.set(repositoryKey(host, r.name), r);
     return { items: page.items.map((r) => r.name), ...next(page) };
   }
   const page = await provider.listTags(owner.name, options);
   for (const tag of page.items) recordVendorTag(ctx, owner, tag);
   return { items: page.items.map((t) => t.name), ...next(page) };
+}
+
+/** What a vendor said about a repository is the same under every namespace that lists it. */
+export function repositoryKey(host: string, name: string): string {
+  return `${host}/${name}`;
 }
 
 function ownerHost(owner: ListOwner): string {

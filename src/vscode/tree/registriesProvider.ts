@@ -13,21 +13,25 @@
 //   repositories, each repository its tags — all paged by the provider's cursors. Their tag lists carry
 //   digest, size, date and platforms (no manifest GET per tag, which on Docker Hub would count against
 //   the pull rate limit); GitLab's tag details come per tag after first paint, like a generic registry's.
+// - Registries that scan (Harbor, Quay: provider.capabilities.scan) show a severity badge on each tag
+//   row, read after first paint a few at a time (scans.ts); Harbor projects, Quay organisations and
+//   Artifactory repositories are vendor namespaces like the others.
 // This file keeps what every kind of node shares: the dispatch by kind, the caches, and what a refresh
 // forgets. Each kind's children and rows are in its own file (registryNodes, repositoryNodes,
 // tagNodes, referrerNodes, messageNodes); the paging behind every list is in pagedLists.
 import * as vscode from 'vscode';
 import { Limiter } from '../../distribution/concurrency';
 import { describeError } from '../../errors/describe';
-import type { NamespaceSummary, TagSummary } from '../../registries';
+import type { NamespaceSummary, RepositorySummary, TagSummary, VulnerabilityReport } from '../../registries';
 import type { CredentialOrigin, RegistryService } from '../registryService';
 import * as settings from '../settings';
 import { errorItem, errorNodes, infoItem } from './messageNodes';
-import { ids, parentOf, type ListOwner, type RegistryNode, type TagNode, type TreeNode } from './nodes';
-import { loadMoreItem, loadPages, type ListState } from './pagedLists';
+import { ids, parentOf, type ListOwner, type NamespaceNode, type RegistryNode, type TagNode, type TreeNode } from './nodes';
+import { loadMoreItem, loadPages, repositoryKey, type ListState } from './pagedLists';
 import { lookUpReferrers, referrersChildren, referrersItem, referrerItem, referrersKey, type ReferrersState } from './referrerNodes';
 import { namespaceChildren, namespaceItem, registryChildren, registryItem, rootChildren, type RegistryContext } from './registryNodes';
 import { repositoryChildren, repositoryItem, type RepositoryContext } from './repositoryNodes';
+import { keepsScans, scheduleScans, type ScanState } from './scans';
 import { platformItem, scheduleDetails, tagChildren, tagItem, type TagDetails } from './tagNodes';
 
 export type { TagDetails } from './tagNodes';
@@ -36,6 +40,8 @@ export type { TagDetails } from './tagNodes';
 const DETAIL_CONCURRENCY = 4;
 /** Background referrers lookups in flight at once (each is one or two requests). */
 const REFERRERS_CONCURRENCY = 2;
+/** Vulnerability reports in flight at once (each is one or two vendor API requests). */
+const SCAN_CONCURRENCY = 2;
 
 /**
  * What the node kinds' files share, behind the narrow context each of them asks for. Apart from the
@@ -45,7 +51,7 @@ class TreeState implements RegistryContext, RepositoryContext {
   readonly nodes = new Map<string, TreeNode>();
   readonly lists = new Map<string, ListState>();
   readonly details = new Map<string, TagDetails>();
-  readonly pendingDetails = new Set<string>();
+  readonly pendingDetails = new Map<string, number>();
   readonly detailLimiter = new Limiter(DETAIL_CONCURRENCY);
   /** Referrers by `host/repository@digest`: a digest's referrers are the same under every tag naming it. */
   readonly referrers = new Map<string, ReferrersState>();
@@ -53,8 +59,14 @@ class TreeState implements RegistryContext, RepositoryContext {
   readonly origins = new Map<string, CredentialOrigin>();
   /** Vendor registries: what the API said about each namespace (by namespace node id)… */
   readonly namespaceSummaries = new Map<string, NamespaceSummary>();
+  /** …about each repository (by repositoryKey): description, visibility, tag count… */
+  readonly repositorySummaries = new Map<string, RepositorySummary>();
   /** …and about each tag (by tag node id): digest, size, dates, platforms. */
   readonly vendorTags = new Map<string, TagSummary>();
+  /** Registries that scan: each tag's vulnerability report (by tag node id). */
+  readonly scans = new Map<string, ScanState>();
+  readonly pendingScans = new Map<string, number>();
+  readonly scanLimiter = new Limiter(SCAN_CONCURRENCY);
   /** Bumped on every refresh so details that arrive for an older tree are dropped. */
   generation = 0;
   readonly resortTimers = new Map<string, NodeJS.Timeout>();
@@ -167,7 +179,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
       case 'tag':
         return tagItem(ctx, node);
       case 'platform':
-        return platformItem(node);
+        return platformItem(ctx, node);
       case 'referrers':
         return referrersItem(ctx, node);
       case 'referrer':
@@ -194,7 +206,10 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
       state.referrers.clear();
       state.origins.clear();
       state.namespaceSummaries.clear();
+      state.repositorySummaries.clear();
       state.vendorTags.clear();
+      state.scans.clear();
+      state.pendingScans.clear();
       this.emitter.fire(undefined);
       return;
     }
@@ -207,7 +222,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
       case 'namespace':
         // A generic namespace's repositories come from its registry's catalog pages.
         if (!node.vendor) return this.refresh(node.registry);
-        this.forgetList(node.id);
+        this.forgetList(node);
         this.emitter.fire(node);
         return;
       case 'repository':
@@ -222,9 +237,15 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
         state.details.delete(node.id);
         state.vendorTags.delete(node.id);
         state.pendingDetails.delete(node.id);
+        state.scans.delete(node.id);
+        state.pendingScans.delete(node.id);
         this.emitter.fire(node);
         // Load its details again (and with them its referrers): a row does not ask for them itself.
-        if (!state.isVendor(node.repository.registry.root.host)) setTimeout(() => scheduleDetails(state, [node]), 0);
+        const host = node.repository.registry.root.host;
+        const provider = this.service.provider(host);
+        // A vendor's row came from its tag list: its tag detail endpoint (where it has one) stands in.
+        if (!state.isVendor(host) || provider.tagDetails) setTimeout(() => scheduleDetails(state, [node]), 0);
+        if (keepsScans(provider)) setTimeout(() => scheduleScans(state, [node]), 0);
         return;
       }
       case 'platform':
@@ -275,44 +296,76 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     return this.state.details.get(tag.id);
   }
 
+  /** The vulnerability report a tag row shows, once it arrived. */
+  scanOf(tag: TagNode): ScanState | undefined {
+    return this.state.scans.get(tag.id);
+  }
+
+  /**
+   * A fresher report for host/repository:tag (Show Vulnerabilities, Scan Now): every row of that tag
+   * shows it at once (one tag can be listed under several namespaces).
+   */
+  setScan(host: string, repository: string, tag: string, report: VulnerabilityReport): void {
+    for (const node of this.state.nodes.values()) {
+      if (node.kind !== 'tag' || node.tag !== tag || node.repository.name !== repository || node.repository.registry.root.host !== host) continue;
+      this.state.pendingScans.delete(node.id);
+      this.state.scans.set(node.id, { report });
+      this.emitter.fire(node);
+    }
+  }
+
+  /** A repository's description changed (Edit Description): its rows show the new one at once. */
+  noteDescription(host: string, repository: string, description: string): void {
+    const key = repositoryKey(host, repository);
+    this.state.repositorySummaries.set(key, { ...(this.state.repositorySummaries.get(key) ?? { name: repository }), description });
+    for (const node of this.state.nodes.values()) {
+      if (node.kind === 'repository' && node.name === repository && node.registry.root.host === host) this.emitter.fire(node);
+    }
+  }
+
+  /** What the vendor said about a repository (description, visibility), when its list was loaded. */
+  repositorySummaryOf(host: string, repository: string): RepositorySummary | undefined {
+    return this.state.repositorySummaries.get(repositoryKey(host, repository));
+  }
+
   // ---- forgetting ------------------------------------------------------------------------------
 
   /**
    * Drop one list and what hangs under it: a repository's tags and their details, or a vendor
-   * namespace's repositories (whose ids end in "#namespace") with theirs.
+   * namespace's repositories (whose ids end in "#namespace") with theirs. A namespace is given as its
+   * node: its host may hold "/" (an Artifactory repository path), so its id cannot be split.
    */
-  private forgetList(ownerId: string): void {
-    const { lists, details, vendorTags, referrers, pendingDetails } = this.state;
-    lists.delete(ownerId);
-    const under = ownerId.slice(ownerId.indexOf(':') + 1); // "host/name" or "host/name#namespace"
-    if (ownerId.startsWith('namespace:')) {
-      const slash = under.indexOf('/');
-      const host = under.slice(0, slash);
-      const ns = under.slice(slash + 1);
+  private forgetList(owner: string | NamespaceNode): void {
+    const { lists, details, vendorTags, referrers, pendingDetails, scans, pendingScans } = this.state;
+    if (typeof owner !== 'string') {
+      lists.delete(owner.id);
+      const host = owner.registry.root.host;
       for (const id of [...lists.keys()]) {
-        if (id.startsWith(`repository:${host}/`) && id.endsWith(`#${ns}`)) this.forgetList(id);
+        if (id.startsWith(`repository:${host}/`) && id.endsWith(`#${owner.name}`)) this.forgetList(id);
       }
       return;
     }
+    lists.delete(owner);
+    const under = owner.slice(owner.indexOf(':') + 1); // "host/name" or "host/name#namespace"
     const tagPrefix = `tag:${under}:`;
-    for (const map of [details, vendorTags]) for (const id of [...map.keys()]) if (id.startsWith(tagPrefix)) map.delete(id);
+    for (const map of [details, vendorTags, scans]) for (const id of [...map.keys()]) if (id.startsWith(tagPrefix)) map.delete(id);
     const repoPrefix = `${under.replace(/#.*$/, '')}@`;
     for (const key of [...referrers.keys()]) if (key.startsWith(repoPrefix)) referrers.delete(key);
-    for (const id of [...pendingDetails]) if (id.startsWith(tagPrefix)) pendingDetails.delete(id);
+    for (const pending of [pendingDetails, pendingScans]) for (const id of [...pending.keys()]) if (id.startsWith(tagPrefix)) pending.delete(id);
   }
 
   /** Drop loaded lists and details of a registry (path '') or of one repository. */
   private forgetUnder(host: string, repository: string): void {
-    const { lists, details, vendorTags, referrers, pendingDetails } = this.state;
+    const { lists, details, vendorTags, referrers, pendingDetails, scans, pendingScans, repositorySummaries } = this.state;
     const prefix = repository ? `${host}/${repository}` : `${host}/`;
     const listIds = repository ? [ids.repository(host, repository)] : [ids.registry(host)];
     for (const id of [...lists.keys()]) {
       if (listIds.includes(id) || (!repository && (id.startsWith(`repository:${prefix}`) || id.startsWith(`namespace:${prefix}`)))) lists.delete(id);
     }
     const tagPrefix = repository ? `tag:${prefix}:` : `tag:${prefix}`;
-    for (const id of [...details.keys()]) if (id.startsWith(tagPrefix)) details.delete(id);
-    for (const id of [...vendorTags.keys()]) if (id.startsWith(tagPrefix)) vendorTags.delete(id);
-    for (const id of [...pendingDetails]) if (id.startsWith(tagPrefix)) pendingDetails.delete(id);
+    for (const map of [details, vendorTags, scans]) for (const id of [...map.keys()]) if (id.startsWith(tagPrefix)) map.delete(id);
+    for (const pending of [pendingDetails, pendingScans]) for (const id of [...pending.keys()]) if (id.startsWith(tagPrefix)) pending.delete(id);
+    if (!repository) for (const key of [...repositorySummaries.keys()]) if (key.startsWith(prefix)) repositorySummaries.delete(key);
     const referrersPrefix = repository ? `${prefix}@` : prefix;
     for (const key of [...referrers.keys()]) if (key.startsWith(referrersPrefix)) referrers.delete(key);
   }

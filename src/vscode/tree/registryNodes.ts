@@ -87,7 +87,8 @@ export function registryItem(ctx: RegistryContext, node: RegistryNode): vscode.T
   if (!ctx.origins.has(root.host)) lookUpOrigin(ctx, node);
   const filter = ctx.filterOf(node);
   const parts: string[] = [];
-  if (root.label !== root.host) parts.push(root.host);
+  // "Harbor (harbor.example.com)" names its host already.
+  if (!root.label.includes(root.host)) parts.push(root.host);
   if (root.source === 'docker') parts.push('docker login');
   else if (origin === 'secret') parts.push('signed in');
   else if (origin === 'docker') parts.push('signed in with docker login');
@@ -113,7 +114,8 @@ export function registryItem(ctx: RegistryContext, node: RegistryNode): vscode.T
   if (filter) tooltip.appendMarkdown(`  \n$(filter) Filter: \`${escapeMd(filter)}\``);
   tooltip.supportThemeIcons = true;
   item.tooltip = tooltip;
-  item.contextValue = contextValue('registry', ['browsable', origin === 'secret' && 'signedIn', root.source === 'docker' && 'docker', !!filter && 'filtered']);
+  const creatable = !!provider.capabilities.manageRepositories && !!provider.createRepository;
+  item.contextValue = contextValue('registry', ['browsable', origin === 'secret' && 'signedIn', root.source === 'docker' && 'docker', !!filter && 'filtered', creatable && 'creatable']);
   return item;
 }
 
@@ -198,24 +200,41 @@ async function vendorNamespaceChildren(ctx: RegistryContext, node: NamespaceNode
   return children;
 }
 
+/** How each kind of vendor namespace looks; a kind a provider adds later shows as a folder named by its kind. */
+const NAMESPACE_LOOKS: Partial<Record<string, { icon: string; text: string }>> = {
+  official: { icon: 'verified', text: 'official images' },
+  user: { icon: 'account', text: 'your account' },
+  organization: { icon: 'organization', text: 'organization' },
+  group: { icon: 'organization', text: 'group' },
+  project: { icon: 'project', text: 'project' },
+};
+
+/** Artifactory's Docker repositories, by type: images pushed there, a cache of another registry, or several in one. */
+const REPOSITORY_TYPE_LOOKS: Record<NonNullable<NamespaceSummary['repositoryType']>, { icon: string; text: string }> = {
+  local: { icon: 'database', text: 'local repository' },
+  remote: { icon: 'cloud', text: 'remote repository' },
+  virtual: { icon: 'layers', text: 'virtual repository' },
+  federated: { icon: 'globe', text: 'federated repository' },
+};
+
 function vendorNamespaceItem(ctx: RegistryContext, node: NamespaceNode, summary: NamespaceSummary): vscode.TreeItem {
   const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
-  const looks: Record<NamespaceSummary['kind'], { icon: string; text: string }> = {
-    official: { icon: 'verified', text: 'official images' },
-    user: { icon: 'account', text: 'your account' },
-    organization: { icon: 'organization', text: 'organization' },
-    group: { icon: 'organization', text: 'group' },
-    project: { icon: 'project', text: 'project' },
-  };
-  const look = looks[summary.kind];
+  const look = (summary.repositoryType && REPOSITORY_TYPE_LOOKS[summary.repositoryType]) ?? NAMESPACE_LOOKS[summary.kind] ?? { icon: 'folder', text: String(summary.kind) };
   item.iconPath = new vscode.ThemeIcon(look.icon);
   const filter = ctx.filterOf(node);
-  item.description = [look.text, summary.description && summary.description !== node.name ? summary.description : '', filter ? `filter: "${filter}"` : '']
+  const said = summary.description && summary.description !== node.name ? summary.description : '';
+  // A vendor's description that already says what the namespace is ("Local repository: …") says it once.
+  const kindText = said.toLowerCase().startsWith(look.text) ? '' : look.text;
+  item.description = [kindText, said, filter ? `filter: "${filter}"` : '']
     .filter(Boolean)
     .join(' · ');
   item.tooltip = `${node.registry.root.label}: ${node.name} (${summary.description ?? look.text})`;
-  item.contextValue = contextValue('namespace', ['browsable', !!filter && 'filtered']);
+  const provider = ctx.service.provider(node.registry.root.host);
+  // Quay creates repositories in a namespace; Harbor's namespaces are its projects, created on the registry and deleted here.
+  const creatable = provider.capabilities.manageRepositories === 'repository' && !!provider.createRepository;
+  const manageable = provider.capabilities.manageRepositories === 'project' && !!provider.deleteRepository;
+  item.contextValue = contextValue('namespace', ['browsable', !!filter && 'filtered', creatable && 'creatable', manageable && 'manageable']);
   return item;
 }
 

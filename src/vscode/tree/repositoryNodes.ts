@@ -1,13 +1,15 @@
 // A repository row and its children: its tags, paged, filtered and sorted as the setting says, shown
-// at once; their details are asked for after that first paint, unless the vendor's tag list already
-// carried them.
+// at once; their details (and where the registry scans, their vulnerability reports) are asked for
+// after that first paint, unless the vendor's tag list already carried them. A vendor's description of
+// the repository shows on its row.
 import * as vscode from 'vscode';
 import { formatReference } from '../../reference';
 import * as settings from '../settings';
 import { contextValue } from './contextValues';
 import { errorNodes } from './messageNodes';
-import { ids, type NamespaceNode, type NodeCache, type RegistryNode, type RepositoryNode, type TreeNode } from './nodes';
-import { expandedList, filtered, listFooter, type ListContext } from './pagedLists';
+import { ids, type NamespaceNode, type NodeCache, type RegistryNode, type RepositoryNode, type TagNode, type TreeNode } from './nodes';
+import { expandedList, filtered, listFooter, repositoryKey, type ListContext } from './pagedLists';
+import { keepsScans, scheduleScans } from './scans';
 import { isReferrersFallbackTag, sortTags } from './sortTags';
 import { createdTime, scheduleDetails, tagNode, type TagContext } from './tagNodes';
 
@@ -35,8 +37,16 @@ export async function repositoryChildren(ctx: RepositoryContext, node: Repositor
   // already carried them (Docker Hub, GHCR), or the vendor has no per-tag details to offer.
   const vendor = ctx.isVendor(node.registry.root.host);
   const provider = vendor ? ctx.service.provider(node.registry.root.host) : undefined;
-  const needDetails = vendor ? (provider?.tagDetails ? tags.filter((t) => !ctx.vendorTags.get(t.id)?.digest) : []) : tags;
+  // A vendor row without size or platforms may be an index its list does not describe (Quay's manifest
+  // lists): its details say, so that it expands to its platforms.
+  const vague = (t: TagNode) => {
+    const listed = ctx.vendorTags.get(t.id);
+    if (ctx.details.get(t.id)?.error !== undefined) return false; // asked already: a refresh asks again
+    return !listed?.digest || (listed.size === undefined && !listed.platforms?.length);
+  };
+  const needDetails = vendor ? (provider?.tagDetails ? tags.filter(vague) : []) : tags;
   if (needDetails.length) setTimeout(() => scheduleDetails(ctx, needDetails), 0);
+  if (provider && keepsScans(provider) && tags.length) setTimeout(() => scheduleScans(ctx, tags), 0);
   return children;
 }
 
@@ -45,10 +55,33 @@ export function repositoryItem(ctx: ListContext, node: RepositoryNode): vscode.T
   const label = prefix && node.name.startsWith(prefix) ? node.name.slice(prefix.length) : node.name;
   const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
-  item.iconPath = new vscode.ThemeIcon('repo');
+  const host = node.registry.root.host;
+  const summary = ctx.repositorySummaries.get(repositoryKey(host, node.name));
+  item.iconPath = new vscode.ThemeIcon(summary?.isPrivate ? 'lock' : 'repo');
   const filter = ctx.filterOf(node);
-  if (filter) item.description = `filter: "${filter}"`;
-  item.tooltip = formatReference({ registry: node.registry.root.host, repository: node.name });
-  item.contextValue = contextValue('repository', ['browsable', !!filter && 'filtered']);
+  const description = oneLine(summary?.description);
+  item.description = [filter ? `filter: "${filter}"` : '', description].filter(Boolean).join(' · ');
+  const tooltip = new vscode.MarkdownString();
+  tooltip.appendText(formatReference({ registry: host, repository: node.name }));
+  const lines: [string, string][] = [];
+  if (summary?.description) lines.push(['Description', summary.description]);
+  if (summary?.isPrivate !== undefined) lines.push(['Visibility', summary.isPrivate ? 'private' : 'public']);
+  if (summary?.tagCount !== undefined) lines.push(['Tags', String(summary.tagCount)]);
+  if (summary?.lastUpdated) lines.push(['Last updated', summary.lastUpdated]);
+  for (const [k, v] of lines) {
+    tooltip.appendMarkdown(`  \n${k}: `);
+    tooltip.appendText(v);
+  }
+  item.tooltip = tooltip;
+  const provider = ctx.isVendor(host) ? ctx.service.provider(host) : undefined;
+  const describable = !!provider?.capabilities.editDescription && !!provider.setDescription;
+  const manageable = provider?.capabilities.manageRepositories === 'repository' && !!provider.deleteRepository;
+  item.contextValue = contextValue('repository', ['browsable', !!filter && 'filtered', describable && 'describable', manageable && 'manageable']);
   return item;
+}
+
+/** The first line of a description, short enough for a row (the tooltip has it whole). */
+function oneLine(text: string | undefined): string {
+  const first = text?.trim().split(/\r?\n/, 1)[0]?.trim() ?? '';
+  return first.length > 80 ? `${first.slice(0, 79)}…` : first;
 }

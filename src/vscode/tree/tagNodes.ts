@@ -1,7 +1,8 @@
 // A tag row and what hangs under it: the platform images of a multi-platform tag and the Referrers
 // group; and the tag details (digest, size, age, platforms) that fill a row in after first paint, a
-// few at a time, each arrival redrawing only its own row. Every text a tag row shows is decided in
-// tagItem, so anything new on a tag row belongs there.
+// few at a time, each arrival redrawing only its own row (the vulnerability badge of registries that
+// scan arrives the same way: scans.ts). Every text a tag row shows is decided in tagItem, so anything
+// new on a tag row belongs there.
 import * as vscode from 'vscode';
 import type { Limiter } from '../../distribution/concurrency';
 import type { ImageSummary, IndexEntry } from '../../distribution/types';
@@ -13,6 +14,7 @@ import { contextValue } from './contextValues';
 import { formatAge, formatSize, shortDigest } from './format';
 import { ids, tagReference, type NodeCache, type PlatformNode, type RepositoryNode, type TagNode, type TreeNode } from './nodes';
 import { finishedReferrers, referrerKinds, referrersRows, scheduleReferrers, type ReferrerContext } from './referrerNodes';
+import { keepsScans, scanBadge, scansOnRequest, scanTooltip, type ScanContext, type ScanState } from './scans';
 
 export type TagDetails = { summary: ImageSummary; error?: undefined } | { summary?: undefined; error: unknown };
 
@@ -20,11 +22,16 @@ export type TagDetails = { summary: ImageSummary; error?: undefined } | { summar
 export interface TagState {
   readonly details: Map<string, TagDetails>;
   readonly vendorTags: Map<string, TagSummary>;
+  /** A scan overview the vendor's tag list carried (Harbor) is the row's badge without another request. */
+  readonly scans: Map<string, ScanState>;
 }
 
-export interface TagContext extends ReferrerContext, TagState {
-  /** Tags whose details are queued or in flight; a refresh drops them so late answers are ignored. */
-  readonly pendingDetails: Set<string>;
+export interface TagContext extends ReferrerContext, TagState, ScanContext {
+  /**
+   * Tags whose details are queued or in flight, with the generation that asked: a refresh drops them
+   * so late answers are ignored, and an answer to an older request never clears a newer one's entry.
+   */
+  readonly pendingDetails: Map<string, number>;
   readonly detailLimiter: Limiter;
   /** By repository node id: the pending re-sort of a newest-first list. */
   readonly resortTimers: Map<string, NodeJS.Timeout>;
@@ -40,8 +47,9 @@ export async function tagChildren(ctx: TagContext, node: TagNode): Promise<TreeN
   const repo = node.repository;
   const vendorTag = ctx.vendorTags.get(node.id);
   const platforms = vendorTag?.platforms;
-  if (platforms?.length) {
-    // The vendor's tag list named the platform images: no manifest GET (a pull on Docker Hub).
+  if (platforms?.length && platforms.every((p) => p.digest)) {
+    // The vendor's tag list named the platform images: no manifest GET (a pull on Docker Hub). Details
+    // read from a config name platforms without their images: those rows come from the index itself.
     const group = await referrersRows(ctx, node, vendorTag?.digest);
     const rows = platforms.map((p, i) => {
       const entry: IndexEntry = { mediaType: '', digest: p.digest ?? '', size: p.size ?? 0, platformText: p.platform, isAttestation: false };
@@ -78,6 +86,8 @@ export function tagItem(ctx: TagContext, node: TagNode): vscode.TreeItem {
   const expandable = multiPlatform || referrerCount > 0 || !!referrers?.error;
   const item = new vscode.TreeItem(node.tag, expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   item.id = node.id;
+  const provider = ctx.service.provider(node.repository.registry.root.host);
+  const scan = ctx.scans.get(node.id);
   item.iconPath = new vscode.ThemeIcon(multiPlatform ? 'layers' : 'tag');
   const tooltip = new vscode.MarkdownString();
   tooltip.appendMarkdown('**');
@@ -94,6 +104,8 @@ export function tagItem(ctx: TagContext, node: TagNode): vscode.TreeItem {
       multiPlatform ? `${summary.platforms.length} platforms` : '',
       age,
       referrerCount ? `${referrerCount} ${referrerCount === 1 ? 'referrer' : 'referrers'}` : '',
+      vendorTag?.expires ? `expires ${vendorTag.expires.slice(0, 10)}` : '',
+      scanBadge(scan),
     ]
       .filter(Boolean)
       .join(' · ');
@@ -103,23 +115,26 @@ export function tagItem(ctx: TagContext, node: TagNode): vscode.TreeItem {
     if (summary.platforms.length) lines.push([summary.platforms.length > 1 ? 'Platforms' : 'Platform', summary.platforms.join(', ')]);
     if (summary.created) lines.push([dateLabel, `${summary.created}${age ? ` (${age})` : ''}`]);
     if (referrerCount) lines.push(['Referrers', referrerKinds(referrers!.descriptors!).join(', ')]);
+    if (vendorTag?.expires) lines.push(['Expires', vendorTag.expires]);
     for (const [k, v] of lines) {
       tooltip.appendMarkdown(`  \n${k}: `);
       tooltip.appendText(v);
     }
   } else if (details?.error) {
-    item.description = 'details unavailable';
+    item.description = ['details unavailable', scanBadge(scan)].filter(Boolean).join(' · ');
     tooltip.appendMarkdown('  \n');
     tooltip.appendText(describeError(details.error));
   } else {
-    item.description = '';
+    item.description = scanBadge(scan);
   }
+  scanTooltip(tooltip, scan);
   item.tooltip = tooltip;
-  item.contextValue = contextValue('tag', [multiPlatform && 'multiPlatform']);
+  item.contextValue = contextValue('tag', [multiPlatform && 'multiPlatform', keepsScans(provider) && 'scannable', scansOnRequest(provider) && 'scanTrigger']);
   return item;
 }
 
-export function platformItem(node: PlatformNode): vscode.TreeItem {
+export function platformItem(ctx: TagContext, node: PlatformNode): vscode.TreeItem {
+  const provider = ctx.service.provider(node.tag.repository.registry.root.host);
   const item = new vscode.TreeItem(node.entry.platformText, vscode.TreeItemCollapsibleState.None);
   item.id = node.id;
   item.iconPath = new vscode.ThemeIcon('vm');
@@ -135,7 +150,7 @@ export function platformItem(node: PlatformNode): vscode.TreeItem {
     tooltip.appendText(node.entry.mediaType);
   }
   item.tooltip = tooltip;
-  item.contextValue = contextValue('platform');
+  item.contextValue = contextValue('platform', [keepsScans(provider) && 'scannable', scansOnRequest(provider) && 'scanTrigger']);
   return item;
 }
 
@@ -144,13 +159,15 @@ export function platformItem(node: PlatformNode): vscode.TreeItem {
 export function scheduleDetails(ctx: TagContext, tags: TagNode[]): void {
   const generation = ctx.generation;
   for (const tag of tags) {
-    if (ctx.details.has(tag.id) || ctx.pendingDetails.has(tag.id)) continue;
-    ctx.pendingDetails.add(tag.id);
     const repo = tag.repository;
+    // A vendor row has details from its tag list already; the caller asks for more only where they fall short.
+    const known = !ctx.isVendor(repo.registry.root.host) && ctx.details.has(tag.id);
+    if (known || ctx.pendingDetails.has(tag.id)) continue;
+    ctx.pendingDetails.set(tag.id, generation);
     void ctx.detailLimiter
       .run(async () => {
         // Skip work for a tree that was refreshed while this waited for a slot.
-        if (generation !== ctx.generation || !ctx.pendingDetails.has(tag.id)) return undefined;
+        if (generation !== ctx.generation || ctx.pendingDetails.get(tag.id) !== generation) return undefined;
         const host = repo.registry.root.host;
         if (ctx.isVendor(host)) {
           // GitLab: the tag detail endpoint (digest, size, created), not the registry.
@@ -164,7 +181,9 @@ export function scheduleDetails(ctx: TagContext, tags: TagNode[]): void {
         (error: unknown) => ({ error }),
       )
       .then((got: { summary: ImageSummary } | { vendor: TagSummary } | { error: unknown } | undefined) => {
-        if (!ctx.pendingDetails.delete(tag.id) || !got || generation !== ctx.generation) return;
+        if (ctx.pendingDetails.get(tag.id) !== generation) return;
+        ctx.pendingDetails.delete(tag.id);
+        if (!got || generation !== ctx.generation) return;
         if ('vendor' in got) {
           recordVendorTag(ctx, repo, got.vendor);
           if (!ctx.details.has(tag.id)) ctx.details.set(tag.id, { error: new Error('the registry did not say which image this tag names') });
@@ -196,6 +215,7 @@ export function recordVendorTag(state: TagState, repo: RepositoryNode, tag: TagS
   const id = ids.tag(repo.registry.root.host, repo.name, tag.name, repo.scope);
   const merged = { ...state.vendorTags.get(id), ...tag };
   state.vendorTags.set(id, merged);
+  if (tag.scan) state.scans.set(id, { report: tag.scan });
   if (merged.digest) {
     state.details.set(id, {
       summary: {
