@@ -10,6 +10,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shots = [
   'registries-welcome', 'connect-registry-kinds', 'registries-load-more', 'registries-platforms', 'registries-filter', 'registries-401',
   'registries-referrers', 'operations-pull-progress', 'operations-delete-shared', 'operations-search', 'operations-local-images',
+  'registries-harbor', 'harbor-vulnerabilities', 'registries-quay', 'registries-artifactory',
 ];
 const missing = [];
 for (const name of shots) {

@@ -36,6 +36,7 @@ const transport = createTransport({ maxAttempts: 1 });
 let emu: EcrEmulation;
 let home: string;
 let app1: SeededImage;
+let lastOnly: SeededImage;
 let app2: SeededImage;
 let multi: SeededIndex;
 const savedEnv = { ...process.env };
@@ -106,7 +107,9 @@ before(async () => {
   emu.createRepository('team/app');
   emu.createRepository('team/immutable', { immutable: true });
   emu.createRepository('team/scans');
+  emu.createRepository('team/last');
   const auth = emu.issueToken();
+  lastOnly = await seedImage(emu.host, 'team/last', 'only', { auth, seed: 'ecr-regx-last' });
   app1 = await seedImage(emu.host, 'team/app', '1.0', { auth, seed: 'ecr-app-1', layers: [2048, 1024] });
   await seedImage(emu.host, 'team/app', 'latest', { auth, seed: 'ecr-app-1', layers: [2048, 1024] });
   app2 = await seedImage(emu.host, 'team/app', '2.0', { auth, seed: 'ecr-app-2' });
@@ -744,6 +747,12 @@ describe('regx against ECR (the emulation as the HTTP proxy of the real host nam
     const tags = await regx(['tags', `${host}/team/app`]);
     assert.ok(!tags.stdout.split('\n').includes('regx-tagged'));
     assert.ok(tags.stdout.split('\n').includes('1.0'), 'the image keeps its other tags');
+  });
+
+  it("regx delete of an image's last tag says the image went with it", async () => {
+    const del = await regx(['delete', `${host}/team/last:only`]);
+    assert.equal(del.code, 0, del.stderr);
+    assert.equal(del.stdout, `Deleted ${host}/team/last@${lastOnly.digest} (tags: only)\n`);
   });
 
   it('a credential helper named in config.json still wins: its token is used and AWS is not asked', async () => {

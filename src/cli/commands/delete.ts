@@ -82,10 +82,11 @@ async function deleteThroughProvider(ctx: CliContext, provider: RegistryProvider
         `${others.length === 1 ? 'that tag' : 'those tags'} with it; add --yes to delete all of them`,
     );
   }
-  await provider.deleteTag(repository, tag, { confirmShared: true, signal });
+  // The digest the plan saw: a tag that moved meanwhile is not deleted.
+  await provider.deleteTag(repository, tag, { confirmShared: true, signal, ...(plan.digest ? { digest: plan.digest } : {}) });
   const removed = [tag, ...others];
   if (ctx.json) ctx.out(jsonText({ repository: repoName, digest: plan.digest ?? null, deletedTags: removed }));
-  else if (others.length) ctx.out(`Deleted ${repoName}@${plan.digest} (tags: ${removed.join(', ')})`);
+  else if (others.length || plan.removesImage) ctx.out(`Deleted ${repoName}@${plan.digest} (tags: ${removed.join(', ')})`);
   else ctx.out(`Deleted the tag ${repoName}:${tag}${plan.digest ? ` (the image ${plan.digest} is kept)` : ''}`);
 }
 

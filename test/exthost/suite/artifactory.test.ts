@@ -1,7 +1,8 @@
 // JFrog Artifactory inside a real VS Code, by each of its Docker access methods: at the root (every Docker
 // repository, as Artifactory 7 serves them), by a repository path (…/artifactory/api/docker/KEY, one
 // repository) and by a port (one repository, its key and REST API in the settings). Connected with the
-// scripted form of Connect Registry (kind "artifactory"), signed in (and refused), browsed to a platform,
+// scripted form of Connect Registry (kind "artifactory") and through its questions, signed in (and
+// refused), browsed to a platform,
 // retag, copy and delete (a tag alone goes) — asserting what a person sees. Artifactory cannot run here:
 // test/emulations/artifactory.ts is an emulation of its Docker and REST APIs from JFrog's published
 // pages, in front of the REAL token registry of REGX_TEST_SERVICES.
@@ -133,17 +134,30 @@ suite('Artifactory', () => {
     assert.ok(await api.service.secrets.get(emu.host));
   }, { timeout: 60_000 });
 
-  test('by a port: the repository key and REST API from the settings; its own sign-in', async () => {
+  test('by a port, through Connect Registry\'s questions: URL, access method, repository key, port; the key and REST API saved; its own sign-in', async () => {
     const port = emu.ports['docker-local']!;
-    await vscode.commands.executeCommand('registryExplorer.connectRegistry', {
-      url: port.url,
-      kind: 'artifactory',
-      repositoryKey: 'docker-local',
-      apiUrl: `${emu.url}/artifactory`,
-      credentials: { username: 'deployer', password: emu.users.deployer.apiKey },
+    const portNumber = new URL(port.url).port;
+    const picks: Record<string, RegExp> = {
+      'Which registry?': /JFrog Artifactory/,
+      "How does docker reach this Artifactory's repositories?": /Port$/,
+      'Does this registry need credentials?': /Continue anonymously/,
+    };
+    const answers: [RegExp, string][] = [[/^URL of your JFrog Artifactory/, emu.url], [/^Repository key/, 'docker-local'], [/^Port that serves/, portNumber]];
+    const window = session.window({
+      quickPick: (pick) => picks[pick.placeHolder ?? ''],
+      inputBox: (input) => answers.find(([prompt]) => prompt.test(input.prompt ?? ''))?.[1],
     });
+    await vscode.commands.executeCommand('registryExplorer.connectRegistry');
+    assert.deepEqual(window.picks.map((p) => p.placeHolder), ['Which registry?', 'How does docker reach this Artifactory\'s repositories?', 'Does this registry need credentials?']);
+    assert.deepEqual(window.picks[1]!.items, ['$(repo) Repository path', '$(globe) Subdomain', '$(plug) Port']);
+    assert.deepEqual(window.inputs.map((i) => [i.prompt, i.validation]), [
+      ['URL of your JFrog Artifactory, as you open it in a browser', undefined],
+      ['Repository key of the Docker repository', undefined],
+      ['Port that serves docker-local', undefined],
+    ]);
     const saved = (vscode.workspace.getConfiguration('registryExplorer').get<Record<string, unknown>[]>('registries') ?? []).find((r) => r['url'] === port.url);
     assert.deepEqual(saved, { url: port.url, kind: 'artifactory', repositoryKey: 'docker-local', apiUrl: `${emu.url}/artifactory` });
+    assert.equal(await vscode.commands.executeCommand('registryExplorer.login', port.host, { username: 'deployer', password: emu.users.deployer.apiKey }), true);
     assert.deepEqual(await api.service.secrets.get(port.host), { username: 'deployer', password: emu.users.deployer.apiKey });
     const reg = await tree.registry(port.host);
     const image = await tree.repository(await tree.namespace(reg, 'docker-local'), APP);

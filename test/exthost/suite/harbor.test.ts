@@ -252,5 +252,23 @@ suite('Harbor', () => {
     await api.service.secrets.store(emu.host, emu.accounts.robot);
   }, { timeout: 60_000 });
 
+  test('an entry with a kind the extension does not know is reported once and skipped; the others stay', async () => {
+    const window = capture();
+    const config = vscode.workspace.getConfiguration('registryExplorer');
+    const entries = config.get<unknown[]>('registries') ?? [];
+    await config.update('registries', [{ url: 'registry.example.com', kind: 'nexus' }, ...entries], vscode.ConfigurationTarget.Global);
+    try {
+      const roots = tree.only(await tree.children(), 'registry').map((r) => r.root.host);
+      assert.deepEqual(roots, [emu.host]);
+      await waitFor('the warning', () => window.texts('warning').length > 0);
+      assert.deepEqual(window.texts('warning'), [
+        'Registry Explorer: skipped an entry of "registryExplorer.registries": the entry for registry.example.com has "kind": "nexus"; it must be one of "harbor", "quay", "artifactory", or left out',
+      ]);
+      assert.deepEqual(window.messages[0]!.buttons, ['Open Settings']);
+    } finally {
+      await config.update('registries', entries, vscode.ConfigurationTarget.Global);
+    }
+  }, { timeout: 60_000 });
+
   test('Sign Out and Disconnect leave nothing behind', () => session.signOutAndDisconnect([emu.host]), { timeout: 60_000 });
 });
