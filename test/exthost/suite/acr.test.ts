@@ -83,10 +83,7 @@ suite('Azure Container Registry', () => {
   });
 
   after(async () => {
-    if (emu) {
-      api.service.overrideVendor(emu.host, undefined);
-      await session.stop([emu.host]);
-    }
+    if (emu) await session.stop([emu.host]);
     registration?.dispose();
     accounts?.dispose();
     await emu?.close();

@@ -28,13 +28,6 @@ let app: SeededImage;
 let multi: SeededIndex;
 let home: string;
 const session = new VendorSuite();
-const savedEnv: Record<string, string | undefined> = {};
-
-function setEnv(name: string, value: string | undefined): void {
-  if (!(name in savedEnv)) savedEnv[name] = process.env[name];
-  if (value === undefined) delete process.env[name];
-  else process.env[name] = value;
-}
 
 suite('Artifact Registry', () => {
   before(async () => {
@@ -51,23 +44,16 @@ suite('Artifact Registry', () => {
     emu.createRepository({ project: P, location: 'us', repository: 'copies' });
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'regx-ext-gar-'));
     // The extension host's own environment is what google-auth-library reads: no real gcloud, no metadata server.
-    setEnv('METADATA_SERVER_DETECTION', 'none');
-    setEnv('CLOUDSDK_CONFIG', path.join(home, 'gcloud'));
-    setEnv('GOOGLE_APPLICATION_CREDENTIALS', path.join(home, 'missing.json'));
+    session.setEnv('METADATA_SERVER_DETECTION', 'none');
+    session.setEnv('CLOUDSDK_CONFIG', path.join(home, 'gcloud'));
+    session.setEnv('GOOGLE_APPLICATION_CREDENTIALS', path.join(home, 'missing.json'));
     // TEST-ONLY: the emulation stands for us-docker.pkg.dev, its REST APIs on the same address.
     api.service.overrideVendor(emu.host, { kind: 'artifact-registry', apiBaseUrl: emu.url, googleHost: US });
   });
 
   after(async () => {
-    if (emu) {
-      api.service.overrideVendor(emu.host, undefined);
-      await session.stop([emu.host]);
-    }
+    if (emu) await session.stop([emu.host]);
     await emu?.close();
-    for (const [name, value] of Object.entries(savedEnv)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
     if (home) fs.rmSync(home, { recursive: true, force: true });
   });
 
@@ -84,7 +70,7 @@ suite('Artifact Registry', () => {
   test('with ADC: connected, the entry keeps the project (never a token), nothing in secret storage', async () => {
     const adc = path.join(home, 'adc.json');
     fs.writeFileSync(adc, JSON.stringify(emu.addUser('dev@example.com', 'repoAdmin', P)));
-    setEnv('GOOGLE_APPLICATION_CREDENTIALS', adc);
+    session.setEnv('GOOGLE_APPLICATION_CREDENTIALS', adc);
     const window = session.window();
     assert.equal(await vscode.commands.executeCommand('registryExplorer.connectRegistry', { url: emu.url, kind: 'artifact-registry', projects: [P] }), emu.host);
     assert.deepEqual(vscode.workspace.getConfiguration('registryExplorer').get('registries'), [{ url: emu.url, kind: 'artifact-registry', projects: [P] }]);

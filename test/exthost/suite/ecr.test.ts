@@ -28,12 +28,6 @@ let app: SeededImage;
 let multi: SeededIndex;
 let home: string;
 const session = new VendorSuite();
-const savedEnv: Record<string, string | undefined> = {};
-
-function setEnv(name: string, value: string): void {
-  if (!(name in savedEnv)) savedEnv[name] = process.env[name];
-  process.env[name] = value;
-}
 
 async function appRepository() {
   const reg = await tree.registry(emu.host);
@@ -55,9 +49,9 @@ suite('Amazon ECR', () => {
     ].join('\n\n'));
     fs.writeFileSync(path.join(home, 'config'), '');
     // The extension host's own environment is what the AWS SDK reads.
-    setEnv('AWS_CONFIG_FILE', path.join(home, 'config'));
-    setEnv('AWS_SHARED_CREDENTIALS_FILE', path.join(home, 'credentials'));
-    setEnv('AWS_EC2_METADATA_DISABLED', 'true');
+    session.setEnv('AWS_CONFIG_FILE', path.join(home, 'config'));
+    session.setEnv('AWS_SHARED_CREDENTIALS_FILE', path.join(home, 'credentials'));
+    session.setEnv('AWS_EC2_METADATA_DISABLED', 'true');
     emu.createRepository(REPO);
     emu.createRepository(LOCKED, { immutable: true });
     const auth = emu.issueToken();
@@ -72,15 +66,8 @@ suite('Amazon ECR', () => {
   });
 
   after(async () => {
-    if (emu) {
-      api.service.overrideVendor(emu.host, undefined);
-      await session.stop([emu.host]);
-    }
+    if (emu) await session.stop([emu.host]);
     await emu?.close();
-    for (const [name, value] of Object.entries(savedEnv)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
     if (home) fs.rmSync(home, { recursive: true, force: true });
   });
 
