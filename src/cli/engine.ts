@@ -2,13 +2,20 @@
 // run, found as docker finds it (DOCKER_HOST, then the Docker context, then the default socket),
 // with the run's CredentialStore so `regx login` serves pushes through the engine too.
 import { DockerEngine } from '../docker/engine';
+import { engineCredentialStore, registryKindFor, type RegistryKind } from '../registries';
+import { providerForCli } from './context';
 import { formatProgressLine } from '../docker/progress';
 import type { ProgressSnapshot } from '../docker/progress';
 import { ProgressLine } from './output';
 import type { CliContext } from './types';
 
+const CLOUD_KINDS: ReadonlySet<RegistryKind> = new Set<RegistryKind>(['ecr', 'acr', 'artifact-registry']);
+
 export async function withEngine<T>(ctx: CliContext, fn: (engine: DockerEngine) => Promise<T>): Promise<T> {
-  const engine = DockerEngine.fromEnvironment({ env: ctx.env, credentials: ctx.credentials });
+  // A cloud registry (known by its host) hands the engine the cloud's token; config.json's login or
+  // credential helper still wins inside the provider, as docker's would.
+  const credentials = engineCredentialStore(ctx.credentials, (registry) => (CLOUD_KINDS.has(registryKindFor(registry).kind) ? providerForCli(ctx, registry) : undefined));
+  const engine = DockerEngine.fromEnvironment({ env: ctx.env, credentials });
   try {
     return await fn(engine);
   } finally {

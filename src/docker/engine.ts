@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { headerValue } from '../distribution/transport';
 import { Pool } from '../distribution/undici';
-import type { CredentialStore } from '../credentials/types';
+import type { Credential, CredentialStore } from '../credentials/types';
 import { CancelledError, EngineError, InvalidInputError } from '../errors/errors';
 import { encodeRegistryAuth, engineServerAddress } from './auth';
 import { engineEndpointText, resolveEngineHost } from './host';
@@ -28,8 +28,8 @@ const STREAM_HEADERS_TIMEOUT_MS = 5 * 60_000;
 
 export interface DockerEngineOptions {
   host: EngineHost;
-  /** Registry credentials for X-Registry-Auth; absent = anonymous. */
-  credentials?: CredentialStore;
+  /** Registry credentials for X-Registry-Auth; absent = anonymous. A cloud's (engineCredentialStore) can renew a refused token. */
+  credentials?: CredentialStore & { renew?(registry: string): Promise<Credential | undefined> };
   /** Force an API version instead of negotiating (tests). */
   apiVersion?: string;
 }
@@ -198,7 +198,7 @@ export class DockerEngine {
   readonly host: EngineHost;
   /** Socket path or tcp URL: what messages name. */
   readonly endpoint: string;
-  private readonly credentials?: CredentialStore;
+  private readonly credentials?: CredentialStore & { renew?(registry: string): Promise<Credential | undefined> };
   private readonly pool: Pool;
   private apiVersionPromise?: Promise<string>;
   private versionCache?: EngineVersion;
@@ -212,7 +212,7 @@ export class DockerEngine {
   }
 
   /** Resolve the host (setting → DOCKER_HOST → context → default) and make a client for it. */
-  static fromEnvironment(options: ResolveEngineHostOptions & { credentials?: CredentialStore }): DockerEngine {
+  static fromEnvironment(options: ResolveEngineHostOptions & { credentials?: DockerEngineOptions['credentials'] }): DockerEngine {
     return new DockerEngine({ host: resolveEngineHost(options), credentials: options.credentials });
   }
 
@@ -328,11 +328,8 @@ export class DockerEngine {
     const r = splitEngineRef(ref);
     const q = new URLSearchParams({ fromImage: r.name, tag: r.digest ?? r.tag ?? 'latest' });
     if (options.platform) q.set('platform', options.platform);
-    const auth = await this.authWhileNegotiating(r.registry, options.signal);
-    const agg = await this.stream(
-      { method: 'POST', path: `/images/create?${q}`, headers: { 'x-registry-auth': auth } },
-      'pull',
-      options,
+    const agg = await this.withRegistryAuth(r.registry, options.signal, (auth) =>
+      this.stream({ method: 'POST', path: `/images/create?${q}`, headers: { 'x-registry-auth': auth } }, 'pull', options),
     );
     if (!agg.finalStatus) throw this.unfinished('pull');
     return { reference: formatEngineRef(r), ...(agg.digest ? { digest: agg.digest } : {}), status: agg.finalStatus };
@@ -343,15 +340,8 @@ export class DockerEngine {
     const r = splitEngineRef(ref);
     if (r.digest) throw new InvalidInputError('reference', ref, 'push a tag, not a digest');
     const tag = r.tag ?? 'latest';
-    const auth = await this.authWhileNegotiating(r.registry, options.signal);
-    const agg = await this.stream(
-      {
-        method: 'POST',
-        path: `/images/${r.name}/push?${new URLSearchParams({ tag })}`,
-        headers: { 'x-registry-auth': auth },
-      },
-      'push',
-      options,
+    const agg = await this.withRegistryAuth(r.registry, options.signal, (auth) =>
+      this.stream({ method: 'POST', path: `/images/${r.name}/push?${new URLSearchParams({ tag })}`, headers: { 'x-registry-auth': auth } }, 'push', options),
     );
     if (!agg.digest) throw this.unfinished('push');
     return {
@@ -493,6 +483,24 @@ export class DockerEngine {
       negotiatedApiVersion: use,
     };
     return this.versionCache;
+  }
+
+  /**
+   * Run a pull or push with the registry's X-Registry-Auth. A cloud registry's token can be refused
+   * before its time (revoked, or expired early): when the store can renew it, the request is made
+   * once more with the new one. The engine refuses before it moves any layer, so nothing is repeated.
+   */
+  private async withRegistryAuth<T>(registry: string, signal: AbortSignal | undefined, run: (auth: string) => Promise<T>): Promise<T> {
+    const auth = await this.authWhileNegotiating(registry, signal);
+    try {
+      return await run(auth);
+    } catch (err) {
+      const renew = this.credentials?.renew;
+      if (!(err instanceof EngineError) || err.reason !== 'auth' || !renew) throw err;
+      const renewed = await renew.call(this.credentials, registry).catch(() => undefined);
+      if (!renewed) throw err;
+      return run(encodeRegistryAuth(renewed, engineServerAddress(registry)));
+    }
   }
 
   /** The X-Registry-Auth value, looked up while the API version is negotiated (not one after the other). */

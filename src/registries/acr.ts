@@ -541,6 +541,25 @@ export class AcrProvider implements RegistryProvider {
     return { username: refresh.account ?? 'Microsoft Entra account' };
   }
 
+  /**
+   * For the Docker engine: a stored login (admin user, scoped token, docker's), else a live ACR
+   * refresh token from the Entra exchange, which dockerd sends as an identity token (as after
+   * `az acr login`).
+   */
+  async engineCredential(signal?: AbortSignal): Promise<Credential | undefined> {
+    const stored = await this.options.credentials?.get(this.host);
+    if (stored || !this.auth.hasTokenSource) return stored;
+    const refresh = await this.auth.refreshToken(signal);
+    return { username: ACR_REFRESH_TOKEN_USERNAME, identityToken: refresh.token };
+  }
+
+  /** A new exchange of the Entra token; a stored login has no other to try. */
+  async renewEngineCredential(signal?: AbortSignal): Promise<Credential | undefined> {
+    if ((await this.options.credentials?.get(this.host)) || !this.auth.hasTokenSource) return undefined;
+    const refresh = await this.auth.refreshToken(signal, true);
+    return { username: ACR_REFRESH_TOKEN_USERNAME, identityToken: refresh.token };
+  }
+
   forgetTokens(): void {
     this.client.session.forgetTokens();
     this.digests.clear();

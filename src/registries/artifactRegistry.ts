@@ -572,6 +572,15 @@ export class ArtifactRegistryProvider implements RegistryProvider {
     return held ? { username: held.username, password: held.token } : undefined;
   }
 
+  engineCredential(signal?: AbortSignal): Promise<Credential | undefined> {
+    return this.registryCredential(signal);
+  }
+
+  async renewEngineCredential(signal?: AbortSignal): Promise<Credential | undefined> {
+    const next = await this.credentials.refresh(await this.credentials.current(signal), signal);
+    return next ? { username: next.username, password: next.token } : undefined;
+  }
+
   // ---------------------------------------------------------------- sign-in
 
   /**

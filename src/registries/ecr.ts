@@ -178,6 +178,13 @@ export class EcrProvider implements RegistryProvider {
     return this.registryCredentials.get(this.host);
   }
 
+  /** A new GetAuthorizationToken, when the engine was refused one of ours (docker's own login has no other). */
+  async renewEngineCredential(): Promise<Credential | undefined> {
+    if (!this.usingAwsToken) return undefined;
+    this.dropToken();
+    return this.registryCredentials.get(this.host);
+  }
+
   /** The profile the AWS calls are made with (undefined: AWS_PROFILE or the default chain). */
   get profile(): string | undefined {
     return this.aws.profile;

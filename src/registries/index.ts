@@ -43,6 +43,8 @@ export type {
   Page,
 } from './provider';
 export * from './vulnerabilities';
+export { engineCredentialStore } from './engineCredentials';
+export type { EngineCredentialStore, EngineProviderLookup } from './engineCredentials';
 export { GenericProvider } from './generic';
 export type { GenericProviderOptions } from './generic';
 export {

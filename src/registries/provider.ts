@@ -234,6 +234,11 @@ export interface RegistryProvider {
    * nothing the engine could use (ECR: docker's own credential, else a fresh AWS:<token>).
    */
   engineCredential?(signal?: AbortSignal): Promise<Credential | undefined>;
+  /**
+   * The engine was refused what engineCredential() gave (the cloud expired or revoked the token
+   * before its time): a new one, or undefined when there is no other to try.
+   */
+  renewEngineCredential?(signal?: AbortSignal): Promise<Credential | undefined>;
   /** Docker Hub: the pull rate limit, read with a HEAD (which does not count against it). */
   rateLimit?(signal?: AbortSignal): Promise<RateLimitStatus | undefined>;
 

@@ -16,7 +16,8 @@ import { createSession } from '../distribution/session';
 import { createTransport, type RequestLogEntry, type Transport } from '../distribution/transport';
 import type { RegistryEndpoint, RegistrySession } from '../distribution/types';
 import { isLoopbackHost, parseRegistryAddress } from '../reference';
-import { isDockerHubHost, providerFor, type RegistryKind, type RegistryProvider } from '../registries';
+import { isDockerHubHost, providerFor, type EntraTokenSource, type ProviderForOptions, type RegistryKind, type RegistryProvider } from '../registries';
+import { CloudCredentialError } from '../errors/errors';
 import { SecretCredentialStore } from './secretCredentialStore';
 import * as settings from './settings';
 
@@ -42,7 +43,20 @@ export type CredentialOrigin = 'secret' | 'docker' | undefined;
 export interface VendorOverride {
   kind: RegistryKind;
   apiBaseUrl?: string;
+  /** Artifact Registry: the Artifact Analysis API of the fixture (default: apiBaseUrl). */
+  analysisBaseUrl?: string;
+  /** Artifact Registry: the Google host the fixture stands in for (us-docker.pkg.dev). */
+  googleHost?: string;
+  /** ECR: the fixture's AWS API endpoint; ACR: the Entra scopes asked of the Microsoft account. */
+  awsEndpoint?: string;
+  entraScopes?: string[];
 }
+
+/** The cloud registries: their clients carry the cloud's own tokens, and hand them to the Docker engine. */
+const CLOUD_KINDS: ReadonlySet<RegistryKind> = new Set<RegistryKind>(['ecr', 'acr', 'artifact-registry']);
+
+/** The id of VS Code's built-in Microsoft account provider (vscode.authentication). */
+export const MICROSOFT_AUTH_PROVIDER = 'microsoft';
 
 const HIDDEN_DOCKER_LOGINS = 'registryExplorer.hiddenDockerLogins';
 const ADDED_REPOSITORIES = 'registryExplorer.addedRepositories';
@@ -98,6 +112,10 @@ export class RegistryService implements vscode.Disposable {
       this.changed,
       this.pulled,
       this.secrets.onDidChange(() => this.reset()),
+      // Another Microsoft account (or signing out of it): ACR registries must not keep the old one's tokens.
+      vscode.authentication.onDidChangeSessions((e) => {
+        if (e.provider.id === MICROSOFT_AUTH_PROVIDER) this.forgetKind('acr');
+      }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (settings.affectsProxy(e)) {
           // New proxy settings: a new transport (its pools are per proxy), and sessions built on it.
@@ -152,34 +170,84 @@ export class RegistryService implements vscode.Disposable {
   /**
    * The RegistryProvider of a host, one per host and reused like its client: Docker Hub for docker.io,
    * GHCR for ghcr.io, GitLab for registry.gitlab.com and `registryExplorer.gitlab.instances`, the
-   * provider the settings entry's `kind` names (Harbor, Quay, Artifactory), the generic Distribution
+   * provider the settings entry's `kind` names (Harbor, Quay, Artifactory, the clouds), the generic Distribution
    * provider for every other host. Listing, sign-in, search and tag deletes go
    * through it; its `client` is the host's Distribution client (manifests, copy, retag).
    */
   provider(host: string): RegistryProvider {
     let client = this.clients.get(host);
     if (!client) {
-      const endpoint = this.endpoint(host);
-      const session = createSession(endpoint, { credentials: this.credentials, transport: this.transport, userAgent: USER_AGENT });
-      // A test override wins over the setting, which wins over what the host says.
-      const override = this.vendorOverrides.get(host);
       const entry = settings.registries().find((r) => r.host === host);
-      const kind = override?.kind ?? entry?.kind;
-      const apiBaseUrl = override?.apiBaseUrl ?? entry?.apiUrl;
-      const provider = providerFor(endpoint, {
-        client: new RegistryClient(session),
-        credentials: this.credentials,
-        transport: this.transport,
-        userAgent: USER_AGENT,
-        gitlabInstances: settings.gitlabInstances(),
-        ...(kind ? { kind } : {}),
-        ...(entry?.repositoryKey ? { repositoryKey: entry.repositoryKey } : {}),
-        ...(apiBaseUrl ? { apiBaseUrl } : {}),
-      });
-      client = { session, provider };
+      const provider = this.buildProvider(entry ? this.endpointFromSetting(entry) : this.defaultEndpoint(host), entry);
+      // A cloud provider builds its own client (its session carries the cloud's tokens): keep that one.
+      client = { session: provider.client.session, provider };
       this.clients.set(host, client);
     }
     return client.provider;
+  }
+
+  /**
+   * A provider for a registry entry that is not saved yet (Connect Registry checks a cloud sign-in
+   * before anything is stored). Not kept: once the entry is saved, provider() builds the host's own.
+   */
+  providerForEntry(entry: settings.RegistrySetting): RegistryProvider {
+    return this.buildProvider(this.endpointFromSetting(entry), entry);
+  }
+
+  private buildProvider(endpoint: RegistryEndpoint, entry: settings.RegistrySetting | undefined): RegistryProvider {
+    const session = createSession(endpoint, { credentials: this.credentials, transport: this.transport, userAgent: USER_AGENT });
+    // A test override wins over the setting, which wins over what the host says.
+    const override = this.vendorOverrides.get(entry?.host ?? endpoint.host);
+    const kind = override?.kind ?? entry?.kind;
+    const apiBaseUrl = override?.apiBaseUrl ?? entry?.apiUrl;
+    return providerFor(endpoint, {
+      client: new RegistryClient(session),
+      credentials: this.credentials,
+      transport: this.transport,
+      userAgent: USER_AGENT,
+      gitlabInstances: settings.gitlabInstances(),
+      ...(kind ? { kind } : {}),
+      ...(entry?.repositoryKey ? { repositoryKey: entry.repositoryKey } : {}),
+      ...(apiBaseUrl ? { apiBaseUrl } : {}),
+      ...this.cloudOptions(entry, override),
+    });
+  }
+
+  /**
+   * The provider of a cloud registry (ECR, ACR, Artifact Registry), whose engineCredential() gives
+   * the Docker engine the cloud's token for it; undefined for every other registry.
+   */
+  cloudProvider(host: string): RegistryProvider | undefined {
+    const provider = this.provider(host);
+    return CLOUD_KINDS.has(provider.kind) ? provider : undefined;
+  }
+
+  /**
+   * What a cloud's provider needs beside the endpoint: where its tokens come from (ACR: VS Code's
+   * Microsoft account; Google: Application Default Credentials, the provider's default; ECR: the
+   * profile's credential chain) and the entry's fields. Nothing here is a secret.
+   */
+  private cloudOptions(entry: settings.RegistrySetting | undefined, override: VendorOverride | undefined): Partial<ProviderForOptions> {
+    const options: Partial<ProviderForOptions> = {};
+    if (entry?.projects) options.googleProjects = entry.projects;
+    if (override?.analysisBaseUrl ?? override?.apiBaseUrl) options.analysisBaseUrl = override?.analysisBaseUrl ?? override?.apiBaseUrl;
+    if (override?.googleHost) options.googleHost = override.googleHost;
+    options.acr = {
+      tokenSource: microsoftTokenSource(entry?.tenant),
+      ...(entry?.tenant ? { tenantId: entry.tenant } : {}),
+      ...(override?.entraScopes ? { entraScopes: override.entraScopes } : {}),
+    };
+    options.aws = {
+      ...(entry?.awsProfile ? { profile: entry.awsProfile } : {}),
+      ...(entry?.region ? { region: entry.region } : {}),
+      ...(override?.awsEndpoint ? { endpoint: override.awsEndpoint } : {}),
+    };
+    return options;
+  }
+
+  /** Drop the clients of every registry of one kind (their tokens came from an account that changed). */
+  private forgetKind(kind: RegistryKind): void {
+    for (const [host, entry] of [...this.clients]) if (entry.provider.kind === kind) this.forget(host);
   }
 
   /** The kind of registry a host is (without building its client). */
@@ -344,4 +412,22 @@ export class RegistryService implements vscode.Disposable {
     if (isLoopbackHost(host.replace(/:\d+$/, ''))) endpoint.allowHttp = true;
     return endpoint;
   }
+}
+
+/**
+ * Microsoft Entra tokens from VS Code's own Microsoft account, for ACR. Never prompts: a tree listing
+ * that needs an account the user has not signed in with shows the sign-in node (Sign In… asks VS
+ * Code to create the session). A tenant other than the account's home one is asked with VS Code's
+ * VSCODE_TENANT scope.
+ */
+export function microsoftTokenSource(tenant?: string): EntraTokenSource {
+  return async ({ scopes }) => {
+    const session = await vscode.authentication.getSession(MICROSOFT_AUTH_PROVIDER, microsoftScopes(scopes, tenant), { silent: true });
+    if (!session) throw new CloudCredentialError('azure', 'not-signed-in', 'your VS Code Microsoft account');
+    return { token: session.accessToken };
+  };
+}
+
+export function microsoftScopes(scopes: readonly string[], tenant?: string): string[] {
+  return tenant ? [...scopes, `VSCODE_TENANT:${tenant}`] : [...scopes];
 }

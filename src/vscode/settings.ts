@@ -11,9 +11,18 @@ const SECTION = 'registryExplorer';
 
 export type TagSort = 'name' | 'semver' | 'newest';
 
-/** What `registryExplorer.registries[].kind` may say: the registries whose host does not tell. */
-export const VENDOR_KINDS = ['harbor', 'quay', 'artifactory'] as const;
+/**
+ * What `registryExplorer.registries[].kind` may say: the registries whose host does not tell, and the
+ * clouds (whose hosts do, but whose entries carry the cloud's own fields: profile, tenant, projects).
+ */
+export const VENDOR_KINDS = ['harbor', 'quay', 'artifactory', 'ecr', 'acr', 'artifact-registry'] as const;
 export type VendorKind = (typeof VENDOR_KINDS)[number];
+export const CLOUD_KINDS = ['ecr', 'acr', 'artifact-registry'] as const;
+export type CloudKind = (typeof CLOUD_KINDS)[number];
+
+export function isCloudKind(kind: string | undefined): kind is CloudKind {
+  return CLOUD_KINDS.some((k) => k === kind);
+}
 
 /** One entry of `registryExplorer.registries`, validated and normalised. */
 export interface RegistrySetting {
@@ -36,7 +45,25 @@ export interface RegistrySetting {
   repositoryKey?: string;
   /** Artifactory's subdomain and port methods: where its REST API answers (https://art.example.com/artifactory). */
   apiUrl?: string;
+  /** ECR: the AWS profile of ~/.aws/config whose credentials are used (absent: AWS_PROFILE, else the default chain). */
+  awsProfile?: string;
+  /** ECR: the region (absent: the one in the host; ECR Public: us-east-1). */
+  region?: string;
+  /** ACR: the Microsoft Entra tenant to sign in to (absent: the account's home tenant). */
+  tenant?: string;
+  /** Artifact Registry: the Google Cloud projects browsed (absent: gcloud's / the client libraries' project). */
+  projects?: string[];
 }
+
+/** Fields of an entry that only one kind of registry takes. Never a token or secret: those stay with the cloud or in SecretStorage. */
+const KIND_FIELDS: Record<string, VendorKind> = {
+  repositoryKey: 'artifactory',
+  apiUrl: 'artifactory',
+  awsProfile: 'ecr',
+  region: 'ecr',
+  tenant: 'acr',
+  projects: 'artifact-registry',
+};
 
 const reported = new Set<string>();
 
@@ -53,8 +80,8 @@ function config(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration(SECTION);
 }
 
-/** Validate one raw entry; undefined (after a warning) when it cannot be used. */
-function validateRegistryEntry(raw: unknown): RegistrySetting | string {
+/** Validate one raw entry: the entry, or why it cannot be used. */
+export function validateRegistryEntry(raw: unknown): RegistrySetting | string {
   if (typeof raw === 'string') raw = { url: raw };
   if (!raw || typeof raw !== 'object') return 'an entry is not an object with a "url"';
   const entry = raw as Record<string, unknown>;
@@ -77,7 +104,13 @@ function validateRegistryEntry(raw: unknown): RegistrySetting | string {
   }
   const repositoryKey = optionalString('repositoryKey');
   const apiUrl = optionalString('apiUrl');
-  if ((repositoryKey || apiUrl) && kind !== 'artifactory') return `the entry for ${host} has "repositoryKey" or "apiUrl", which only an Artifactory registry ("kind": "artifactory") takes`;
+  for (const [field, owner] of Object.entries(KIND_FIELDS)) {
+    if (entry[field] !== undefined && kind !== owner) return `the entry for ${host} has "${field}", which only a registry with "kind": "${owner}" takes`;
+  }
+  const projects = entry.projects === undefined ? undefined : Array.isArray(entry.projects) ? entry.projects.filter((p): p is string => typeof p === 'string' && !!p.trim()).map((p) => p.trim()) : null;
+  if (projects === null || (projects && projects.some((p) => !/^[a-z][a-z0-9.:-]{4,62}$/.test(p)))) return `the entry for ${host} has "projects" that are not a list of Google Cloud project IDs (my-project-123)`;
+  const region = optionalString('region');
+  if (region && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) return `the entry for ${host} has "region": "${region}" is not an AWS region (us-east-1)`;
   if (apiUrl) {
     const problem = httpUrlProblem(apiUrl);
     if (problem) return `the entry for ${host} has "apiUrl": ${problem}`;
@@ -93,6 +126,10 @@ function validateRegistryEntry(raw: unknown): RegistrySetting | string {
     ...(address.pathPrefix ? { pathPrefix: address.pathPrefix } : {}),
     ...(repositoryKey ? { repositoryKey } : {}),
     ...(apiUrl ? { apiUrl: apiUrl.replace(/\/+$/, '') } : {}),
+    ...(optionalString('awsProfile') ? { awsProfile: optionalString('awsProfile') } : {}),
+    ...(region ? { region } : {}),
+    ...(optionalString('tenant') ? { tenant: optionalString('tenant') } : {}),
+    ...(projects?.length ? { projects } : {}),
   };
 }
 
@@ -219,7 +256,31 @@ export async function addRegistry(entry: Omit<RegistrySetting, 'host' | 'pathPre
   if (entry.kind) clean.kind = entry.kind;
   if (entry.repositoryKey) clean.repositoryKey = entry.repositoryKey;
   if (entry.apiUrl) clean.apiUrl = entry.apiUrl;
+  if (entry.awsProfile) clean.awsProfile = entry.awsProfile;
+  if (entry.region) clean.region = entry.region;
+  if (entry.tenant) clean.tenant = entry.tenant;
+  if (entry.projects?.length) clean.projects = entry.projects;
   await config().update('registries', [...kept, clean], vscode.ConfigurationTarget.Global);
+}
+
+/**
+ * Change fields of a registry's user-settings entry in place (undefined removes one); the other
+ * fields stay as the user wrote them. An entry from workspace settings is left alone.
+ */
+export async function updateRegistry(host: string, fields: Partial<Pick<RegistrySetting, 'awsProfile' | 'region' | 'tenant' | 'projects'>>): Promise<boolean> {
+  const current = userRegistriesRaw();
+  const index = current.findIndex((item) => hostOf(item) === host);
+  if (index < 0) return false;
+  const item = current[index];
+  const entry: Record<string, unknown> = typeof item === 'string' ? { url: item } : { ...(item as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined || (Array.isArray(value) && !value.length)) delete entry[key];
+    else entry[key] = value;
+  }
+  const next = [...current];
+  next[index] = entry;
+  await config().update('registries', next, vscode.ConfigurationTarget.Global);
+  return true;
 }
 
 /** Remove a registry from every settings scope that lists it. Returns false if none did. */

@@ -5,13 +5,18 @@
 // registryExplorer.gitlab.instances) are offered by name: they need no URL or connection options.
 // Harbor, Quay (quay.io or a Red Hat Quay of your own) and JFrog Artifactory are offered by name too:
 // they need only their URL, and are saved with the `kind` that makes them browsed through their API.
+// The clouds sign in before anything is saved: Amazon ECR (an AWS profile, a region and the account:
+// <account>.dkr.ecr.<region>.amazonaws.com), Amazon ECR Public, Azure Container Registry (the login
+// server; VS Code's Microsoft account, the admin user or a scoped token) and Google Artifact Registry /
+// gcr.io (a location and projects; Application Default Credentials or a service-account key). The
+// entry keeps the profile, region, tenant and projects, never a token.
 import * as vscode from 'vscode';
 import { ARTIFACTORY_DOCKER_PATH, parseRegistryAddress, isLoopbackHost, registryName } from '../../reference';
-import { GHCR_HOST, GITLAB_COM } from '../../registries';
+import { ECR_PUBLIC_HOST, GHCR_HOST, GITLAB_COM, ecrRegistryHost } from '../../registries';
 import { isNode } from '../tree/nodes';
 import * as settings from '../settings';
 import type { CommandContext } from './context';
-import { login, type LoginArgs } from './login';
+import { login, pickAwsProfile, vendorSignIn, type LoginArgs } from './login';
 import { validate } from './pickers';
 
 /** For scripted use (tests, the demo): everything the prompts would ask. */
@@ -31,6 +36,13 @@ export interface ConnectArgs {
   repositoryKey?: string;
   /** Artifactory's subdomain and port methods: its REST API (https://art.example.com/artifactory). */
   apiUrl?: string;
+  /** ECR: the AWS profile (absent: the default chain) and the region when the host does not name it. */
+  awsProfile?: string;
+  region?: string;
+  /** ACR: the Microsoft Entra tenant. */
+  tenant?: string;
+  /** Artifact Registry: the Google Cloud projects to browse. */
+  projects?: string[];
 }
 
 /** quay.io is Quay whatever the setting says; self-hosted Red Hat Quay is named by its URL. */
@@ -43,6 +55,7 @@ export async function connectRegistry(ctx: CommandContext, arg?: unknown): Promi
   const entry = given ?? (await ask(typeof arg === 'string' ? arg : undefined));
   if (!entry) return undefined;
   const host = registryName(parseRegistryAddress(entry.url.trim()));
+  if (settings.isCloudKind(entry.kind)) return connectCloud(ctx, entry, !given);
 
   if (entry.gitlabUrl) await settings.addGitLabInstance({ url: entry.gitlabUrl.trim().replace(/\/+$/, ''), registry: host });
   await settings.addRegistry({
@@ -74,6 +87,153 @@ export async function connectRegistry(ctx: CommandContext, arg?: unknown): Promi
   const node = await ctx.tree.registryNode(host);
   if (node && ctx.view.visible) await ctx.view.reveal(node, { select: true, focus: true, expand: true }).then(undefined, () => undefined);
   return host;
+}
+
+/**
+ * A cloud registry: the sign-in is checked with a provider for the entry-to-be, and only an accepted
+ * one (or ECR Public's anonymous pulls) saves the entry. A refusal is reported in the cloud's words
+ * and leaves the settings as they were.
+ */
+async function connectCloud(ctx: CommandContext, entry: ConnectArgs, interactive: boolean): Promise<string | undefined> {
+  const fields = {
+    url: entry.url.trim(),
+    name: entry.name?.trim() || undefined,
+    kind: entry.kind,
+    awsProfile: entry.awsProfile,
+    region: entry.region,
+    tenant: entry.tenant,
+    projects: entry.projects,
+  };
+  const setting = settings.validateRegistryEntry(fields);
+  if (typeof setting === 'string') throw new Error(`Cannot connect ${entry.url}: ${setting}`);
+  const anonymous = setting.host === ECR_PUBLIC_HOST && !entry.credentials && !entry.awsProfile;
+  if (!anonymous) {
+    const provider = ctx.service.providerForEntry(setting);
+    const credentials = entry.credentials ?? defaultCloudSignIn(entry, interactive);
+    const username = await vendorSignIn(ctx, provider, credentials);
+    if (!username) return undefined;
+    void vscode.window.showInformationMessage(`Signed in to ${provider.displayName} as ${username}.`);
+  }
+  await settings.addRegistry(fields);
+  ctx.service.forget(setting.host);
+  ctx.tree.refresh();
+  const node = await ctx.tree.registryNode(setting.host);
+  if (node && ctx.view.visible && interactive) await ctx.view.reveal(node, { select: true, focus: true, expand: true }).then(undefined, () => undefined);
+  return setting.host;
+}
+
+/**
+ * ECR signs in with the profile just chosen; scripted, ACR with the Microsoft account and Google with
+ * Application Default Credentials. Interactive ACR and Google ask how (undefined).
+ */
+function defaultCloudSignIn(entry: ConnectArgs, interactive: boolean): LoginArgs | undefined {
+  if (entry.kind === 'ecr') return { password: '', method: 'aws-profile', ...(entry.awsProfile ? { profile: entry.awsProfile } : {}) };
+  if (interactive) return undefined;
+  return { password: '', method: entry.kind === 'acr' ? 'microsoft' : 'ambient' };
+}
+
+/** Common AWS regions first; any other is typed. */
+const AWS_REGIONS = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-central-1', 'eu-north-1', 'ap-northeast-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-south-1', 'ca-central-1', 'sa-east-1'];
+
+async function pickRegion(title: string): Promise<string | undefined> {
+  const fromEnv = process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
+  const regions = [...new Set([...(fromEnv ? [fromEnv] : []), ...AWS_REGIONS])];
+  const picked = await vscode.window.showQuickPick(
+    [...regions.map((r) => ({ label: r, description: r === fromEnv ? 'AWS_REGION' : undefined, value: r })), { label: '$(edit) Another region…', value: '' }],
+    { title, placeHolder: 'Which AWS region is the registry in?', ignoreFocusOut: true },
+  );
+  if (!picked) return undefined;
+  if (picked.value) return picked.value;
+  const typed = await vscode.window.showInputBox({ title, prompt: 'AWS region', placeHolder: 'eu-south-2', ignoreFocusOut: true, validateInput: (v) => (/^[a-z]{2}(-[a-z]+)+-\d+$/.test(v.trim()) ? undefined : 'An AWS region looks like eu-west-1') });
+  return typed?.trim() || undefined;
+}
+
+/** Amazon ECR: profile, region, then the account whose registry it is (the profile's own by default). */
+async function askEcr(title: string): Promise<ConnectArgs | undefined> {
+  const profile = await pickAwsProfile(title, undefined, undefined);
+  if (profile === undefined) return undefined;
+  const region = await pickRegion(title);
+  if (!region) return undefined;
+  const account = await vscode.window.showInputBox({
+    title,
+    prompt: 'AWS account ID of the registry (12 digits; the account in `aws sts get-caller-identity`)',
+    placeHolder: '123456789012',
+    ignoreFocusOut: true,
+    validateInput: (v) => (/^\d{12}$/.test(v.trim()) ? undefined : 'An AWS account ID is 12 digits'),
+  });
+  if (!account) return undefined;
+  return { url: ecrRegistryHost(account.trim(), region), kind: 'ecr', ...(profile ? { awsProfile: profile } : {}) };
+}
+
+/** Amazon ECR Public: anonymous pulls, or a profile to see and push to your own repositories. */
+async function askEcrPublic(title: string): Promise<ConnectArgs | undefined> {
+  const how = await vscode.window.showQuickPick(
+    [
+      { label: '$(account) With an AWS profile', detail: 'your public repositories (registry aliases), pushes and deletes', value: 'profile' as const },
+      { label: '$(globe) Anonymously', detail: 'pull public images only', value: 'anonymous' as const },
+    ],
+    { title, placeHolder: 'Amazon ECR Public (public.ecr.aws)', ignoreFocusOut: true },
+  );
+  if (!how) return undefined;
+  if (how.value === 'anonymous') return { url: ECR_PUBLIC_HOST, kind: 'ecr' };
+  const profile = await pickAwsProfile(title, undefined, undefined);
+  if (profile === undefined) return undefined;
+  return { url: ECR_PUBLIC_HOST, kind: 'ecr', credentials: { password: '', method: 'aws-profile', ...(profile ? { profile } : {}) }, ...(profile ? { awsProfile: profile } : {}) };
+}
+
+/** Azure Container Registry: the login server (a bare registry name gets .azurecr.io). */
+async function askAcr(title: string): Promise<ConnectArgs | undefined> {
+  const typed = await vscode.window.showInputBox({
+    title,
+    prompt: 'Login server of the registry (Azure portal → the registry → Overview), or its name',
+    placeHolder: 'myregistry.azurecr.io',
+    ignoreFocusOut: true,
+    validateInput: (v) => validate(() => parseRegistryAddress(acrLoginServer(v))),
+  });
+  if (!typed) return undefined;
+  return { url: acrLoginServer(typed), kind: 'acr' };
+}
+
+function acrLoginServer(typed: string): string {
+  const v = typed.trim().toLowerCase();
+  return /^[a-z0-9]{5,50}$/.test(v) ? `${v}.azurecr.io` : v;
+}
+
+/** Artifact Registry locations people use most, then gcr.io's hosts (served by Artifact Registry). */
+const GOOGLE_LOCATIONS = ['us', 'europe', 'asia', 'us-central1', 'us-east1', 'us-west1', 'europe-west1', 'europe-west2', 'europe-west3', 'asia-east1', 'asia-northeast1', 'australia-southeast1'];
+const GCR_HOSTS = ['gcr.io', 'us.gcr.io', 'eu.gcr.io', 'asia.gcr.io'];
+
+/** Google Artifact Registry / gcr.io: the location's host, then the projects to browse. */
+async function askGoogle(title: string): Promise<ConnectArgs | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    [
+      ...GOOGLE_LOCATIONS.map((l) => ({ label: `${l}-docker.pkg.dev`, description: `Artifact Registry, ${l}`, value: `${l}-docker.pkg.dev` })),
+      ...GCR_HOSTS.map((h) => ({ label: h, description: 'Container Registry host, served by Artifact Registry', value: h })),
+      { label: '$(edit) Another location…', value: '' },
+    ],
+    { title, placeHolder: 'Which location (the registry host)?', ignoreFocusOut: true },
+  );
+  if (!picked) return undefined;
+  let host = picked.value;
+  if (!host) {
+    const location = await vscode.window.showInputBox({ title, prompt: 'Artifact Registry location', placeHolder: 'me-central2', ignoreFocusOut: true, validateInput: (v) => (/^[a-z]+(-[a-z]+\d*)?$/.test(v.trim()) ? undefined : 'A location looks like us, europe or europe-west4') });
+    if (!location) return undefined;
+    host = `${location.trim()}-docker.pkg.dev`;
+  }
+  const project = await vscode.window.showInputBox({
+    title,
+    prompt: 'Google Cloud project ID(s) to browse, separated by commas (empty: gcloud\'s current project)',
+    value: process.env['GOOGLE_CLOUD_PROJECT'] ?? process.env['CLOUDSDK_CORE_PROJECT'] ?? '',
+    ignoreFocusOut: true,
+    validateInput: (v) => (projectList(v).every((p) => /^[a-z][a-z0-9.:-]{4,62}$/.test(p)) ? undefined : 'A project ID is lower-case letters, digits and hyphens, e.g. my-project-123'),
+  });
+  if (project === undefined) return undefined;
+  const projects = projectList(project);
+  return { url: host, kind: 'artifact-registry', ...(projects.length ? { projects } : {}) };
+}
+
+function projectList(value: string): string[] {
+  return value.split(',').map((p) => p.trim()).filter(Boolean);
 }
 
 /** A self-managed GitLab: the instance's URL, then its registry host (usually registry.<instance host>). */
@@ -188,7 +348,7 @@ function isConnectArgs(value: unknown): value is ConnectArgs {
   return !!value && typeof value === 'object' && !isNode(value) && typeof (value as ConnectArgs).url === 'string';
 }
 
-type Choice = vscode.QuickPickItem & { value: 'docker-hub' | 'ghcr' | 'gitlab' | 'gitlab-self' | 'harbor' | 'quay' | 'artifactory' | 'url' };
+type Choice = vscode.QuickPickItem & { value: 'docker-hub' | 'ghcr' | 'gitlab' | 'gitlab-self' | 'harbor' | 'quay' | 'artifactory' | 'ecr' | 'ecr-public' | 'acr' | 'artifact-registry' | 'url' };
 
 async function ask(initialUrl?: string): Promise<ConnectArgs | undefined> {
   const title = 'Connect Registry';
@@ -201,7 +361,11 @@ async function ask(initialUrl?: string): Promise<ConnectArgs | undefined> {
       { label: '$(shield) Harbor…', description: 'its URL', detail: 'Projects → repositories → artifacts and tags, vulnerability scans and Scan Now; a user, robot account or OIDC CLI secret', value: 'harbor' },
       { label: '$(package) Quay…', description: 'quay.io or Red Hat Quay', detail: 'Organizations and users → repositories → tags with security scans; a robot account or OAuth token, or anonymous', value: 'quay' },
       { label: '$(database) JFrog Artifactory…', description: 'its URL', detail: 'Docker repositories (local, remote, virtual) → images → tags; a user with an identity token or API key', value: 'artifactory' },
-      { label: '$(server) Another registry…', description: 'host[:port] or URL', detail: 'Any registry speaking the Distribution (OCI) API: Nexus, a cloud registry, a local registry…', value: 'url' },
+      { label: '$(cloud) Amazon ECR…', description: 'an AWS profile and region', detail: 'The account\'s repositories → images with sizes, push times and scan findings; signed in with your AWS profile (SSO included)', value: 'ecr' },
+      { label: '$(cloud) Amazon ECR Public…', description: ECR_PUBLIC_HOST, detail: 'Public images anonymously, or your public repositories with an AWS profile', value: 'ecr-public' },
+      { label: '$(azure) Azure Container Registry…', description: 'its login server', detail: 'Repositories → tags with locks; your VS Code Microsoft account, the admin user or a scoped token', value: 'acr' },
+      { label: '$(cloud) Google Artifact Registry / GCR…', description: 'a location and project', detail: 'Projects\' Docker repositories → images → tags with Artifact Analysis findings; Application Default Credentials or a service-account key', value: 'artifact-registry' },
+      { label: '$(server) Another registry…', description: 'host[:port] or URL', detail: 'Any registry speaking the Distribution (OCI) API: Nexus, a local registry…', value: 'url' },
     ];
     const picked = await vscode.window.showQuickPick(choices, { title, placeHolder: 'Which registry?', ignoreFocusOut: true });
     if (!picked) return undefined;
@@ -212,6 +376,10 @@ async function ask(initialUrl?: string): Promise<ConnectArgs | undefined> {
     if (picked.value === 'harbor') return askVendorUrl(title, 'harbor', 'Harbor', 'https://harbor.example.com');
     if (picked.value === 'quay') return askQuay(title);
     if (picked.value === 'artifactory') return askArtifactory(title);
+    if (picked.value === 'ecr') return askEcr(title);
+    if (picked.value === 'ecr-public') return askEcrPublic(title);
+    if (picked.value === 'acr') return askAcr(title);
+    if (picked.value === 'artifact-registry') return askGoogle(title);
   }
   const url = await vscode.window.showInputBox({
     title,

@@ -8,12 +8,19 @@
 // - Harbor: a user and password, a robot account (robot$name) and its secret, or an OIDC user's CLI secret.
 // - Quay: a robot account (org+name) and its token, or an OAuth access token (anonymous is not signing in).
 // - Artifactory: a user and an identity token or API key.
+// - Amazon ECR: an AWS profile of ~/.aws/config (its chain: keys, SSO, assumed role, web identity), saved
+//   as the entry's awsProfile — never a key; every registry token comes fresh from AWS.
+// - Azure Container Registry: VS Code's Microsoft account (vscode.authentication, nothing stored: VS
+//   Code keeps the session), or the admin user / a repository-scoped token (SecretStorage).
+// - Artifact Registry / gcr.io: Application Default Credentials (nothing stored), or a service-account key.
+import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { Credential } from '../../credentials/types';
 import { login as checkLogin } from '../../distribution/session';
 import { describeError } from '../../errors/describe';
 import { DOCKER_HUB } from '../../reference';
-import { GHCR_SCOPES, type RegistryProvider } from '../../registries';
+import { AcrProvider, GHCR_SCOPES, entraScopesFor, listAwsProfiles, type RegistryProvider } from '../../registries';
+import { MICROSOFT_AUTH_PROVIDER, microsoftScopes } from '../registryService';
 import * as settings from '../settings';
 import type { CommandContext } from './context';
 import { withProgress } from '../progress';
@@ -29,6 +36,12 @@ const LOGIN = 'registryExplorer.login';
 export interface LoginArgs {
   username?: string;
   password: string;
+  /**
+   * A cloud's own sign-in instead of a secret: 'microsoft' (ACR with VS Code's Microsoft account),
+   * 'ambient' (Google's Application Default Credentials), 'aws-profile' (ECR, with `profile`).
+   */
+  method?: 'microsoft' | 'ambient' | 'aws-profile';
+  profile?: string;
 }
 
 export async function login(ctx: CommandContext, arg?: unknown, provided?: LoginArgs): Promise<boolean> {
@@ -127,14 +140,14 @@ async function afterSignIn(ctx: CommandContext, host: string, message: string): 
   void vscode.window.showInformationMessage(message);
 }
 
-type Secret = { username?: string; secret: string };
+type Secret = { username?: string; secret: string; method?: LoginArgs['method']; profile?: string };
 
 /**
  * Ask for what this vendor signs in with, check it with the vendor (provider.signIn, which stores it
  * in SecretStorage only once accepted), and ask again with the vendor's refusal in the prompt.
  * Returns the account name the vendor confirmed, or undefined when cancelled or (scripted) refused.
  */
-async function vendorSignIn(ctx: CommandContext, provider: RegistryProvider, provided: LoginArgs | undefined): Promise<string | undefined> {
+export async function vendorSignIn(ctx: CommandContext, provider: RegistryProvider, provided: LoginArgs | undefined): Promise<string | undefined> {
   const name = provider.displayName;
   let username = provided?.username;
   const result = await untilAccepted<Secret, { username: string }>(
@@ -142,18 +155,43 @@ async function vendorSignIn(ctx: CommandContext, provider: RegistryProvider, pro
     name,
     !!provided,
     async (problem) => {
-      if (provided) return { ...(provided.username ? { username: provided.username } : {}), secret: provided.password };
+      if (provided) {
+        return {
+          ...(provided.username ? { username: provided.username } : {}),
+          secret: provided.password,
+          ...(provided.method ? { method: provided.method } : {}),
+          ...(provided.profile ? { profile: provided.profile } : {}),
+        };
+      }
       const secret = await askSecret(ctx, provider, problem, username);
       username = secret?.username;
       return secret;
     },
-    (secret) =>
-      withProgress(`Checking your ${name} sign-in`, () =>
-        provider.signIn!({ ...(secret.username ? { username: secret.username.trim() } : {}), secret: secret.secret }),
-      ),
+    (secret) => withProgress(`Checking your ${name} sign-in`, () => checkSignIn(provider, secret)),
   );
   if (result) ctx.service.log.info(`signed in to ${provider.host} (${name}) as ${result.username}`);
   return result?.username;
+}
+
+/** The provider checks the sign-in (and stores what is a secret); a cloud's account choice is saved in the registry's entry. */
+async function checkSignIn(provider: RegistryProvider, secret: Secret): Promise<{ username: string }> {
+  if (secret.method === 'microsoft') {
+    if (!(provider instanceof AcrProvider)) throw new Error(`${provider.displayName} does not sign in with a Microsoft account`);
+    // VS Code asks the person to choose or add an account; the provider's token source then finds it silently.
+    const tenant = settings.registries().find((r) => r.host === provider.host)?.tenant;
+    await vscode.authentication.getSession(MICROSOFT_AUTH_PROVIDER, microsoftScopes(entraScopesFor(provider.host), tenant), { createIfNone: true });
+    return provider.signInWithEntra();
+  }
+  const result = await provider.signIn!({
+    ...(secret.username ? { username: secret.username.trim() } : {}),
+    secret: secret.secret,
+    ...(secret.method === 'aws-profile' && secret.profile ? { profile: secret.profile } : {}),
+  });
+  // The profile is not a secret: the entry remembers it, so the next window signs in with it too.
+  if (secret.method === 'aws-profile' && !(await settings.updateRegistry(provider.host, { awsProfile: secret.profile })) && secret.profile) {
+    await settings.addRegistry({ url: provider.host, kind: 'ecr', awsProfile: secret.profile });
+  }
+  return result;
 }
 
 async function askSecret(ctx: CommandContext, provider: RegistryProvider, problem: string | undefined, username: string | undefined): Promise<Secret | undefined> {
@@ -223,6 +261,12 @@ async function askSecret(ctx: CommandContext, provider: RegistryProvider, proble
         user: 'Artifactory username',
         secret: 'Identity token or API key (Artifactory → Edit Profile → Generate an Identity Token); a password works only where the administrator allows it',
       });
+    case 'acr':
+      return askAcr(title, problem, username);
+    case 'artifact-registry':
+      return askGoogle(title, problem);
+    case 'ecr':
+      return askAwsProfile(title, problem, settings.registries().find((r) => r.host === provider.host)?.awsProfile);
     default:
       return provider.capabilities.signIn === 'token'
         ? askToken(title, problem, 'Access token')
@@ -311,4 +355,51 @@ async function askQuay(title: string, problem: string | undefined, username: str
     validateUser: (v) => (/^[^+]+\+[^+]+$/.test(v) ? undefined : 'A robot account name is namespace+name, e.g. myorg+deployer'),
     secret: 'Robot account token',
   });
+}
+
+/** ACR: VS Code's Microsoft account, or the admin user / a repository-scoped token (Basic). */
+async function askAcr(title: string, problem: string | undefined, username: string | undefined): Promise<Secret | undefined> {
+  const how = await vscode.window.showQuickPick(
+    [
+      { label: '$(account) Sign in with Microsoft', description: 'your VS Code Microsoft account', detail: 'Microsoft Entra ID: your role on the registry (AcrPull, AcrPush, Contributor…) decides what you may do', value: 'microsoft' as const },
+      { label: '$(key) Admin user or repository-scoped token…', detail: 'the registry\'s admin user (Access keys) or a token (Repository permissions → Tokens) and its password', value: 'basic' as const },
+    ],
+    { title, placeHolder: problem ?? 'How do you sign in to this Azure Container Registry?', ignoreFocusOut: true },
+  );
+  if (!how) return undefined;
+  if (how.value === 'microsoft') return { secret: '', method: 'microsoft' };
+  return askUserAndSecret(title, problem, username, { user: 'Admin user name or token name', secret: 'Its password' });
+}
+
+/** Google: Application Default Credentials (gcloud), or a service-account key file. */
+async function askGoogle(title: string, problem: string | undefined): Promise<Secret | undefined> {
+  const how = await vscode.window.showQuickPick(
+    [
+      { label: '$(cloud) Application Default Credentials', description: 'gcloud auth application-default login', detail: 'GOOGLE_APPLICATION_CREDENTIALS, gcloud\'s credentials, or the metadata server; nothing is stored here', value: 'ambient' as const },
+      { label: '$(file) Service-account key file…', detail: 'a JSON key, kept in VS Code\'s secret storage', value: 'key' as const },
+    ],
+    { title, placeHolder: problem ?? 'How do you sign in to Google Cloud?', ignoreFocusOut: true },
+  );
+  if (!how) return undefined;
+  if (how.value === 'ambient') return { secret: '', method: 'ambient' };
+  const files = await vscode.window.showOpenDialog({ title: 'Service-account key (JSON)', canSelectMany: false, filters: { 'JSON key': ['json'] } });
+  if (!files?.[0]) return undefined;
+  return { username: '_json_key', secret: await fs.readFile(files[0].fsPath, 'utf8') };
+}
+
+/** ECR: which AWS profile (from ~/.aws/config and ~/.aws/credentials) signs in. */
+async function askAwsProfile(title: string, problem: string | undefined, current: string | undefined): Promise<Secret | undefined> {
+  const profile = await pickAwsProfile(title, problem, current);
+  return profile === undefined ? undefined : { secret: '', method: 'aws-profile', ...(profile ? { profile } : {}) };
+}
+
+/** A profile of the AWS shared config files; '' for the default chain (AWS_PROFILE, environment, instance role). */
+export async function pickAwsProfile(title: string, problem: string | undefined, current: string | undefined): Promise<string | undefined> {
+  const profiles = await listAwsProfiles(process.env);
+  const items = [
+    ...profiles.map((name) => ({ label: `$(account) ${name}`, description: name === current ? 'current' : undefined, value: name })),
+    { label: '$(globe) The default chain', description: 'AWS_PROFILE, AWS_* variables, SSO or an instance role', value: '' },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: problem ?? 'Which AWS profile (~/.aws/config)?', ignoreFocusOut: true });
+  return picked?.value;
 }

@@ -1,9 +1,11 @@
 // The editor's one Docker engine client. Built from registryExplorer.docker.host (then DOCKER_HOST,
 // the docker context, the platform default — resolveEngineHost decides) with the editor's credential
-// lookup, so a registry signed in to here is signed in for pull/push through the engine too.
+// lookup, so a registry signed in to here is signed in for pull/push through the engine too; a cloud
+// registry's provider gives the engine the cloud's current token instead.
 // Rebuilt when the setting changes; a setting that cannot be parsed is kept as the error to show.
 import * as vscode from 'vscode';
 import { DockerEngine } from '../../docker/engine';
+import { engineCredentialStore } from '../../registries';
 import type { RegistryService } from '../registryService';
 import * as settings from '../settings';
 
@@ -32,7 +34,7 @@ export class EngineService implements vscode.Disposable {
     if (this.current) return this.current;
     if (this.configError) throw this.configError;
     try {
-      this.current = DockerEngine.fromEnvironment({ setting: settings.dockerHost(), env: process.env, credentials: this.service.credentials });
+      this.current = DockerEngine.fromEnvironment({ setting: settings.dockerHost(), env: process.env, credentials: engineCredentialStore(this.service.credentials, (host) => this.service.cloudProvider(host)) });
     } catch (error) {
       this.configError = error;
       throw error;

@@ -168,6 +168,14 @@ async function vendorRegistryChildren(ctx: RegistryContext, node: RegistryNode):
   const host = node.root.host;
   const provider = ctx.service.provider(host);
   const added = filtered(state, ctx.service.addedRepositories(host)).sort();
+  // A registry whose API lists every repository at its root (ACR's catalog): repositories, no namespace level.
+  if (!provider.listNamespaces) {
+    if (state.error && state.items.length === 0) return errorNodes(ctx, node, state.error);
+    const names = [...new Set([...filtered(state, state.items), ...added])];
+    const children: TreeNode[] = names.map((name) => repositoryNode(ctx, node, node, name));
+    children.push(...listFooter(ctx, node, state, names.length, 'repository', 'No repositories'));
+    return children;
+  }
   const children: TreeNode[] = [
     infoNode(ctx, node, 'add-by-name', 'Add a repository by name…', 'add', { command: 'registryExplorer.addRepository', title: 'Add Repository by Name…', arguments: [node] },
       provider.kind === 'docker-hub'

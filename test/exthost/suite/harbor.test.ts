@@ -262,7 +262,7 @@ suite('Harbor', () => {
       assert.deepEqual(roots, [emu.host]);
       await waitFor('the warning', () => window.texts('warning').length > 0);
       assert.deepEqual(window.texts('warning'), [
-        'Registry Explorer: skipped an entry of "registryExplorer.registries": the entry for registry.example.com has "kind": "nexus"; it must be one of "harbor", "quay", "artifactory", or left out',
+        'Registry Explorer: skipped an entry of "registryExplorer.registries": the entry for registry.example.com has "kind": "nexus"; it must be one of "harbor", "quay", "artifactory", "ecr", "acr", "artifact-registry", or left out',
       ]);
       assert.deepEqual(window.messages[0]!.buttons, ['Open Settings']);
     } finally {

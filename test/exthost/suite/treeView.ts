@@ -94,6 +94,14 @@ export class VendorSuite {
   tree!: TreeView;
   private capture: Capture | undefined;
   private readonly restore: (() => Promise<void>)[] = [];
+  /** Environment variables set for the extension host (the cloud SDKs read theirs there), with their old values. */
+  private readonly savedEnv = new Map<string, string | undefined>();
+
+  /** Set a variable of the extension host's environment until stop(). */
+  setEnv(name: string, value: string): void {
+    if (!this.savedEnv.has(name)) this.savedEnv.set(name, process.env[name]);
+    process.env[name] = value;
+  }
 
   async start(): Promise<void> {
     this.api = (await activateExtension()).exports as RegistryExplorerApi;
@@ -122,7 +130,16 @@ export class VendorSuite {
 
   async stop(hosts: string[]): Promise<void> {
     this.capture?.dispose();
-    for (const host of hosts) await this.api?.service.secrets.erase(host);
+    for (const host of hosts) {
+      // A test-only vendor override (an emulation standing for a cloud host) goes with the suite.
+      this.api?.service.overrideVendor(host, undefined);
+      await this.api?.service.secrets.erase(host);
+    }
+    for (const [name, value] of this.savedEnv) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    this.savedEnv.clear();
     for (const r of this.restore.splice(0).reverse()) await r();
   }
 }
