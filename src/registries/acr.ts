@@ -18,7 +18,7 @@ import { RegistryClient } from '../distribution/client';
 import { deleteManifestByDigest } from '../distribution/deletion';
 import { parseLinkHeader } from '../distribution/link';
 import { distributionErrorFrom } from '../distribution/errorBody';
-import { createSession, endpointTls, login, sharedTransport } from '../distribution/session';
+import { createSession, endpointTls, sharedTransport } from '../distribution/session';
 import { TokenCache, fetchToken, type TokenRequest } from '../distribution/tokens';
 import type { TlsProfile, Transport } from '../distribution/transport';
 import type { Page, RegistryEndpoint, RegistryRequest, RegistryResponse, RegistrySession } from '../distribution/types';
@@ -26,7 +26,7 @@ import { CancelledError, CloudCredentialError, DistributionError, InvalidInputEr
 import { registryApiHost } from '../reference/reference';
 import type { AzureCredentialOptions } from './clouds/cloud-azure';
 import { loadCloudModule } from './clouds/load';
-import type { GenericProviderOptions } from './generic';
+import { checkThenStore, type GenericProviderOptions } from './generic';
 import type {
   DeleteOptions,
   DeletePlan,
@@ -515,16 +515,7 @@ export class AcrProvider implements RegistryProvider {
     if (!input.secret) throw new InvalidInputError('credential', username, 'no password or token was given');
     const credential: Credential =
       username === ACR_REFRESH_TOKEN_USERNAME ? { username, identityToken: input.secret } : { username, password: input.secret };
-    try {
-      await login(this.client.session.endpoint, credential, {
-        transport: this.options.transport ?? sharedTransport(),
-        ...(this.options.userAgent ? { userAgent: this.options.userAgent } : {}),
-        ...(input.signal ? { signal: input.signal } : {}),
-      });
-    } catch (err) {
-      throw asAzure(err);
-    }
-    await this.options.credentials?.store(this.host, credential);
+    await checkThenStore(this.client, credential, this.options, input.signal, 'azure');
     this.forgetTokens();
     return { username };
   }

@@ -16,13 +16,13 @@
 
 import { clampPageSize, validateRepositoryName, type RegistryClient } from '../distribution/client';
 import { isDigest } from '../distribution/digest';
-import { login, sharedTransport } from '../distribution/session';
+import { sharedTransport } from '../distribution/session';
 import { isValidTag, sanitizeTags } from '../distribution/tagPages';
 import { basicAuthorization } from '../distribution/tokens';
 import type { Page } from '../distribution/types';
 import { DistributionError, InvalidInputError, type Operation } from '../errors/errors';
 import { ARTIFACTORY_DOCKER_PATH } from '../reference';
-import { GenericProvider, type GenericProviderOptions } from './generic';
+import { GenericProvider, checkThenStore, type GenericProviderOptions } from './generic';
 import type {
   DeleteOptions,
   DeletePlan,
@@ -36,7 +36,7 @@ import type {
   SignInResult,
   TagSummary,
 } from './provider';
-import { VendorApi, isRecord, pageFromCursor, str, vendorPageSize, withVendor, type ApiRequest } from './vendorApi';
+import { VendorApi, isRecord, pageFromCursor, str, vendorPageSize, type ApiRequest } from './vendorApi';
 
 export const ARTIFACTORY_TAG_DELETE_NOTE =
   'Artifactory keeps each tag of an image in a folder of its own: deleting a tag removes that folder only, and the image and its other tags stay.';
@@ -267,18 +267,8 @@ export class ArtifactoryProvider implements RegistryProvider {
   async signIn(input: SignInInput): Promise<SignInResult> {
     if (!input.username) throw new InvalidInputError('credential', '', 'Artifactory signs in with a user name and a password, identity token or API key');
     if (!input.secret) throw new InvalidInputError('credential', input.username, 'no password, identity token or API key was given');
-    const credential = { username: input.username, password: input.secret };
-    try {
-      await login(this.client.session.endpoint, credential, {
-        ...(this.options.transport ? { transport: this.options.transport } : {}),
-        ...(this.options.userAgent ? { userAgent: this.options.userAgent } : {}),
-        ...(input.signal ? { signal: input.signal } : {}),
-      });
-    } catch (err) {
-      // The realm's refusal is Artifactory's, in Artifactory's words.
-      throw withVendor(err, 'artifactory');
-    }
-    await this.options.credentials?.store(this.host, credential);
+    // The realm's refusal is Artifactory's, in Artifactory's words.
+    await checkThenStore(this.client, { username: input.username, password: input.secret }, this.options, input.signal, 'artifactory');
     this.forgetTokens();
     return { username: input.username };
   }

@@ -8,7 +8,8 @@ import { login } from '../distribution/session';
 import type { Transport } from '../distribution/transport';
 import type { Page } from '../distribution/types';
 import { InvalidInputError } from '../errors/errors';
-import type { CredentialStore } from '../credentials/types';
+import type { Credential, CredentialStore } from '../credentials/types';
+import type { Vendor } from '../errors/errors';
 import type {
   DeleteOptions,
   DeletePlan,
@@ -22,6 +23,7 @@ import type {
   SignInResult,
   TagSummary,
 } from './provider';
+import { withVendor } from './vendorApi';
 
 export interface GenericProviderOptions {
   /** Where signIn stores the checked credential (the editor's SecretStorage, or docker's config). */
@@ -101,20 +103,32 @@ export class GenericProvider implements RegistryProvider {
   /** Checked like `docker login`, then stored; cached tokens are dropped so the new account is used. */
   async signIn(input: SignInInput): Promise<SignInResult> {
     if (!input.username) throw new InvalidInputError('credential', '', 'a username is required');
-    const credential = { username: input.username, password: input.secret };
-    await login(this.client.session.endpoint, credential, {
-      ...(this.options.transport ? { transport: this.options.transport } : {}),
-      ...(this.options.userAgent ? { userAgent: this.options.userAgent } : {}),
-      ...(input.signal ? { signal: input.signal } : {}),
-    });
-    await this.options.credentials?.store(this.host, credential);
-    this.client.session.forgetTokens();
+    await checkThenStore(this.client, { username: input.username, password: input.secret }, this.options, input.signal);
+    this.forgetTokens();
     return { username: input.username };
   }
 
   forgetTokens(): void {
     this.client.session.forgetTokens();
   }
+}
+
+/**
+ * The sign-in every provider that signs in at the registry shares: checked as `docker login` checks
+ * (a refusal tagged with the vendor, so it reads in that registry's words), and stored only once it
+ * passed. The caller then forgets its cached tokens, so the new account is used.
+ */
+export async function checkThenStore(client: RegistryClient, credential: Credential, options: GenericProviderOptions, signal?: AbortSignal, vendor?: Vendor): Promise<void> {
+  try {
+    await login(client.session.endpoint, credential, {
+      ...(options.transport ? { transport: options.transport } : {}),
+      ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (err) {
+    throw vendor ? withVendor(err, vendor) : err;
+  }
+  await options.credentials?.store(client.host, credential);
 }
 
 function pageOptions(page: PageRequest): { pageSize: number; cursor?: string; signal?: AbortSignal } {

@@ -26,14 +26,14 @@
 import { RegistryClient, pushScopes, validateRepositoryName } from '../distribution/client';
 import { isDigest } from '../distribution/digest';
 import { isIndexMediaType } from '../distribution/mediaTypes';
-import { login, mergeScopes, sharedTransport } from '../distribution/session';
+import { mergeScopes, sharedTransport } from '../distribution/session';
 import { isValidTag } from '../distribution/tagPages';
 import { basicAuthorization } from '../distribution/tokens';
 import type { TransportResponse } from '../distribution/transport';
 import type { Page, RegistrySession } from '../distribution/types';
 import { DistributionError, InvalidInputError, ProtocolError, redactUrl, type Operation } from '../errors/errors';
 import { isLoopbackHost, registryApiHost } from '../reference/reference';
-import { GenericProvider, type GenericProviderOptions } from './generic';
+import { GenericProvider, checkThenStore, type GenericProviderOptions } from './generic';
 import type {
   CreateRepositoryInput,
   DeleteOptions,
@@ -49,7 +49,7 @@ import type {
   TagHistoryEntry,
   TagSummary,
 } from './provider';
-import { VendorApi, isRecord, num, optional, pageFromCursor, str, vendorPageSize } from './vendorApi';
+import { VendorApi, isRecord, num, optional, pageFromCursor, str, vendorPageSize, withVendor } from './vendorApi';
 import { countSeverities, severityOf, type ScanStatus, type Vulnerability, type VulnerabilityReport } from './vulnerabilities';
 
 export const QUAY_IO = 'quay.io';
@@ -203,17 +203,7 @@ export class QuayProvider implements RegistryProvider {
       return { username: user.username };
     }
     if (!input.secret) throw new InvalidInputError('credential', username, 'a robot token or password is required');
-    const credential = { username, password: input.secret };
-    try {
-      await login(this.client.session.endpoint, credential, {
-        ...(this.options.transport ? { transport: this.options.transport } : {}),
-        ...(this.options.userAgent ? { userAgent: this.options.userAgent } : {}),
-        ...(input.signal ? { signal: input.signal } : {}),
-      });
-    } catch (err) {
-      throw asQuayError(err);
-    }
-    await this.options.credentials?.store(this.host, credential);
+    await checkThenStore(this.client, { username, password: input.secret }, this.options, input.signal, 'quay');
     this.forgetTokens();
     return { username };
   }
@@ -456,17 +446,10 @@ function quaySession(inner: RegistrySession): RegistrySession {
       try {
         return await inner.request({ ...req, scopes: quayScopes(req.scopes) });
       } catch (err) {
-        throw asQuayError(err);
+        throw withVendor(err, 'quay');
       }
     },
   };
-}
-
-function asQuayError(err: unknown): unknown {
-  if (err instanceof DistributionError && !err.extra.vendor) {
-    return new DistributionError(err.status, err.codes, err.method, err.url, err.operation, { ...err.extra, vendor: 'quay' });
-  }
-  return err;
 }
 
 /** "ns/repo" as an API path: /repository/ns/repo (Quay's apirepopath keeps the slash). */
