@@ -147,3 +147,10 @@ export function expectPositionals(args: ParsedArgs, names: string[], command: st
   }
   return got;
 }
+
+/** Every value given for a repeatable value flag, in order (`-t a -t b` → ["a", "b"]). */
+export function flagStrings(args: ParsedArgs, name: string): string[] {
+  const value = args.flags[name];
+  if (value === undefined || typeof value === 'boolean') return [];
+  return Array.isArray(value) ? value : [value];
+}

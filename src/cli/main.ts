@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describeError } from '../errors/describe';
 import { CancelledError, InvalidInputError } from '../errors/errors';
 import { COMMON_FLAGS, findCommand, flagBool, parseArgs, UsageError } from './args';
+import { command as build } from './commands/build';
 import { command as catalog } from './commands/catalog';
 import { command as copy } from './commands/copy';
 import { command as deleteCommand } from './commands/delete';
@@ -43,6 +44,7 @@ export const COMMANDS: CliCommand[] = [
   logout,
   // Through the local Docker engine (DOCKER_HOST honoured).
   images,
+  build,
   pull,
   push,
   rmi,

@@ -14,19 +14,39 @@ export function engineServerAddress(registry: string): string {
  * Anonymous is "{}" — push refuses a request without the header at all.
  */
 export function encodeRegistryAuth(credential: Credential | undefined, serverAddress: string): string {
-  const body: Record<string, string> = {};
-  if (credential) {
-    if (credential.identityToken) {
-      // An OAuth refresh token: docker sends it as identitytoken, with the username kept for display.
-      body.username = credential.username;
-      body.identitytoken = credential.identityToken;
-    } else if (credential.registryToken) {
-      body.registrytoken = credential.registryToken;
-    } else {
-      body.username = credential.username;
-      body.password = credential.password ?? '';
-    }
-    body.serveraddress = serverAddress;
+  return base64UrlPadded(JSON.stringify(authConfig(credential, serverAddress)));
+}
+
+/**
+ * X-Registry-Config for `POST /build`: the AuthConfigs of every registry the build's FROM lines pull
+ * from, keyed by server address, encoded as X-Registry-Auth is.
+ */
+export function encodeRegistryConfig(entries: { registry: string; credential: Credential }[]): string {
+  const map: Record<string, Record<string, string>> = {};
+  for (const { registry, credential } of entries) {
+    const address = engineServerAddress(registry);
+    map[address] = authConfig(credential, address);
   }
-  return Buffer.from(JSON.stringify(body), 'utf8').toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+  return base64UrlPadded(JSON.stringify(map));
+}
+
+function authConfig(credential: Credential | undefined, serverAddress: string): Record<string, string> {
+  const body: Record<string, string> = {};
+  if (!credential) return body;
+  if (credential.identityToken) {
+    // An OAuth refresh token: docker sends it as identitytoken, with the username kept for display.
+    body.username = credential.username;
+    body.identitytoken = credential.identityToken;
+  } else if (credential.registryToken) {
+    body.registrytoken = credential.registryToken;
+  } else {
+    body.username = credential.username;
+    body.password = credential.password ?? '';
+  }
+  body.serveraddress = serverAddress;
+  return body;
+}
+
+function base64UrlPadded(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
 }

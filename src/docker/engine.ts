@@ -2,13 +2,16 @@
 // Errors are EngineError with a reason a caller can act on and detailText a person can act on;
 // CancelledError when the caller's signal aborts. X-Registry-Auth values are never logged.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { headerValue } from '../distribution/transport';
 import { Pool } from '../distribution/undici';
 import type { Credential, CredentialStore } from '../credentials/types';
-import { CancelledError, EngineError, InvalidInputError } from '../errors/errors';
-import { encodeRegistryAuth, engineServerAddress } from './auth';
+import { BuildError, CancelledError, EngineError, InvalidInputError } from '../errors/errors';
+import { encodeRegistryAuth, encodeRegistryConfig, engineServerAddress } from './auth';
+import { BuildStreamReader, baseRegistries, buildQuery, planBuild, type BuildOptions, type BuildResult } from './build';
+import type { BuildContext } from './buildContext';
 import { engineEndpointText, resolveEngineHost } from './host';
 import type { EngineHost, ResolveEngineHostOptions } from './host';
 import { classifyEngineMessage, JsonLinesParser, ProgressAggregator, streamEventError } from './progress';
@@ -407,6 +410,44 @@ export class DockerEngine {
     }));
   }
 
+  /**
+   * POST /build — the Dockerfile in `context` built by the engine's classic builder, tagged with
+   * options.tags. Output lines and steps go to the callbacks as they come; a failing step is a
+   * BuildError naming its Dockerfile line. Aborting closes the connection, which stops the build.
+   */
+  async buildImage(context: BuildContext, options: BuildOptions = {}): Promise<BuildResult> {
+    const dockerfileText = fs.readFileSync(context.dockerfilePath, 'utf8');
+    const summary = planBuild(dockerfileText, options);
+    const signal = options.signal;
+    // Bases from private registries are pulled with the same logins as a pull.
+    const logins = await Promise.all(
+      baseRegistries(summary).map(async (registry) => ({ registry, credential: this.credentials ? await this.credentials.get(registry).catch(() => undefined) : undefined })),
+    );
+    const headers: Record<string, string> = { 'content-type': 'application/x-tar' };
+    const known = logins.filter((l): l is { registry: string; credential: Credential } => l.credential !== undefined);
+    if (known.length) headers['x-registry-config'] = encodeRegistryConfig(known);
+    const res = await this.send({
+      method: 'POST',
+      path: `/build?${buildQuery(context, options)}`,
+      headers,
+      body: Readable.from(context.tar()),
+      signal,
+      streaming: true,
+    });
+    const reader = new BuildStreamReader(dockerfileText, path.relative(context.directory, context.dockerfilePath) || context.dockerfilePath, options);
+    const parser = new JsonLinesParser();
+    try {
+      for await (const chunk of res.body) for (const ev of parser.feed(chunk as Uint8Array)) reader.add(ev);
+      for (const ev of parser.end()) reader.add(ev);
+    } catch (err) {
+      if (err instanceof BuildError) throw err;
+      throw this.mapError(err, signal, 'build');
+    } finally {
+      if (!res.body.destroyed && !res.body.readableEnded) res.body.destroy();
+    }
+    return reader.finish(options.tags ?? []);
+  }
+
   /** POST /images/create?fromSrc=- — make an image from a root filesystem tar (tests, demo). Returns the image id. */
   async importImage(
     tar: Readable | AsyncIterable<Uint8Array> | Uint8Array,
@@ -623,7 +664,7 @@ export class DockerEngine {
   }
 
   /** Turn an undici / socket error into EngineError or CancelledError. */
-  private mapError(err: unknown, signal: AbortSignal | undefined, phase: 'connect' | 'request' | 'pull' | 'push' | 'import'): Error {
+  private mapError(err: unknown, signal: AbortSignal | undefined, phase: 'connect' | 'request' | 'pull' | 'push' | 'import' | 'build'): Error {
     if (err instanceof EngineError || err instanceof CancelledError || err instanceof InvalidInputError) return err;
     const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
     if (signal?.aborted || e.name === 'AbortError' || e.code === 'UND_ERR_ABORTED') return new CancelledError();
@@ -655,7 +696,7 @@ export class DockerEngine {
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
       return new EngineError('unreachable', where, `the Docker engine at ${where} stopped answering`);
     }
-    if (phase === 'pull' || phase === 'push' || phase === 'import') {
+    if (phase === 'pull' || phase === 'push' || phase === 'import' || phase === 'build') {
       // The socket closed under a running stream: dockerd stopped or restarted mid-operation.
       return new EngineError(
         'stream',

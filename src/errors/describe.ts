@@ -3,6 +3,7 @@
 // URL, reason); it never sees a credential, so it cannot print one.
 
 import {
+  BuildError,
   CancelledError,
   CloudCredentialError,
   CredentialError,
@@ -41,6 +42,7 @@ export function describeError(err: unknown): string {
     return `Could not use the credentials from ${err.source}: ${err.detailText}. Sign in again, or check the Docker credential helper named in your Docker config.json.`;
   }
   if (err instanceof EngineError) return describeEngine(err);
+  if (err instanceof BuildError) return describeBuild(err);
   if (err instanceof InvalidInputError) return sentence(err.message);
   if (err instanceof RefusedError) return sentence(err.detailText);
   if (err instanceof UnsupportedError) return `${err.registry} does not offer ${err.feature}.${err.hint ? ` ${sentence(err.hint)}` : ''}`;
@@ -791,6 +793,19 @@ function describePolicy(err: PolicyError): string {
     default:
       return sentence(err.message);
   }
+}
+
+/** Where the build stopped, the engine's words, and the failing step's last output lines. */
+function describeBuild(err: BuildError): string {
+  const instruction = err.step && err.step.instruction.length > 70 ? `${err.step.instruction.slice(0, 69)}…` : err.step?.instruction;
+  const where = err.step
+    ? `${err.dockerfile}${err.step.line ? ` line ${err.step.line}` : ''} (step ${err.step.number}/${err.step.total}: ${instruction})`
+    : err.dockerfile;
+  // The classic builder repeats the whole command; the instruction above already shows it.
+  const exited = /returned a non-zero code: (\d+)/.exec(err.detailText);
+  const what = exited ? `the command exited with code ${exited[1]}` : err.detailText;
+  const output = err.output.length ? `\nLast output:\n${err.output.map((line) => `  ${line}`).join('\n')}` : '';
+  return `The build failed at ${where}: ${sentence(what)}${output}`;
 }
 
 function describeEngine(err: EngineError): string {

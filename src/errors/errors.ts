@@ -193,6 +193,24 @@ export class EngineError extends RegxError {
   }
 }
 
+/** A Dockerfile build that the engine ran and that failed at a step (or before the first one). */
+export class BuildError extends RegxError {
+  readonly kind = 'build';
+  constructor(
+    /** The engine's words, e.g. "The command '/bin/sh -c make' returned a non-zero code: 2". */
+    readonly detailText: string,
+    /** The Dockerfile, as the user named it. */
+    readonly dockerfile: string,
+    /** Where it failed, when the engine had started a step. */
+    readonly step?: { number: number; total: number; instruction: string; line?: number },
+    /** The failing step's last lines of output. */
+    readonly output: string[] = [],
+    readonly exitCode?: number,
+  ) {
+    super(detailText);
+  }
+}
+
 /** The user (or a caller's AbortSignal) cancelled. Silent in the UI. */
 export class CancelledError extends RegxError {
   readonly kind = 'cancelled';

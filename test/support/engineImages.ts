@@ -2,7 +2,9 @@
 // filesystem tar generated in memory (imported with DockerEngine.importImage), and raw requests to
 // the engine's socket for what DockerEngine does not offer (creating and removing containers).
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import { END_OF_ARCHIVE, entryHeader, entryPadding } from '../../src/docker/tar';
 
 function tarHeader(name: string, size: number): Buffer {
   const h = Buffer.alloc(512);
@@ -70,4 +72,32 @@ export function engineRequest(dockerHost: string, method: string, path: string, 
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+/** Where Debian's busybox-static puts its one binary (.ci/run installs it). */
+const BUSYBOX_PATHS = ['/usr/bin/busybox', '/bin/busybox'];
+const BUSYBOX_APPLETS = ['sh', 'echo', 'cat', 'ls', 'test', 'sleep', 'true', 'false', 'mkdir', 'env'];
+
+/** The host's static busybox, if there is one: a base image with a shell for RUN steps, no network needed. */
+export function busyboxPath(): string | undefined {
+  return BUSYBOX_PATHS.find((p) => {
+    try {
+      return fs.statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** A root filesystem tar: bin/busybox and its applets as symlinks, and an empty /tmp. */
+export async function* busyboxRootfsTar(binary: string): AsyncGenerator<Uint8Array> {
+  const now = new Date(1_700_000_000_000);
+  const bytes = fs.readFileSync(binary);
+  yield entryHeader({ name: 'bin', type: 'directory', mode: 0o755, size: 0, mtime: now });
+  yield entryHeader({ name: 'tmp', type: 'directory', mode: 0o1777, size: 0, mtime: now });
+  yield entryHeader({ name: 'bin/busybox', type: 'file', mode: 0o755, size: bytes.length, mtime: now });
+  yield bytes;
+  yield entryPadding(bytes.length);
+  for (const applet of BUSYBOX_APPLETS) yield entryHeader({ name: `bin/${applet}`, type: 'symlink', mode: 0o777, size: 0, mtime: now, linkTarget: 'busybox' });
+  yield END_OF_ARCHIVE;
 }
