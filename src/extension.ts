@@ -11,6 +11,8 @@ import { EngineService } from './vscode/images/engineService';
 import { LocalImagesProvider } from './vscode/images/localImagesProvider';
 import type { ImageNode } from './vscode/images/nodes';
 import { operationHandlers } from './vscode/images/operations';
+import { buildOutputDisposable } from './vscode/build/output';
+import { RegistryTaskProvider, TASK_TYPE } from './vscode/build/tasks';
 import { cancelRunningOperations, runningOperationCount } from './vscode/progress';
 import type { TreeNode } from './vscode/tree/nodes';
 import { RegistriesTreeProvider } from './vscode/tree/registriesProvider';
@@ -45,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     if (!target.reference.includes(':')) tree.setScan(target.host, target.repository, target.reference, report);
   });
   const rateLimit = new DockerHubRateLimit(service);
+  const operations = { service, tree, view, inspect, scans, rateLimit, engines, images, imagesView };
   context.subscriptions.push(
     service,
     tree,
@@ -55,7 +58,9 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     inspect,
     scans,
     rateLimit,
-    ...registerCommands({ service, tree, view, inspect, scans, rateLimit, engines, images, imagesView }, operationHandlers),
+    ...registerCommands(operations, operationHandlers),
+    vscode.tasks.registerTaskProvider(TASK_TYPE, new RegistryTaskProvider(operations)),
+    buildOutputDisposable(),
   );
   return { registries: tree, service, images, engines, rateLimit, describeError, cancelOperations: cancelRunningOperations, runningOperations: runningOperationCount };
 }

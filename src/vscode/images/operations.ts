@@ -1,6 +1,8 @@
 // The image-operation commands by id (Local Images view, and tag/pull/copy/delete on the Registries
 // view). commands/index.ts registers them next to the Registries view's own commands, with the same
 // error handling.
+import { buildAndPush } from '../commands/buildAndPush';
+import { buildImage } from '../commands/buildImage';
 import { copyImage } from '../commands/copyImage';
 import { deleteImages } from '../commands/delete';
 import { pull } from '../commands/pull';
@@ -20,4 +22,6 @@ export const operationHandlers: Record<string, OperationHandler> = {
   'registryExplorer.delete': deleteImages,
   'registryExplorer.search': search,
   'registryExplorer.refreshImages': refreshImages,
+  'registryExplorer.buildImage': buildImage,
+  'registryExplorer.buildAndPush': buildAndPush,
 };
