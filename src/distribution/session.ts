@@ -135,7 +135,12 @@ class Session implements RegistrySession {
       }
     }
     if (!isOk(res.status, req.okStatuses)) {
-      throw await distributionErrorFrom(res, req.method, req.operation ?? 'other');
+      const error = await distributionErrorFrom(res, req.method, req.operation ?? 'other');
+      // A 401 to a Basic Authorization is the registry refusing the stored password itself, not a
+      // lack of access: the words differ (sign in again, rather than "not found, or no access").
+      if (res.status === 401 && auth.kind === 'basic') error.extra.basicRefused = { username: credential?.username ?? '' };
+      else if (res.status === 401 && auth.kind === 'none' && onRegistry && state.challenge?.scheme === 'basic') error.extra.basicRequired = true;
+      throw error;
     }
     return res;
   }

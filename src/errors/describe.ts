@@ -129,6 +129,14 @@ function describeDistribution(err: DistributionError): string {
     return `${host} rejected the access token as expired or invalid (401${repo ? ` on ${repo}` : ''}), even a freshly issued one. Sign in again; if it keeps happening, the clocks of this machine and of the token service disagree.`;
   }
 
+  if (status === 401 && err.extra.basicRefused) {
+    const user = err.extra.basicRefused.username ? ` (user "${err.extra.basicRefused.username}")` : '';
+    return `${host} refused the username and password stored for it${user}: the password is wrong, or it has changed or expired (401). Sign in to ${host} again.`;
+  }
+  if (status === 401 && err.extra.basicRequired) {
+    return `${host} needs a sign-in: it asks every client for a username and password (401), and none is stored for it. Sign in to ${host}.`;
+  }
+
   if (status === 401 || status === 403) {
     const insufficient = err.extra.authError === 'insufficient_scope' || err.hasCode('DENIED') || status === 403;
     if (writing && insufficient) {

@@ -74,6 +74,10 @@ export interface DistributionErrorExtra {
    * when the provider could find which one it was. `name` is the repository, "repo:tag" or "repo@digest".
    */
   lock?: { level: 'repository' | 'tag' | 'manifest'; attribute: 'writeEnabled' | 'deleteEnabled'; name: string; registryName: string };
+  /** A Basic-auth registry answered 401 to the username and password it was sent. */
+  basicRefused?: { username: string };
+  /** A Basic-auth registry answered 401 to a request sent without credentials: it needs a sign-in. */
+  basicRequired?: boolean;
 }
 
 /** The registry answered with an HTTP status we did not expect. */

@@ -92,7 +92,24 @@ describe('transport and auth against real registries', () => {
       const err = await rejection(anonymous.request({ method: 'GET', path: '/v2/_catalog', scopes: ['registry:catalog:*'], operation: 'catalog' }));
       assert.ok(err instanceof DistributionError);
       assert.equal(err.status, 401);
-      assert.match(describeError(err), /did not allow listing its repositories/);
+      assert.equal(describeError(err), `${services.basic.host} needs a sign-in: it asks every client for a username and password (401), and none is stored for it. Sign in to ${services.basic.host}.`);
+    });
+
+    it('a wrong stored password reads as refused credentials, not as "not found, or no access"', async () => {
+      const wrong = createSession({ host: services.basic.host }, { transport, credentials: store({ username: services.basic.user!.username, password: 'not-the-password' }) });
+      for (const req of [
+        { method: 'GET' as const, path: '/v2/_catalog', scopes: ['registry:catalog:*'], operation: 'catalog' as const },
+        { method: 'GET' as const, path: '/v2/some/repo/tags/list', scopes: ['repository:some/repo:pull'], operation: 'tags' as const },
+      ]) {
+        const err = await rejection(wrong.request(req));
+        assert.ok(err instanceof DistributionError);
+        assert.equal(err.status, 401);
+        assert.equal(
+          describeError(err),
+          `${services.basic.host} refused the username and password stored for it (user "${services.basic.user!.username}"): the password is wrong, or it has changed or expired (401). Sign in to ${services.basic.host} again.`,
+        );
+        assert.ok(!describeError(err).includes('not-the-password'));
+      }
     });
   });
 
