@@ -196,22 +196,30 @@ describe('regx CLI (built dist/cli.js) against real registries', () => {
   });
 
   describe('catalog and search', () => {
-    it('catalog lists the seeded repositories; --json parses', async () => {
-      const all = await run(['catalog', services.open.host, '--all']);
+    it('catalog lists every repository by default, page after page as they arrive; --json parses', async () => {
+      const all = await run(['catalog', services.open.host]);
       assert.equal(all.code, 0, all.stderr);
       const names = all.stdout.trim().split('\n');
       assert.ok(names.includes(app) && names.includes(multi));
+      assert.equal(all.stderr, '');
+      // Small pages: the same list, every page followed; the old --all is the same thing.
+      const paged = await run(['catalog', services.open.host, '--page-size', '1']);
+      assert.deepEqual(paged.stdout.trim().split('\n'), names);
+      assert.deepEqual((await run(['catalog', services.open.host, '--all'])).stdout.trim().split('\n'), names);
 
-      const json = await run(['catalog', services.open.host, '--all', '--json']);
+      const json = await run(['catalog', services.open.host, '--json']);
       assert.equal(json.code, 0);
       assert.deepEqual(JSON.parse(json.stdout), names);
     });
 
-    it('catalog without --all prints one page and says more follow', async () => {
-      const page = await run(['catalog', services.open.host, '--page-size', '1']);
+    it('catalog --one-page prints one page and says more follow', async () => {
+      const page = await run(['catalog', services.open.host, '--one-page', '--page-size', '1']);
       assert.equal(page.code, 0, page.stderr);
       assert.equal(page.stdout.trim().split('\n').length, 1);
-      assert.match(page.stderr, /--all/);
+      assert.equal(page.stderr, 'regx: more repositories follow; run without --one-page to list them all\n');
+      const both = await run(['catalog', services.open.host, '--one-page', '--all']);
+      assert.equal(both.code, 2);
+      assert.match(both.stderr, /--one-page and --all contradict each other/);
     });
 
     it('a server without a catalog says so (exit 1, one line)', async () => {

@@ -503,8 +503,8 @@ describe('regx against Harbor', () => {
     assert.ok(catalogAnswers.length >= 1);
     assert.ok(since(mark).some((r) => r.path === `/api/v2.0/projects/${PROJECT}/repositories`));
 
-    const first = await runRegx(['catalog', '--page-size', '1', emu.host], env);
-    assert.deepEqual([first.code, first.stdout.split('\n').length, first.stderr], [0, 2, 'regx: more repositories follow; use --all to list every page\n']);
+    const first = await runRegx(['catalog', '--one-page', '--page-size', '1', emu.host], env);
+    assert.deepEqual([first.code, first.stdout.split('\n').length, first.stderr], [0, 2, 'regx: more repositories follow; run without --one-page to list them all\n']);
   });
 
   it('delete: a tag alone (the image stays), an image by digest, and an immutable tag refused in words', async () => {

@@ -1,33 +1,36 @@
-// `regx catalog REGISTRY`: the registry's repositories. One page by default (the catalog of a big
-// registry is large and `_catalog` is slow); --all follows every page. Registries whose `_catalog` is
+// `regx catalog REGISTRY`: every repository of the registry, printed as each page arrives (as crane
+// and regctl list them); --one-page stops after the first page, --page-size sets the page asked for. Registries whose `_catalog` is
 // missing or admin-only (Docker Hub, GHCR, GitLab, Harbor, Quay, Artifactory) are listed through their
 // own API, namespace by namespace; a plain registry without a catalog fails with the client's
 // DistributionError, which describeError words.
 import { MAX_PAGE_SIZE } from '../../distribution/client';
 import { DistributionError } from '../../errors/errors';
 import { registryKindFor, type RegistryProvider } from '../../registries';
-import { expectPositionals, flagBool, flagPositiveInt } from '../args';
+import { expectPositionals, flagBool, flagPositiveInt, UsageError } from '../args';
 import { clientFor, providerForCli, registryArgument } from '../context';
 import { jsonText } from '../output';
 import type { CliCommand } from '../types';
 
-const DEFAULT_PAGE_SIZE = 100;
-// With --all nobody is waiting on the first page: ask for the most Distribution allows per request.
+// One page is what a person reads first; a whole listing asks for the most Distribution allows per request.
+const ONE_PAGE_SIZE = 100;
 const ALL_PAGE_SIZE = MAX_PAGE_SIZE;
 
 export const command: CliCommand = {
   name: 'catalog',
-  synopsis: 'regx catalog REGISTRY [--page-size N] [--all]',
-  summary: 'List the repositories of a registry (its _catalog).',
+  synopsis: 'regx catalog REGISTRY [--one-page] [--page-size N]',
+  summary: 'List the repositories of a registry (its _catalog, or its own API), streamed as pages arrive.',
   flags: [
-    { name: 'page-size', takesValue: true, description: `repositories per request (default ${DEFAULT_PAGE_SIZE}, or ${ALL_PAGE_SIZE} with --all)` },
-    { name: 'all', description: 'follow every page instead of printing the first one' },
+    { name: 'page-size', takesValue: true, description: `repositories per request (default ${ALL_PAGE_SIZE}, or ${ONE_PAGE_SIZE} with --one-page)` },
+    { name: 'one-page', description: 'print only the first page, and say whether more follow' },
+    { name: 'all', description: 'every page (the default; kept for scripts written for older versions)' },
   ],
   async run(args, ctx) {
     const [registryText] = expectPositionals(args, ['REGISTRY'], 'catalog');
     const registry = registryArgument(ctx, registryText);
-    const all = flagBool(args, 'all');
-    const pageSize = flagPositiveInt(args, 'page-size', 'catalog') ?? (all ? ALL_PAGE_SIZE : DEFAULT_PAGE_SIZE);
+    const onePage = flagBool(args, 'one-page');
+    if (onePage && flagBool(args, 'all')) throw new UsageError('--one-page and --all contradict each other: give one', 'catalog');
+    const all = !onePage;
+    const pageSize = flagPositiveInt(args, 'page-size', 'catalog') ?? (all ? ALL_PAGE_SIZE : ONE_PAGE_SIZE);
     const repositories: string[] = [];
     // Print as pages arrive so a long --all listing shows progress in a pipe too.
     const show = (names: string[]) => {
@@ -51,7 +54,7 @@ export const command: CliCommand = {
     }
 
     if (ctx.json) ctx.out(jsonText(repositories));
-    if (more) ctx.err(`regx: more repositories follow; use --all to list every page`);
+    if (more) ctx.err(`regx: more repositories follow; run without --one-page to list them all`);
   },
 };
 
@@ -68,7 +71,7 @@ async function listCatalog(ctx: Parameters<CliCommand['run']>[1], registry: stri
 
 /**
  * Namespace by namespace (Harbor projects, Quay organisations, Artifactory repositories, GitLab
- * groups), then their repositories. Without --all it stops once a page's worth is shown.
+ * groups), then their repositories. With --one-page it stops once a page's worth is shown.
  */
 async function listThroughProvider(provider: RegistryProvider, pageSize: number, all: boolean, show: (names: string[]) => void, signal: AbortSignal): Promise<boolean> {
   let shown = 0;
