@@ -3,7 +3,7 @@
 // never reach for the editor API.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -30,12 +30,12 @@ describe('packaging', () => {
       .filter(Boolean);
     const unexpected = listed.filter(
       (file) =>
-        !['package.json', 'README.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/cli-core.js'].includes(file) &&
+        !['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/cli-core.js'].includes(file) &&
         !file.startsWith('media/') &&
         !CLOUD_BUNDLE.test(file),
     );
     assert.deepEqual(unexpected, []);
-    for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/cli-core.js']) {
+    for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'media/icon.png', 'dist/extension.js', 'dist/cli.js', 'dist/cli-core.js']) {
       assert.ok(listed.includes(needed), `${needed} missing from the .vsix`);
     }
   });
@@ -72,6 +72,29 @@ describe('packaging', () => {
     }
   });
 
+  it('is ready for the Marketplace: a PNG icon, categories, keywords, a changelog, a walkthrough whose links work', () => {
+    const icon = readFileSync(join(root, manifest.icon));
+    assert.deepEqual([...icon.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'the icon is a PNG (the Marketplace refuses SVG icons)');
+    assert.ok(icon.readUInt32BE(16) >= 128 && icon.readUInt32BE(20) >= 128, 'the icon is at least 128×128');
+    assert.ok(manifest.categories.length > 0 && !manifest.categories.every((c: string) => c === 'Other'));
+    assert.ok(manifest.keywords.length >= 5 && manifest.keywords.length <= 30, 'the Marketplace takes up to 30 keywords');
+    assert.match(readFileSync(join(root, 'CHANGELOG.md'), 'utf8'), /^# Changelog/);
+    const contributes = manifest.contributes;
+    const commands = new Set([...contributes.commands.map((c: { command: string }) => c.command), 'registryExplorer.registries.focus']);
+    const [walkthrough] = contributes.walkthroughs;
+    assert.deepEqual(walkthrough.steps.map((s: { id: string }) => s.id), ['connect', 'browse', 'pull', 'push', 'build']);
+    for (const step of walkthrough.steps as { description: string; media: { markdown: string }; completionEvents: string[] }[]) {
+      assert.ok(existsSync(join(root, step.media.markdown)), `${step.media.markdown} exists`);
+      for (const [, id] of step.description.matchAll(/\(command:([\w.]+)/g)) assert.ok(commands.has(id), `${id} is a declared command`);
+      for (const event of step.completionEvents) {
+        const [kind, id] = event.split(':');
+        if (kind === 'onCommand') assert.ok(commands.has(id), `${event} names a declared command`);
+      }
+    }
+    const welcome = contributes.viewsWelcome.find((w: { view: string }) => w.view === 'registryExplorer.registries');
+    assert.ok(welcome.contents.includes(`command:workbench.action.openWalkthrough?${encodeURIComponent(JSON.stringify([`${manifest.publisher}.${manifest.name}#${walkthrough.id}`, false]))}`), 'the welcome links to the walkthrough');
+  });
+
   it('the pure layers never import vscode', () => {
     const pure = ['reference', 'distribution', 'registries', 'credentials', 'docker', 'cli', 'errors'];
     const offenders = pure
@@ -89,7 +112,10 @@ describe('npm run package', () => {
     // The same flags as the package script (the build and type check are done by npm test already).
     const script: string = manifest.scripts.package;
     assert.match(script, /vsce package --no-dependencies --allow-missing-repository --no-rewrite-relative-links/);
-    execFileSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', out], { cwd: root, stdio: 'pipe' });
+    const packaged = spawnSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', out], { cwd: root, encoding: 'utf8' });
+    assert.equal(packaged.status, 0, packaged.stderr);
+    // Clean of warnings: vsce prints "WARNING" for a missing icon, LICENSE, categories, an SVG icon, …
+    assert.doesNotMatch(`${packaged.stdout}\n${packaged.stderr}`, /WARNING|warn/i);
     // A .vsix is a zip: read its central directory's file names without an unzip tool.
     const zip = readFileSync(out);
     const names: string[] = [];
@@ -99,7 +125,7 @@ describe('npm run package', () => {
     }
     require('node:fs').rmSync(out, { force: true });
     const payload = names.filter((name) => name.startsWith('extension/')).map((name) => name.slice('extension/'.length)).sort();
-    assert.deepEqual(payload.filter((name) => !name.startsWith('media/') && !CLOUD_BUNDLE.test(name)), ['LICENSE.txt', 'dist/cli-core.js', 'dist/cli.js', 'dist/extension.js', 'package.json', 'readme.md']);
+    assert.deepEqual(payload.filter((name) => !name.startsWith('media/') && !CLOUD_BUNDLE.test(name)), ['LICENSE.txt', 'changelog.md', 'dist/cli-core.js', 'dist/cli.js', 'dist/extension.js', 'package.json', 'readme.md']);
     for (const name of ['aws', 'azure', 'google']) {
       if (existsSync(join(root, 'src', 'registries', 'clouds', `cloud-${name}.ts`))) assert.ok(payload.includes(`dist/cloud-${name}.js`), `dist/cloud-${name}.js missing from the .vsix`);
     }
