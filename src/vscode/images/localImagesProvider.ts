@@ -4,6 +4,7 @@
 // getChildren never throws: an engine that cannot be reached is a node naming the socket tried and
 // the registryExplorer.docker.host setting, with the fix under it.
 import * as vscode from 'vscode';
+import { withAccessibleLabel } from '../tree/accessibility';
 import type { LocalImage } from '../../docker/engine';
 import { errorTreeItem } from '../tree/errorItem';
 import { formatAge, formatSize, shortDigest } from '../tree/format';
@@ -85,14 +86,14 @@ export class LocalImagesProvider implements vscode.TreeDataProvider<ImageNode>, 
   getTreeItem(node: ImageNode): vscode.TreeItem {
     switch (node.kind) {
       case 'imageRepository':
-        return this.repositoryItem(node);
+        return withAccessibleLabel('Local repository', this.repositoryItem(node));
       case 'localImage':
-        return this.imageItem(node);
+        return withAccessibleLabel('Local image', this.imageItem(node));
       case 'engineError': {
         const item = errorTreeItem(node.id, node.error);
         item.contextValue = 'engineError;retry';
         item.command = { command: 'registryExplorer.refreshImages', title: 'Retry' };
-        return item;
+        return withAccessibleLabel('Error:', item);
       }
       case 'imagesInfo': {
         const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
@@ -102,7 +103,7 @@ export class LocalImagesProvider implements vscode.TreeDataProvider<ImageNode>, 
         if (node.tooltip) item.tooltip = node.tooltip;
         if (node.description) item.description = node.description;
         if (node.action) item.command = node.action;
-        return item;
+        return withAccessibleLabel('', item);
       }
     }
   }

@@ -20,6 +20,7 @@
 // forgets. Each kind's children and rows are in its own file (registryNodes, repositoryNodes,
 // tagNodes, referrerNodes, messageNodes); the paging behind every list is in pagedLists.
 import * as vscode from 'vscode';
+import { withAccessibleLabel } from './accessibility';
 import { Limiter } from '../../distribution/concurrency';
 import { describeError } from '../../errors/describe';
 import type { NamespaceSummary, RepositorySummary, TagSummary, VulnerabilityReport } from '../../registries';
@@ -171,27 +172,28 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     const ctx = this.state;
     switch (node.kind) {
       case 'registry':
-        return registryItem(ctx, node);
+        return withAccessibleLabel('Registry', registryItem(ctx, node));
       case 'namespace':
-        return namespaceItem(ctx, node);
+        return withAccessibleLabel('Namespace', namespaceItem(ctx, node));
       case 'repository':
-        return repositoryItem(ctx, node);
+        return withAccessibleLabel('Repository', repositoryItem(ctx, node));
       case 'tag':
-        return tagItem(ctx, node);
+        return withAccessibleLabel('Tag', tagItem(ctx, node));
       case 'platform':
-        return platformItem(ctx, node);
+        return withAccessibleLabel('Platform', platformItem(ctx, node));
       case 'referrers':
-        return referrersItem(ctx, node);
+        return withAccessibleLabel('', referrersItem(ctx, node));
       case 'referrer':
-        return referrerItem(node);
+        return withAccessibleLabel('Referrer', referrerItem(node));
       case 'loadMore':
-        return loadMoreItem(ctx, node);
+        return withAccessibleLabel('', loadMoreItem(ctx, node));
       case 'error':
-        return errorItem(node);
+        return withAccessibleLabel('Error:', errorItem(node));
       case 'info':
-        return infoItem(node);
+        return withAccessibleLabel('', infoItem(node));
     }
   }
+
 
   // ---- operations used by commands -------------------------------------------------------------
 
