@@ -9,6 +9,11 @@ import { join, relative } from 'node:path';
 
 const root = join(__dirname, '..', '..', '..');
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+/** A manifest string as VS Code shows it in English: "%key%" looked up in package.nls.json. */
+const english = (value: string): string => {
+  const nls = JSON.parse(readFileSync(join(root, 'package.nls.json'), 'utf8')) as Record<string, string>;
+  return value.replace(/^%([^%]+)%$/, (_, key: string) => nls[key] ?? value);
+};
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -30,7 +35,7 @@ describe('packaging', () => {
       .filter(Boolean);
     const unexpected = listed.filter(
       (file) =>
-        !['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/cli-core.js'].includes(file) &&
+        !['package.json', 'package.nls.json', 'package.nls.qps-ploc.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/cli-core.js'].includes(file) &&
         !file.startsWith('media/') &&
         !CLOUD_BUNDLE.test(file),
     );
@@ -85,14 +90,44 @@ describe('packaging', () => {
     assert.deepEqual(walkthrough.steps.map((s: { id: string }) => s.id), ['connect', 'browse', 'pull', 'push', 'build']);
     for (const step of walkthrough.steps as { description: string; media: { markdown: string }; completionEvents: string[] }[]) {
       assert.ok(existsSync(join(root, step.media.markdown)), `${step.media.markdown} exists`);
-      for (const [, id] of step.description.matchAll(/\(command:([\w.]+)/g)) assert.ok(commands.has(id), `${id} is a declared command`);
+      for (const [, id] of english(step.description).matchAll(/\(command:([\w.]+)/g)) assert.ok(commands.has(id), `${id} is a declared command`);
       for (const event of step.completionEvents) {
         const [kind, id] = event.split(':');
         if (kind === 'onCommand') assert.ok(commands.has(id), `${event} names a declared command`);
       }
     }
     const welcome = contributes.viewsWelcome.find((w: { view: string }) => w.view === 'registryExplorer.registries');
-    assert.ok(welcome.contents.includes(`command:workbench.action.openWalkthrough?${encodeURIComponent(JSON.stringify([`${manifest.publisher}.${manifest.name}#${walkthrough.id}`, false]))}`), 'the welcome links to the walkthrough');
+    assert.ok(english(welcome.contents).includes(`command:workbench.action.openWalkthrough?${encodeURIComponent(JSON.stringify([`${manifest.publisher}.${manifest.name}#${walkthrough.id}`, false]))}`), 'the welcome links to the walkthrough');
+  });
+
+  it('every user-visible string of the manifest is localisable: a %key% of package.nls.json, and the pseudo-locale is current', () => {
+    const nls = JSON.parse(readFileSync(join(root, 'package.nls.json'), 'utf8')) as Record<string, string>;
+    const pseudo = JSON.parse(readFileSync(join(root, 'package.nls.qps-ploc.json'), 'utf8')) as Record<string, string>;
+    const literal: string[] = [];
+    const used = new Set<string>();
+    // The fields VS Code shows a person; ids, commands, when-clauses and types are not words.
+    const shown = new Set(['displayName', 'description', 'title', 'shortTitle', 'category', 'name', 'contextualTitle', 'contents', 'markdownDescription', 'deprecationMessage', 'markdownDeprecationMessage', 'enumDescriptions', 'markdownEnumDescriptions']);
+    const visit = (value: unknown, where: string, field?: string): void => {
+      if (typeof value === 'string') {
+        if (!field || !shown.has(field)) return;
+        const m = /^%([^%]+)%$/.exec(value);
+        if (m) used.add(m[1]);
+        else literal.push(`${where}: ${value.slice(0, 60)}`);
+      } else if (Array.isArray(value)) {
+        value.forEach((v, i) => visit(v, `${where}[${i}]`, field === 'enumDescriptions' || field === 'markdownEnumDescriptions' ? field : undefined));
+      } else if (value && typeof value === 'object') {
+        for (const [k, v] of Object.entries(value)) visit(v, `${where}.${k}`, k);
+      }
+    };
+    visit({ displayName: manifest.displayName, description: manifest.description }, 'manifest');
+    // A setting's or task property's own name is an id even though the field is called "name" elsewhere.
+    visit(manifest.contributes, 'contributes');
+    assert.deepEqual(literal, [], 'literal strings shown to people');
+    assert.deepEqual([...used].filter((k) => !(k in nls)), [], 'keys without a string');
+    assert.deepEqual(Object.keys(nls).filter((k) => !used.has(k)), [], 'strings nothing uses');
+    assert.deepEqual(Object.keys(pseudo).sort(), Object.keys(nls).sort());
+    const check = spawnSync(process.execPath, [join(root, 'scripts', 'pseudo-locale.mjs'), '--check'], { encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stderr);
   });
 
   it('the pure layers never import vscode', () => {
@@ -125,7 +160,7 @@ describe('npm run package', () => {
     }
     require('node:fs').rmSync(out, { force: true });
     const payload = names.filter((name) => name.startsWith('extension/')).map((name) => name.slice('extension/'.length)).sort();
-    assert.deepEqual(payload.filter((name) => !name.startsWith('media/') && !CLOUD_BUNDLE.test(name)), ['LICENSE.txt', 'changelog.md', 'dist/cli-core.js', 'dist/cli.js', 'dist/extension.js', 'package.json', 'readme.md']);
+    assert.deepEqual(payload.filter((name) => !name.startsWith('media/') && !CLOUD_BUNDLE.test(name)), ['LICENSE.txt', 'changelog.md', 'dist/cli-core.js', 'dist/cli.js', 'dist/extension.js', 'package.json', 'package.nls.json', 'package.nls.qps-ploc.json', 'readme.md']);
     for (const name of ['aws', 'azure', 'google']) {
       if (existsSync(join(root, 'src', 'registries', 'clouds', `cloud-${name}.ts`))) assert.ok(payload.includes(`dist/cloud-${name}.js`), `dist/cloud-${name}.js missing from the .vsix`);
     }
