@@ -110,6 +110,9 @@ describe('readImageDetails: an index', () => {
     const unknown = await readImageDetails(open, { repository: seed.repository, reference: 'multi', platform: 'windows/amd64' });
     assert.equal(unknown.image!.platform, 'linux/amd64');
     assert.match(unknown.problems[0].message, /no image for windows\/amd64; showing linux\/amd64 instead/);
+    const attestation = await readImageDetails(open, { repository: seed.repository, reference: 'multi', platform: seed.multi.attestations[1].digest });
+    assert.equal(attestation.image!.platform, 'linux/amd64');
+    assert.match(attestation.problems[0].message, /is an attestation \(its SBOM and provenance are under Supply chain\), not a platform image; showing linux\/amd64/);
   });
 });
 
@@ -244,6 +247,15 @@ describe('hostile images', () => {
     assert.deepEqual(image.problems.map((p) => p.what), ['config']);
     assert.match(image.problems[0].message, /config is not valid JSON/);
     assert.deepEqual(image.layers.map((l) => l.layer?.digest), seed.brokenConfig.layers.map((l) => l.digest));
+  });
+
+  it('a config blob the registry no longer has is a problem row naming it', async () => {
+    assert.ok(seed.missingConfig, 'the open registry deletes blobs');
+    const details = await readImageDetails(open, { repository: seed.missingConfig.repository, reference: 'missing-config' });
+    assert.equal(details.image!.config, undefined);
+    assert.deepEqual(details.image!.problems.map((p) => p.what), ['config']);
+    assert.equal(details.image!.problems[0].message, `Blob ${seed.missingConfig.configDigest} not found in ${seed.missingConfig.repository} on ${services.open.host}.`);
+    assert.equal(details.image!.layers.filter((l) => l.layer).length, 3);
   });
 });
 
