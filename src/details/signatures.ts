@@ -119,11 +119,16 @@ function hashFor(key: crypto.KeyObject): string | null {
 }
 
 function verifyWith(key: crypto.KeyObject, data: Buffer, signature: Buffer): boolean {
-  try {
-    return crypto.verify(hashFor(key), data, key, signature);
-  } catch {
-    return false;
-  }
+  const attempts: crypto.VerifyKeyObjectInput[] = [{ key }];
+  // RSA keys sign PKCS#1 v1.5 (cosign's own) or PSS (some KMS keys): either is a valid signature.
+  if (key.asymmetricKeyType === 'rsa') attempts.push({ key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: crypto.constants.RSA_PSS_SALTLEN_AUTO });
+  return attempts.some((input) => {
+    try {
+      return crypto.verify(hashFor(key), data, input, signature);
+    } catch {
+      return false;
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -72,6 +72,19 @@ describe('cosign signatures', () => {
     assert.equal(readCosignSignature({ ...base, publicKeys: [{ name: 'junk.pub', pem: 'not a key' }] }).verification.status, 'not-checked');
   });
 
+  it('RSA keys: a PKCS#1 v1.5 and a PSS signature both verify', () => {
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const payload = payloadFor(image);
+    for (const signature of [
+      crypto.sign('sha256', payload, privateKey),
+      crypto.sign('sha256', payload, { key: privateKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }),
+    ]) {
+      const info = readCosignSignature({ manifestDigest: 'd', annotations: { 'dev.cosignproject.cosign/signature': signature.toString('base64') }, payload, subjectDigest: image, publicKeys: [{ name: 'rsa.pub', pem }] });
+      assert.equal(info.verification.status, 'verified');
+    }
+  });
+
   it('a garbage certificate or payload fails plainly; no signature annotation is not checked', () => {
     const payload = payloadFor(image);
     assert.equal(readCosignSignature({ manifestDigest: 'd', annotations: { 'dev.cosignproject.cosign/signature': sign(payload), 'dev.sigstore.cosign/certificate': 'garbage' }, payload, subjectDigest: image }).verification.status, 'failed');
