@@ -72,6 +72,27 @@ describe('cosign signatures', () => {
     assert.equal(readCosignSignature({ ...base, publicKeys: [{ name: 'junk.pub', pem: 'not a key' }] }).verification.status, 'not-checked');
   });
 
+  it("reads Fulcio's newer issuer extension, a URI SAN (a CI workflow) and the Rekor bundle's integrated time", () => {
+    const workflow = selfSignedIdentity('ec', {
+      subject: [['O', 'sigstore.dev']], uris: ['https://github.com/acme/shop/.github/workflows/release.yml@refs/heads/main'], oidcIssuerV2: 'https://token.actions.githubusercontent.com', serial: Buffer.from([4]), ...validity,
+    });
+    const payload = payloadFor(image);
+    const info = readCosignSignature({
+      manifestDigest: 'd',
+      annotations: {
+        'dev.cosignproject.cosign/signature': crypto.sign('sha256', payload, workflow.privateKey).toString('base64'),
+        'dev.sigstore.cosign/certificate': workflow.pem,
+        'dev.sigstore.cosign/bundle': JSON.stringify({ SignedEntryTimestamp: 'MEUC', Payload: { body: 'e30=', integratedTime: 1717228800, logIndex: 1, logID: 'c0d2' } }),
+      },
+      payload,
+      subjectDigest: image,
+      created: '2030-01-01T00:00:00Z',
+    });
+    assert.deepEqual([info.verification.status, info.signer, info.issuer, info.signedAt], [
+      'verified', 'https://github.com/acme/shop/.github/workflows/release.yml@refs/heads/main', 'https://token.actions.githubusercontent.com', '2024-06-01T08:00:00Z',
+    ]);
+  });
+
   it('RSA keys: a PKCS#1 v1.5 and a PSS signature both verify', () => {
     const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
