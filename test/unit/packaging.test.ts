@@ -37,6 +37,7 @@ describe('packaging', () => {
       (file) =>
         !['package.json', 'package.nls.json', 'package.nls.qps-ploc.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/cli-core.js'].includes(file) &&
         !file.startsWith('media/') &&
+        !file.startsWith('l10n/') &&
         !CLOUD_BUNDLE.test(file),
     );
     assert.deepEqual(unexpected, []);
@@ -160,7 +161,8 @@ describe('npm run package', () => {
     }
     require('node:fs').rmSync(out, { force: true });
     const payload = names.filter((name) => name.startsWith('extension/')).map((name) => name.slice('extension/'.length)).sort();
-    assert.deepEqual(payload.filter((name) => !name.startsWith('media/') && !CLOUD_BUNDLE.test(name)), ['LICENSE.txt', 'changelog.md', 'dist/cli-core.js', 'dist/cli.js', 'dist/extension.js', 'package.json', 'package.nls.json', 'package.nls.qps-ploc.json', 'readme.md']);
+    assert.ok(payload.includes('l10n/bundle.l10n.json') && payload.includes('l10n/bundle.l10n.qps-ploc.json'), 'the runtime string bundles ship');
+    assert.deepEqual(payload.filter((name) => !name.startsWith('media/') && !name.startsWith('l10n/') && !CLOUD_BUNDLE.test(name)), ['LICENSE.txt', 'changelog.md', 'dist/cli-core.js', 'dist/cli.js', 'dist/extension.js', 'package.json', 'package.nls.json', 'package.nls.qps-ploc.json', 'readme.md']);
     for (const name of ['aws', 'azure', 'google']) {
       if (existsSync(join(root, 'src', 'registries', 'clouds', `cloud-${name}.ts`))) assert.ok(payload.includes(`dist/cloud-${name}.js`), `dist/cloud-${name}.js missing from the .vsix`);
     }

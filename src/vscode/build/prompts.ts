@@ -28,7 +28,7 @@ export async function pickDockerfile(arg: unknown, title: string): Promise<strin
       found
         .map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri }))
         .sort((a, b) => a.label.localeCompare(b.label)),
-      { title, placeHolder: 'Which Dockerfile?' },
+      { title, placeHolder: vscode.l10n.t('Which Dockerfile?') },
     );
     return picked?.uri.fsPath;
   }
@@ -61,7 +61,7 @@ export async function askBuildArgs(title: string, dockerfile: string): Promise<R
   if (declared.length === 0) return {};
   const answer = await vscode.window.showInputBox({
     title,
-    prompt: `Build arguments, NAME=VALUE separated by spaces (declared: ${declared.map((a) => (a.defaultValue !== undefined ? `${a.name}=${a.defaultValue}` : a.name)).join(', ')}). Leave empty for the defaults.`,
+    prompt: vscode.l10n.t('Build arguments, NAME=VALUE separated by spaces (declared: {0}). Leave empty for the defaults.', declared.map((a) => (a.defaultValue !== undefined ? `${a.name}=${a.defaultValue}` : a.name)).join(', ')),
     placeHolder: declared.map((a) => `${a.name}=…`).join(' '),
     validateInput: (text) => validate(() => parseBuildArgs(splitPairs(text))),
   });
@@ -81,8 +81,8 @@ export async function askTarget(title: string, dockerfile: string): Promise<stri
   const last = stages[stages.length - 1];
   const items: (vscode.QuickPickItem & { target: string | null })[] = [
     { label: 'Whole Dockerfile', description: last.name ? `ends with stage ${last.name}` : `ends FROM ${last.base}`, target: null },
-    ...named.map((s) => ({ label: s.name!, description: `FROM ${s.base}`, detail: `line ${s.line}`, target: s.name! })),
+    ...named.map((s) => ({ label: s.name!, description: `FROM ${s.base}`, detail: vscode.l10n.t('line {0}', s.line), target: s.name! })),
   ];
-  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Build up to which stage?' });
+  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: vscode.l10n.t('Build up to which stage?') });
   return picked ? picked.target : undefined;
 }

@@ -13,6 +13,6 @@ export async function addRepository(ctx: CommandContext, arg?: unknown, name?: u
   await ctx.service.addRepository(host, repository);
   const node = await ctx.tree.registryNode(host);
   if (node) ctx.tree.refresh(node);
-  else void vscode.window.showInformationMessage(`Added ${host}/${repository}; connect ${host} to see it.`);
+  else void vscode.window.showInformationMessage(vscode.l10n.t('Added {0}/{1}; connect {2} to see it.', host, repository, host));
   return repository;
 }

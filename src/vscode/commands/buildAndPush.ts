@@ -1,6 +1,7 @@
 // Build and Push…: the registry and repository first (so the image is built with its final name),
 // then the tag, then the build as Build Image runs it, then the existing Push to that repository.
 import * as path from 'node:path';
+import * as vscode from 'vscode';
 import type { OperationsContext } from '../images/context';
 import { askTag, engineReference } from '../images/remote';
 import { pickDockerfile } from '../build/prompts';
@@ -23,7 +24,7 @@ export async function buildAndPush(
   const dockerfile = args.dockerfile ?? (await pickDockerfile(arg, 'Build and Push'));
   if (!dockerfile) return undefined;
   const title = `Build and push ${path.basename(path.dirname(dockerfile))}/${path.basename(dockerfile)}`;
-  const host = args.registry ?? (await pickRegistry(ctx, { title: `${title}: to which registry?`, allowOther: true }));
+  const host = args.registry ?? (await pickRegistry(ctx, { title: vscode.l10n.t('{0}: to which registry?', title), allowOther: true }));
   if (!host) return undefined;
   const folder = path.basename(path.dirname(dockerfile)).toLowerCase();
   const repository = args.repository ?? (await pickRepository(ctx, host, `${title} to ${host}`, { suggested: folder }));

@@ -68,7 +68,7 @@ export async function runAndReveal(
   };
   let result: BuildResult;
   try {
-    result = await withCancellableProgress(`Building ${request.tag}`, (report, signal) =>
+    result = await withCancellableProgress(vscode.l10n.t('Building {0}', request.tag), (report, signal) =>
       runBuild(ctx.engines.engine(), full, {
         signal,
         output,
@@ -85,7 +85,7 @@ export async function runAndReveal(
   await ctx.images.refresh();
   const node = await ctx.images.find(request.tag);
   if (node && ctx.imagesView.visible) await ctx.imagesView.reveal(node, { select: true, focus: false }).then(undefined, () => undefined);
-  void vscode.window.showInformationMessage(`Built ${request.tag} (${result.imageId.slice(7, 19)}).`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Built {0} ({1}).', request.tag, result.imageId.slice(7, 19)));
   return { ...result, dockerfile: request.dockerfile, output: lines };
 }
 

@@ -7,6 +7,6 @@ import type { CommandContext } from './context';
 export async function checkRateLimit(ctx: CommandContext): Promise<RateLimitReading | undefined> {
   if (!ctx.rateLimit) return undefined;
   const reading = await ctx.rateLimit.update();
-  if (!reading) void vscode.window.showInformationMessage('Docker Hub is not connected: connect it to see its pull rate limit.');
+  if (!reading) void vscode.window.showInformationMessage(vscode.l10n.t('Docker Hub is not connected: connect it to see its pull rate limit.'));
   return reading;
 }

@@ -79,7 +79,7 @@ export async function connectRegistry(ctx: CommandContext, arg?: unknown): Promi
         { label: '$(sign-in) Sign in now…', value: true },
         { label: '$(globe) Continue anonymously', description: entry.kind ? 'public repositories only; sign in later from the registry\'s menu' : 'sign in later from the registry\'s menu', value: false },
       ],
-      { title: `Connected ${host}`, placeHolder: 'Does this registry need credentials?' },
+      { title: vscode.l10n.t('Connected {0}', host), placeHolder: vscode.l10n.t('Does this registry need credentials?') },
     );
     if (choice?.value) await login(ctx, host);
   }
@@ -112,7 +112,7 @@ async function connectCloud(ctx: CommandContext, entry: ConnectArgs, interactive
     const credentials = entry.credentials ?? defaultCloudSignIn(entry, interactive);
     const username = await vendorSignIn(ctx, provider, credentials);
     if (!username) return undefined;
-    void vscode.window.showInformationMessage(`Signed in to ${provider.displayName} as ${username}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Signed in to {0} as {1}.', provider.displayName, username));
   }
   await settings.addRegistry(fields);
   ctx.service.forget(setting.host);
@@ -140,11 +140,11 @@ async function pickRegion(title: string): Promise<string | undefined> {
   const regions = [...new Set([...(fromEnv ? [fromEnv] : []), ...AWS_REGIONS])];
   const picked = await vscode.window.showQuickPick(
     [...regions.map((r) => ({ label: r, description: r === fromEnv ? 'AWS_REGION' : undefined, value: r })), { label: '$(edit) Another region…', value: '' }],
-    { title, placeHolder: 'Which AWS region is the registry in?', ignoreFocusOut: true },
+    { title, placeHolder: vscode.l10n.t('Which AWS region is the registry in?'), ignoreFocusOut: true },
   );
   if (!picked) return undefined;
   if (picked.value) return picked.value;
-  const typed = await vscode.window.showInputBox({ title, prompt: 'AWS region', placeHolder: 'eu-south-2', ignoreFocusOut: true, validateInput: (v) => (/^[a-z]{2}(-[a-z]+)+-\d+$/.test(v.trim()) ? undefined : 'An AWS region looks like eu-west-1') });
+  const typed = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('AWS region'), placeHolder: vscode.l10n.t('eu-south-2'), ignoreFocusOut: true, validateInput: (v) => (/^[a-z]{2}(-[a-z]+)+-\d+$/.test(v.trim()) ? undefined : 'An AWS region looks like eu-west-1') });
   return typed?.trim() || undefined;
 }
 
@@ -156,7 +156,7 @@ async function askEcr(title: string): Promise<ConnectArgs | undefined> {
   if (!region) return undefined;
   const account = await vscode.window.showInputBox({
     title,
-    prompt: 'AWS account ID of the registry (12 digits; the account in `aws sts get-caller-identity`)',
+    prompt: vscode.l10n.t('AWS account ID of the registry (12 digits; the account in `aws sts get-caller-identity`)'),
     placeHolder: '123456789012',
     ignoreFocusOut: true,
     validateInput: (v) => (/^\d{12}$/.test(v.trim()) ? undefined : 'An AWS account ID is 12 digits'),
@@ -169,10 +169,10 @@ async function askEcr(title: string): Promise<ConnectArgs | undefined> {
 async function askEcrPublic(title: string): Promise<ConnectArgs | undefined> {
   const how = await vscode.window.showQuickPick(
     [
-      { label: '$(account) With an AWS profile', detail: 'your public repositories (registry aliases), pushes and deletes', value: 'profile' as const },
-      { label: '$(globe) Anonymously', detail: 'pull public images only', value: 'anonymous' as const },
+      { label: '$(account) With an AWS profile', detail: vscode.l10n.t('your public repositories (registry aliases), pushes and deletes'), value: 'profile' as const },
+      { label: '$(globe) Anonymously', detail: vscode.l10n.t('pull public images only'), value: 'anonymous' as const },
     ],
-    { title, placeHolder: 'Amazon ECR Public (public.ecr.aws)', ignoreFocusOut: true },
+    { title, placeHolder: vscode.l10n.t('Amazon ECR Public (public.ecr.aws)'), ignoreFocusOut: true },
   );
   if (!how) return undefined;
   if (how.value === 'anonymous') return { url: ECR_PUBLIC_HOST, kind: 'ecr' };
@@ -185,8 +185,8 @@ async function askEcrPublic(title: string): Promise<ConnectArgs | undefined> {
 async function askAcr(title: string): Promise<ConnectArgs | undefined> {
   const typed = await vscode.window.showInputBox({
     title,
-    prompt: 'Login server of the registry (Azure portal → the registry → Overview), or its name',
-    placeHolder: 'myregistry.azurecr.io',
+    prompt: vscode.l10n.t('Login server of the registry (Azure portal → the registry → Overview), or its name'),
+    placeHolder: vscode.l10n.t('myregistry.azurecr.io'),
     ignoreFocusOut: true,
     validateInput: (v) => validate(() => parseRegistryAddress(acrLoginServer(v))),
   });
@@ -211,18 +211,18 @@ async function askGoogle(title: string): Promise<ConnectArgs | undefined> {
       ...GCR_HOSTS.map((h) => ({ label: h, description: 'Container Registry host, served by Artifact Registry', value: h })),
       { label: '$(edit) Another location…', value: '' },
     ],
-    { title, placeHolder: 'Which location (the registry host)?', ignoreFocusOut: true },
+    { title, placeHolder: vscode.l10n.t('Which location (the registry host)?'), ignoreFocusOut: true },
   );
   if (!picked) return undefined;
   let host = picked.value;
   if (!host) {
-    const location = await vscode.window.showInputBox({ title, prompt: 'Artifact Registry location', placeHolder: 'me-central2', ignoreFocusOut: true, validateInput: (v) => (/^[a-z]+(-[a-z]+\d*)?$/.test(v.trim()) ? undefined : 'A location looks like us, europe or europe-west4') });
+    const location = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('Artifact Registry location'), placeHolder: vscode.l10n.t('me-central2'), ignoreFocusOut: true, validateInput: (v) => (/^[a-z]+(-[a-z]+\d*)?$/.test(v.trim()) ? undefined : 'A location looks like us, europe or europe-west4') });
     if (!location) return undefined;
     host = `${location.trim()}-docker.pkg.dev`;
   }
   const project = await vscode.window.showInputBox({
     title,
-    prompt: 'Google Cloud project ID(s) to browse, separated by commas (empty: gcloud\'s current project)',
+    prompt: vscode.l10n.t('Google Cloud project ID(s) to browse, separated by commas (empty: gcloud\'s current project)'),
     value: process.env['GOOGLE_CLOUD_PROJECT'] ?? process.env['CLOUDSDK_CORE_PROJECT'] ?? '',
     ignoreFocusOut: true,
     validateInput: (v) => (projectList(v).every((p) => /^[a-z][a-z0-9.:-]{4,62}$/.test(p)) ? undefined : 'A project ID is lower-case letters, digits and hyphens, e.g. my-project-123'),
@@ -240,8 +240,8 @@ function projectList(value: string): string[] {
 async function askGitLab(title: string): Promise<ConnectArgs | undefined> {
   const instance = await vscode.window.showInputBox({
     title,
-    prompt: 'URL of your GitLab instance',
-    placeHolder: 'https://gitlab.example.com',
+    prompt: vscode.l10n.t('URL of your GitLab instance'),
+    placeHolder: vscode.l10n.t('https://gitlab.example.com'),
     ignoreFocusOut: true,
     validateInput: (v) => {
       const entry = settings.validateGitLabInstance({ url: v.trim(), registry: 'registry.example.com' });
@@ -252,7 +252,7 @@ async function askGitLab(title: string): Promise<ConnectArgs | undefined> {
   const instanceHost = new URL(instance.trim()).host;
   const registry = await vscode.window.showInputBox({
     title,
-    prompt: `Container registry host of ${instanceHost} (Admin → Settings → CI/CD → Container Registry, or the host in "docker login")`,
+    prompt: vscode.l10n.t('Container registry host of {0} (Admin → Settings → CI/CD → Container Registry, or the host in "docker login")', instanceHost),
     value: `registry.${instanceHost}`,
     ignoreFocusOut: true,
     validateInput: (v) => validate(() => parseRegistryAddress(v.trim())),
@@ -265,7 +265,7 @@ async function askGitLab(title: string): Promise<ConnectArgs | undefined> {
 async function askVendorUrl(title: string, kind: settings.VendorKind, product: string, placeHolder: string): Promise<ConnectArgs | undefined> {
   const url = await vscode.window.showInputBox({
     title,
-    prompt: `URL of your ${product} (http:// only for one without TLS)`,
+    prompt: vscode.l10n.t('URL of your {0} (http:// only for one without TLS)', product),
     placeHolder,
     ignoreFocusOut: true,
     validateInput: (v) => validate(() => parseRegistryAddress(v.trim())),
@@ -280,7 +280,7 @@ async function askQuay(title: string): Promise<ConnectArgs | undefined> {
       { label: '$(globe) quay.io', description: 'Red Hat\'s public Quay', value: 'quay.io' as const },
       { label: '$(server) Red Hat Quay of your own…', description: 'its URL', value: 'self' as const },
     ],
-    { title, placeHolder: 'Which Quay?', ignoreFocusOut: true },
+    { title, placeHolder: vscode.l10n.t('Which Quay?'), ignoreFocusOut: true },
   );
   if (!where) return undefined;
   if (where.value === 'quay.io') return { url: QUAY_IO, kind: 'quay' };
@@ -294,8 +294,8 @@ async function askQuay(title: string): Promise<ConnectArgs | undefined> {
 async function askArtifactory(title: string): Promise<ConnectArgs | undefined> {
   const typed = await vscode.window.showInputBox({
     title,
-    prompt: 'URL of your JFrog Artifactory, as you open it in a browser',
-    placeHolder: 'https://art.example.com, https://example.jfrog.io',
+    prompt: vscode.l10n.t('URL of your JFrog Artifactory, as you open it in a browser'),
+    placeHolder: vscode.l10n.t('https://art.example.com, https://example.jfrog.io'),
     ignoreFocusOut: true,
     validateInput: (v) => validate(() => parseRegistryAddress(v.trim())),
   });
@@ -306,11 +306,11 @@ async function askArtifactory(title: string): Promise<ConnectArgs | undefined> {
   const origin = `${address.scheme ?? 'https'}://${address.host}`;
   const method = await vscode.window.showQuickPick(
     [
-      { label: '$(repo) Repository path', description: `${address.host}/REPOSITORY-KEY/image`, detail: 'Artifactory\'s default: every Docker repository, or one by its key', value: 'path' as const },
-      { label: '$(globe) Subdomain', description: `REPOSITORY-KEY.${address.host}/image`, detail: 'each repository has a host name of its own (a reverse proxy in front)', value: 'subdomain' as const },
-      { label: '$(plug) Port', description: `${address.host}:PORT/image`, detail: 'each repository has a port of its own (a reverse proxy in front)', value: 'port' as const },
+      { label: '$(repo) Repository path', description: `${address.host}/REPOSITORY-KEY/image`, detail: vscode.l10n.t('Artifactory\'s default: every Docker repository, or one by its key'), value: 'path' as const },
+      { label: '$(globe) Subdomain', description: `REPOSITORY-KEY.${address.host}/image`, detail: vscode.l10n.t('each repository has a host name of its own (a reverse proxy in front)'), value: 'subdomain' as const },
+      { label: '$(plug) Port', description: `${address.host}:PORT/image`, detail: vscode.l10n.t('each repository has a port of its own (a reverse proxy in front)'), value: 'port' as const },
     ],
-    { title, placeHolder: 'How does docker reach this Artifactory\'s repositories?', ignoreFocusOut: true },
+    { title, placeHolder: vscode.l10n.t('How does docker reach this Artifactory\'s repositories?'), ignoreFocusOut: true },
   );
   if (!method) return undefined;
   const apiUrl = `${origin}/artifactory`;
@@ -318,7 +318,7 @@ async function askArtifactory(title: string): Promise<ConnectArgs | undefined> {
     vscode.window.showInputBox({
       title,
       prompt,
-      placeHolder: 'docker-local',
+      placeHolder: vscode.l10n.t('docker-local'),
       ignoreFocusOut: true,
       // The reference parser knows what a repository key may be.
       validateInput: (v) => (!v.trim() ? (optional ? undefined : 'Enter the repository key') : validate(() => parseRegistryAddress(`${origin}${ARTIFACTORY_DOCKER_PATH}${v.trim()}`))),
@@ -333,7 +333,7 @@ async function askArtifactory(title: string): Promise<ConnectArgs | undefined> {
   if (method.value === 'subdomain') return { url: `${address.scheme ?? 'https'}://${key.trim()}.${address.host}`, kind: 'artifactory', apiUrl };
   const port = await vscode.window.showInputBox({
     title,
-    prompt: `Port that serves ${key.trim()}`,
+    prompt: vscode.l10n.t('Port that serves {0}', key.trim()),
     placeHolder: '5001',
     ignoreFocusOut: true,
     validateInput: (v) => (/^\d{1,5}$/.test(v.trim()) && Number(v) > 0 && Number(v) < 65536 ? undefined : 'A port is a number from 1 to 65535'),
@@ -354,20 +354,20 @@ async function ask(initialUrl?: string): Promise<ConnectArgs | undefined> {
   const title = 'Connect Registry';
   if (initialUrl === undefined) {
     const choices: Choice[] = [
-      { label: '$(globe) Docker Hub', description: 'docker.io', detail: 'Official images without signing in; your repositories with a personal access token', value: 'docker-hub' },
-      { label: '$(github) GitHub Container Registry', description: GHCR_HOST, detail: 'Your and your organisations\' container packages, with your GitHub account or a token', value: 'ghcr' },
-      { label: '$(source-control) GitLab', description: GITLAB_COM.registry, detail: 'Your groups\' and projects\' container registries on gitlab.com, with an access token', value: 'gitlab' },
+      { label: '$(globe) Docker Hub', description: 'docker.io', detail: vscode.l10n.t('Official images without signing in; your repositories with a personal access token'), value: 'docker-hub' },
+      { label: '$(github) GitHub Container Registry', description: GHCR_HOST, detail: vscode.l10n.t('Your and your organisations\' container packages, with your GitHub account or a token'), value: 'ghcr' },
+      { label: '$(source-control) GitLab', description: GITLAB_COM.registry, detail: vscode.l10n.t('Your groups\' and projects\' container registries on gitlab.com, with an access token'), value: 'gitlab' },
       { label: '$(source-control) Self-managed GitLab…', description: 'your instance\'s URL', value: 'gitlab-self' },
-      { label: '$(shield) Harbor…', description: 'its URL', detail: 'Projects → repositories → artifacts and tags, vulnerability scans and Scan Now; a user, robot account or OIDC CLI secret', value: 'harbor' },
-      { label: '$(package) Quay…', description: 'quay.io or Red Hat Quay', detail: 'Organizations and users → repositories → tags with security scans; a robot account or OAuth token, or anonymous', value: 'quay' },
-      { label: '$(database) JFrog Artifactory…', description: 'its URL', detail: 'Docker repositories (local, remote, virtual) → images → tags; a user with an identity token or API key', value: 'artifactory' },
-      { label: '$(cloud) Amazon ECR…', description: 'an AWS profile and region', detail: 'The account\'s repositories → images with sizes, push times and scan findings; signed in with your AWS profile (SSO included)', value: 'ecr' },
-      { label: '$(cloud) Amazon ECR Public…', description: ECR_PUBLIC_HOST, detail: 'Public images anonymously, or your public repositories with an AWS profile', value: 'ecr-public' },
-      { label: '$(azure) Azure Container Registry…', description: 'its login server', detail: 'Repositories → tags with locks; your VS Code Microsoft account, the admin user or a scoped token', value: 'acr' },
-      { label: '$(cloud) Google Artifact Registry / GCR…', description: 'a location and project', detail: 'Projects\' Docker repositories → images → tags with Artifact Analysis findings; Application Default Credentials or a service-account key', value: 'artifact-registry' },
-      { label: '$(server) Another registry…', description: 'host[:port] or URL', detail: 'Any registry speaking the Distribution (OCI) API: Nexus, a local registry…', value: 'url' },
+      { label: '$(shield) Harbor…', description: 'its URL', detail: vscode.l10n.t('Projects → repositories → artifacts and tags, vulnerability scans and Scan Now; a user, robot account or OIDC CLI secret'), value: 'harbor' },
+      { label: '$(package) Quay…', description: 'quay.io or Red Hat Quay', detail: vscode.l10n.t('Organizations and users → repositories → tags with security scans; a robot account or OAuth token, or anonymous'), value: 'quay' },
+      { label: '$(database) JFrog Artifactory…', description: 'its URL', detail: vscode.l10n.t('Docker repositories (local, remote, virtual) → images → tags; a user with an identity token or API key'), value: 'artifactory' },
+      { label: '$(cloud) Amazon ECR…', description: 'an AWS profile and region', detail: vscode.l10n.t('The account\'s repositories → images with sizes, push times and scan findings; signed in with your AWS profile (SSO included)'), value: 'ecr' },
+      { label: '$(cloud) Amazon ECR Public…', description: ECR_PUBLIC_HOST, detail: vscode.l10n.t('Public images anonymously, or your public repositories with an AWS profile'), value: 'ecr-public' },
+      { label: '$(azure) Azure Container Registry…', description: 'its login server', detail: vscode.l10n.t('Repositories → tags with locks; your VS Code Microsoft account, the admin user or a scoped token'), value: 'acr' },
+      { label: '$(cloud) Google Artifact Registry / GCR…', description: 'a location and project', detail: vscode.l10n.t('Projects\' Docker repositories → images → tags with Artifact Analysis findings; Application Default Credentials or a service-account key'), value: 'artifact-registry' },
+      { label: '$(server) Another registry…', description: 'host[:port] or URL', detail: vscode.l10n.t('Any registry speaking the Distribution (OCI) API: Nexus, a local registry…'), value: 'url' },
     ];
-    const picked = await vscode.window.showQuickPick(choices, { title, placeHolder: 'Which registry?', ignoreFocusOut: true });
+    const picked = await vscode.window.showQuickPick(choices, { title, placeHolder: vscode.l10n.t('Which registry?'), ignoreFocusOut: true });
     if (!picked) return undefined;
     if (picked.value === 'docker-hub') return { url: 'docker.io' };
     if (picked.value === 'ghcr') return { url: GHCR_HOST };
@@ -383,8 +383,8 @@ async function ask(initialUrl?: string): Promise<ConnectArgs | undefined> {
   }
   const url = await vscode.window.showInputBox({
     title,
-    prompt: 'Registry host[:port] or URL (http:// for a registry without TLS)',
-    placeHolder: 'registry.example.com, localhost:5000, https://ghcr.io',
+    prompt: vscode.l10n.t('Registry host[:port] or URL (http:// for a registry without TLS)'),
+    placeHolder: vscode.l10n.t('registry.example.com, localhost:5000, https://ghcr.io'),
     value: initialUrl,
     ignoreFocusOut: true,
     validateInput: (v) => validate(() => parseRegistryAddress(v.trim())),
@@ -394,7 +394,7 @@ async function ask(initialUrl?: string): Promise<ConnectArgs | undefined> {
 
   const name = await vscode.window.showInputBox({
     title,
-    prompt: 'Display name (optional)',
+    prompt: vscode.l10n.t('Display name (optional)'),
     placeHolder: address.host,
     ignoreFocusOut: true,
   });
@@ -409,7 +409,7 @@ async function ask(initialUrl?: string): Promise<ConnectArgs | undefined> {
   const picked = await vscode.window.showQuickPick(options, {
     title,
     canPickMany: true,
-    placeHolder: 'Connection options (none needed for most registries) — press Enter to continue',
+    placeHolder: vscode.l10n.t('Connection options (none needed for most registries) — press Enter to continue'),
     ignoreFocusOut: true,
   });
   if (picked === undefined) return undefined;
@@ -417,7 +417,7 @@ async function ask(initialUrl?: string): Promise<ConnectArgs | undefined> {
 
   let caFile: string | undefined;
   if (chosen.has('caFile')) {
-    const files = await vscode.window.showOpenDialog({ title: 'CA certificate (PEM)', canSelectMany: false, filters: { 'PEM certificates': ['pem', 'crt', 'cer'], 'All files': ['*'] } });
+    const files = await vscode.window.showOpenDialog({ title: vscode.l10n.t('CA certificate (PEM)'), canSelectMany: false, filters: { 'PEM certificates': ['pem', 'crt', 'cer'], 'All files': ['*'] } });
     if (!files?.[0]) return undefined;
     caFile = files[0].fsPath;
   }

@@ -11,7 +11,7 @@ export async function copyDigest(ctx: CommandContext, arg?: unknown): Promise<st
   if (!target) return undefined;
   let digest = target.digest ?? (isNode(arg) && arg.kind === 'tag' ? ctx.tree.detailsOf(arg)?.summary?.digest : undefined);
   if (!digest) {
-    const head = await withProgress(`Resolving ${target.repository}:${target.tag}`, () =>
+    const head = await withProgress(vscode.l10n.t('Resolving {0}:{1}', target.repository, target.tag ?? ''), () =>
       ctx.service.client(target.host).headManifest(target.repository, target.tag!),
     );
     digest = head?.digest;

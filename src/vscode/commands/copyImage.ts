@@ -26,7 +26,7 @@ export async function copyImage(ctx: OperationsContext, arg?: unknown, _selected
   const reference = targetReference(source);
   const shown = targetLabel(source);
 
-  const host = args.registry ?? (await pickRegistry(ctx, { title: `Copy ${shown} to which registry?`, allowOther: true }));
+  const host = args.registry ?? (await pickRegistry(ctx, { title: vscode.l10n.t('Copy {0} to which registry?', shown), allowOther: true }));
   if (!host) return undefined;
   const repository = args.repository ?? (await pickRepository(ctx, host, `Copy ${shown} to ${host}`, { suggested: source.repository }));
   if (!repository) return undefined;
@@ -44,7 +44,7 @@ export async function copyImage(ctx: OperationsContext, arg?: unknown, _selected
   let mounted = 0;
   let present = 0;
   let bytes = 0;
-  const result = await withCancellableProgress(`Copying ${shown} to ${target}`, (report, signal) =>
+  const result = await withCancellableProgress(vscode.l10n.t('Copying {0} to {1}', shown, target), (report, signal) =>
     copyBetween({
       source: { client: ctx.service.client(source.host), repository: source.repository, reference },
       target: { client: ctx.service.client(host), repository, tag },
@@ -72,7 +72,7 @@ export async function copyImage(ctx: OperationsContext, arg?: unknown, _selected
     result.referrersCopied === false
       ? 'Signatures and other referrers were not copied.'
       : `${result.referrersCopied} signature${result.referrersCopied === 1 ? '' : 's'}, SBOMs and other referrers came along.`;
-  void vscode.window.showInformationMessage(`Copied ${shown} to ${target}, same digest ${shortDigest(result.digest)}: ${how}. ${attached}`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Copied {0} to {1}, same digest {2}: {3}. {4}', shown, target, shortDigest(result.digest), how, attached));
   return result;
 }
 
@@ -95,6 +95,6 @@ async function askReferrers(ctx: OperationsContext, host: string, repository: st
     { label: `Copy with its ${count} referrer${count === 1 ? '' : 's'}`, description: 'signatures, SBOMs, attestations attached to it', referrers: true },
     { label: 'Copy the image only', referrers: false },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: `Copy ${shown}`, placeHolder: `${shown} has ${count} referrer${count === 1 ? '' : 's'}` });
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Copy {0}', shown), placeHolder: vscode.l10n.t('{0} has {1} referrer{2}', shown, count, count === 1 ? '' : 's') });
   return picked?.referrers;
 }

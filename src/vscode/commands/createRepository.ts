@@ -67,25 +67,25 @@ export async function createRepository(ctx: CommandContext, arg?: unknown, _sele
       await vscode.window.showQuickPick(
         [
           { label: '$(lock) Private', detail: what === 'project' ? 'only its members can pull' : 'only people and robots you give access can pull', value: 'private' as const },
-          { label: '$(globe) Public', detail: 'anyone can pull, without signing in', value: 'public' as const },
+          { label: '$(globe) Public', detail: vscode.l10n.t('anyone can pull, without signing in'), value: 'public' as const },
         ],
-        { title: `${title}: ${name}`, placeHolder: 'Who can pull from it?', ignoreFocusOut: true },
+        { title: `${title}: ${name}`, placeHolder: vscode.l10n.t('Who can pull from it?'), ignoreFocusOut: true },
       )
     )?.value;
   if (!visibility) return undefined;
 
   let description = args.description;
   if (what === 'repository' && description === undefined && args.name === undefined) {
-    description = await vscode.window.showInputBox({ title: `${title}: ${name}`, prompt: 'Description (optional)', ignoreFocusOut: true });
+    description = await vscode.window.showInputBox({ title: `${title}: ${name}`, prompt: vscode.l10n.t('Description (optional)'), ignoreFocusOut: true });
     if (description === undefined) return undefined;
   }
 
-  await withProgress(`Creating ${what} ${name} on ${host}`, () =>
+  await withProgress(vscode.l10n.t('Creating {0} {1} on {2}', what, name, host), () =>
     provider.createRepository!({ name, visibility, ...(description?.trim() ? { description: description.trim() } : {}) }),
   );
   ctx.service.log.info(`created ${what} ${name} (${visibility}) on ${host}`);
   await reveal(ctx, host, what, name).catch(() => undefined);
-  void vscode.window.showInformationMessage(`Created ${visibility} ${what} ${name} on ${registryLabel(provider)}.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Created {0} {1} {2} on {3}.', visibility, what, name, registryLabel(provider)));
   return { host, name, what, visibility };
 }
 

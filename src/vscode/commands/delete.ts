@@ -59,7 +59,7 @@ export async function deleteImages(ctx: OperationsContext, arg?: unknown, select
   if (localNodes.length) return removeLocal(ctx, localNodes, args);
   if (tagNodes.length) return deleteRemote(ctx, tagNodes.map(toTarget), args);
   if (chosen.some((n) => isNode(n) && n.kind === 'platform')) {
-    void vscode.window.showInformationMessage('A platform image belongs to its tag: delete the tag instead (its whole index goes).');
+    void vscode.window.showInformationMessage(vscode.l10n.t('A platform image belongs to its tag: delete the tag instead (its whole index goes).'));
     return undefined;
   }
 
@@ -69,7 +69,7 @@ export async function deleteImages(ctx: OperationsContext, arg?: unknown, select
       { label: '$(tag) A tag in a registry…', value: 'remote' as const },
       { label: '$(package) A local image…', value: 'local' as const },
     ],
-    { title: 'Delete' },
+    { title: vscode.l10n.t('Delete') },
   );
   if (!what) return undefined;
   if (what.value === 'local') {
@@ -115,7 +115,7 @@ async function deleteRemote(ctx: OperationsContext, tags: RemoteTag[], args: Del
     const key = `${t.host}/${t.repository}`;
     byRepository.set(key, [...(byRepository.get(key) ?? []), t]);
   }
-  const plans = await withCancellableProgress('Checking which tags share each image', async (report, signal) => {
+  const plans = await withCancellableProgress(vscode.l10n.t('Checking which tags share each image'), async (report, signal) => {
     const result: RepositoryPlan[] = [];
     for (const group of byRepository.values()) {
       report({ message: `${group[0]!.host}/${group[0]!.repository}` });
@@ -145,7 +145,7 @@ async function deleteRemote(ctx: OperationsContext, tags: RemoteTag[], args: Del
 
   const outcome: DeleteOutcome = { removed: [], kept: [] };
   try {
-    await withCancellableProgress(`Deleting ${total === 1 ? `${tags[0]!.repository}:${tags[0]!.tag}` : `${total} tags`}`, async (report, signal) => {
+    await withCancellableProgress(vscode.l10n.t('Deleting {0}', total === 1 ? `${tags[0]!.repository}:${tags[0]!.tag}` : `${total} tags`), async (report, signal) => {
       let done = 0;
       const step = (names: string[]) => {
         done += names.length;
@@ -169,7 +169,7 @@ async function deleteRemote(ctx: OperationsContext, tags: RemoteTag[], args: Del
   }
   refreshRepositories(ctx, plans);
   const kept = outcome.kept.length ? ` Kept ${outcome.kept.join(', ')}: that registry cannot remove one tag alone.` : '';
-  void vscode.window.showInformationMessage(`Deleted ${outcome.removed.join(', ')}.${kept}`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Deleted {0}.{1}', outcome.removed.join(', '), kept));
   return outcome;
 }
 
@@ -340,9 +340,9 @@ async function removeLocal(ctx: OperationsContext, nodes: LocalImageNode[], args
         refused.length === 1 ? `${refused[0]!.reference} is in use and was not removed.` : `${refused.length} images are in use and were not removed.`,
         {
           modal: true,
-          detail: `${refused
+          detail: vscode.l10n.t('{0}\n\nForce Remove takes the name away anyway; containers keep running from the image they have.', refused
             .map((r) => (r.users.length ? `${r.reference} is used by container${r.users.length === 1 ? '' : 's'} ${containersText(r.users)}.` : describeError(r.error)))
-            .join('\n')}\n\nForce Remove takes the name away anyway; containers keep running from the image they have.`,
+            .join('\n')),
         },
         FORCE_REMOVE,
       );
@@ -373,7 +373,7 @@ async function containersUsing(ctx: OperationsContext, imageIds: string[]): Prom
   const found = new Map<string, ContainerSummary[]>();
   if (imageIds.length === 0) return found;
   const engine = ctx.engines.engine();
-  await withCancellableProgress('Checking which containers use the image', async (_report, signal) => {
+  await withCancellableProgress(vscode.l10n.t('Checking which containers use the image'), async (_report, signal) => {
     await mapLimit(imageIds, 4, async (id) => {
       try {
         // "ancestor" also matches containers of images built on this one; those are not its users.

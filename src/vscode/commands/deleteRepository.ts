@@ -43,7 +43,7 @@ export async function deleteRepository(ctx: CommandContext, arg?: unknown, _sele
   const { host, name, what, node } = target;
   const provider = ctx.service.provider(host);
 
-  const contents = await withProgress(`Listing what ${name} holds`, () => (what === 'project' ? projectContents(provider, name) : repositoryContents(ctx, provider, host, name)));
+  const contents = await withProgress(vscode.l10n.t('Listing what {0} holds', name), () => (what === 'project' ? projectContents(provider, name) : repositoryContents(ctx, provider, host, name)));
   const message = `Delete ${what} ${name} from ${registryLabel(provider)}?`;
   const detail = [
     ...contents,
@@ -56,11 +56,11 @@ export async function deleteRepository(ctx: CommandContext, arg?: unknown, _sele
   const confirmed = args.confirm ?? (await vscode.window.showWarningMessage(message, { modal: true, detail }, button)) === button;
   if (!confirmed) return { host, name, what, confirmation, deleted: false };
 
-  await withCancellableProgress(`Deleting ${what} ${name}`, (_progress, signal) => provider.deleteRepository!(name, signal));
+  await withCancellableProgress(vscode.l10n.t('Deleting {0} {1}', what, name), (_progress, signal) => provider.deleteRepository!(name, signal));
   ctx.service.log.info(`deleted ${what} ${name} from ${host}`);
   const parent = node?.kind === 'repository' ? node.parent : node?.registry ?? (await ctx.tree.registryNode(host));
   if (parent) ctx.tree.refresh(parent);
-  void vscode.window.showInformationMessage(`Deleted ${what} ${name} from ${registryLabel(provider)}.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Deleted {0} {1} from {2}.', what, name, registryLabel(provider)));
   return { host, name, what, confirmation, deleted: true };
 }
 

@@ -18,7 +18,7 @@ export async function disconnectRegistry(ctx: CommandContext, arg?: unknown): Pr
   ctx.service.forget(host);
   ctx.tree.refresh();
   void vscode.window.showInformationMessage(
-    `Disconnected ${host}${hadCredential ? ' and erased its stored credentials' : ''}.${fromDocker ? ' Your docker login is unchanged.' : ''}`,
+    vscode.l10n.t('Disconnected {0}{1}.{2}', host, hadCredential ? ' and erased its stored credentials' : '', fromDocker ? ' Your docker login is unchanged.' : ''),
   );
   return true;
 }

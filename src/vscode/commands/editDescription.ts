@@ -36,7 +36,7 @@ export async function editDescription(ctx: CommandContext, arg?: unknown, _selec
   const typed =
     text ??
     (await vscode.window.showInputBox({
-      title: `Description of ${host}/${repository}`,
+      title: vscode.l10n.t('Description of {0}/{1}', host, repository),
       prompt: lines > 1 ? `The description has ${lines} lines; what you type replaces all of it (empty removes it)` : 'What the repository is for (empty removes the description)',
       value: current,
       ignoreFocusOut: true,
@@ -45,7 +45,7 @@ export async function editDescription(ctx: CommandContext, arg?: unknown, _selec
   const description = typed.trim();
   if (description === current.trim()) return { host, repository, description };
 
-  await withProgress(`Saving the description of ${repository}`, () => provider.setDescription!(repository, description));
+  await withProgress(vscode.l10n.t('Saving the description of {0}', repository), () => provider.setDescription!(repository, description));
   ctx.service.log.info(`description of ${host}/${repository} changed`);
   ctx.tree.noteDescription(host, repository, description);
   vscode.window.setStatusBarMessage(`$(edit) ${repository}: description ${description ? 'saved' : 'removed'}`, 5000);

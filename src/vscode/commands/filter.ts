@@ -12,8 +12,8 @@ export async function filter(ctx: CommandContext, arg?: unknown, text?: unknown)
     typeof text === 'string'
       ? text
       : await vscode.window.showInputBox({
-          title: `Filter ${what}`,
-          prompt: 'Show names containing this text (empty: show all)',
+          title: vscode.l10n.t('Filter {0}', what),
+          prompt: vscode.l10n.t('Show names containing this text (empty: show all)'),
           value: ctx.tree.filterOf(owner) ?? '',
           ignoreFocusOut: true,
         });

@@ -69,7 +69,7 @@ export async function login(ctx: CommandContext, arg?: unknown, provided?: Login
     async (problem) => {
       if (!provided) {
         username = await vscode.window.showInputBox({
-          title: `Sign in to ${host}`,
+          title: vscode.l10n.t('Sign in to {0}', host),
           prompt: problem ? `${problem} — try again` : host === DOCKER_HUB ? 'Docker Hub username' : 'Username',
           value: username ?? previous?.username ?? '',
           ignoreFocusOut: true,
@@ -78,7 +78,7 @@ export async function login(ctx: CommandContext, arg?: unknown, provided?: Login
         if (!username) return undefined;
       }
       const password = provided?.password ?? (await vscode.window.showInputBox({
-        title: `Sign in to ${host} as ${username}`,
+        title: vscode.l10n.t('Sign in to {0} as {1}', host, username ?? ''),
         prompt: host === DOCKER_HUB ? 'Password or personal access token (accounts with two-factor sign-in need a token)' : 'Password or access token',
         password: true,
         ignoreFocusOut: true,
@@ -87,7 +87,7 @@ export async function login(ctx: CommandContext, arg?: unknown, provided?: Login
       return password ? { username: username!.trim(), password } : undefined;
     },
     async (asked) => {
-      await withProgress(`Checking credentials with ${host}`, () =>
+      await withProgress(vscode.l10n.t('Checking credentials with {0}', host), () =>
         checkLogin(endpoint, asked, { transport: ctx.service.sharedTransport(), userAgent: ctx.service.userAgent() }),
       );
       return asked;
@@ -167,7 +167,7 @@ export async function vendorSignIn(ctx: CommandContext, provider: RegistryProvid
       username = secret?.username;
       return secret;
     },
-    (secret) => withProgress(`Checking your ${name} sign-in`, () => checkSignIn(provider, secret)),
+    (secret) => withProgress(vscode.l10n.t('Checking your {0} sign-in', name), () => checkSignIn(provider, secret)),
   );
   if (result) ctx.service.log.info(`signed in to ${provider.host} (${name}) as ${result.username}`);
   return result?.username;
@@ -209,9 +209,9 @@ async function askSecret(ctx: CommandContext, provider: RegistryProvider, proble
       });
       if (!user) return undefined;
       const token = await vscode.window.showInputBox({
-        title: `${title} as ${user.trim()}`,
-        prompt: 'Personal access token (Docker Hub → Account settings → Personal access tokens). A password is refused when two-factor authentication is on: use a token.',
-        placeHolder: 'dckr_pat_…',
+        title: vscode.l10n.t('{0} as {1}', title, user.trim()),
+        prompt: vscode.l10n.t('Personal access token (Docker Hub → Account settings → Personal access tokens). A password is refused when two-factor authentication is on: use a token.'),
+        placeHolder: vscode.l10n.t('dckr_pat_…'),
         password: true,
         ignoreFocusOut: true,
         validateInput: (v) => (v ? undefined : 'Enter a personal access token'),
@@ -221,8 +221,8 @@ async function askSecret(ctx: CommandContext, provider: RegistryProvider, proble
     case 'ghcr': {
       const how = await vscode.window.showQuickPick(
         [
-          { label: '$(github) Sign in with GitHub', description: 'your VS Code GitHub account', detail: `Asks GitHub for the ${GHCR_SCOPES.join(', ')} scopes`, value: 'account' as const },
-          { label: '$(key) Use a personal access token (classic)…', detail: 'needs read:packages (write:packages to push, delete:packages to delete)', value: 'token' as const },
+          { label: '$(github) Sign in with GitHub', description: 'your VS Code GitHub account', detail: vscode.l10n.t('Asks GitHub for the {0} scopes', GHCR_SCOPES.join(', ')), value: 'account' as const },
+          { label: '$(key) Use a personal access token (classic)…', detail: vscode.l10n.t('needs read:packages (write:packages to push, delete:packages to delete)'), value: 'token' as const },
         ],
         { title, placeHolder: problem ?? 'How do you want to sign in to ghcr.io?', ignoreFocusOut: true },
       );
@@ -234,7 +234,7 @@ async function askSecret(ctx: CommandContext, provider: RegistryProvider, proble
       const token = await vscode.window.showInputBox({
         title,
         prompt: retry('GitHub personal access token (classic) with read:packages; add write:packages to push and delete:packages to delete'),
-        placeHolder: 'ghp_…',
+        placeHolder: vscode.l10n.t('ghp_…'),
         password: true,
         ignoreFocusOut: true,
         validateInput: (v) => (v.trim() ? undefined : 'Enter a personal access token'),
@@ -245,7 +245,7 @@ async function askSecret(ctx: CommandContext, provider: RegistryProvider, proble
       const token = await vscode.window.showInputBox({
         title,
         prompt: retry('Personal, group or project access token: read_api and read_registry to browse and pull, api to delete tags'),
-        placeHolder: 'glpat-…',
+        placeHolder: vscode.l10n.t('glpat-…'),
         password: true,
         ignoreFocusOut: true,
         validateInput: (v) => (v.trim() ? undefined : 'Enter an access token'),
@@ -291,7 +291,7 @@ async function askUserAndSecret(
   });
   if (!user) return undefined;
   const secret = await vscode.window.showInputBox({
-    title: `${title} as ${user.trim()}`,
+    title: vscode.l10n.t('{0} as {1}', title, user.trim()),
     prompt: prompts.secret,
     password: true,
     ignoreFocusOut: true,
@@ -315,9 +315,9 @@ async function askToken(title: string, problem: string | undefined, prompt: stri
 async function askHarbor(title: string, problem: string | undefined, username: string | undefined): Promise<Secret | undefined> {
   const how = await vscode.window.showQuickPick(
     [
-      { label: '$(account) User and password', detail: 'a Harbor user (its own database, LDAP or AD)', value: 'user' as const },
-      { label: '$(hubot) Robot account', description: 'robot$name', detail: 'the full name Harbor shows (robot$project+name for a project robot) and its secret', value: 'robot' as const },
-      { label: '$(key) OIDC user', detail: 'your Harbor user name and CLI secret (Harbor → your user profile → CLI secret)', value: 'oidc' as const },
+      { label: '$(account) User and password', detail: vscode.l10n.t('a Harbor user (its own database, LDAP or AD)'), value: 'user' as const },
+      { label: '$(hubot) Robot account', description: 'robot$name', detail: vscode.l10n.t('the full name Harbor shows (robot$project+name for a project robot) and its secret'), value: 'robot' as const },
+      { label: '$(key) OIDC user', detail: vscode.l10n.t('your Harbor user name and CLI secret (Harbor → your user profile → CLI secret)'), value: 'oidc' as const },
     ],
     { title, placeHolder: problem ?? 'How do you sign in to Harbor?', ignoreFocusOut: true },
   );
@@ -326,7 +326,7 @@ async function askHarbor(title: string, problem: string | undefined, username: s
     return askUserAndSecret(title, problem, username?.includes('$') ? username : undefined, {
       user: 'Robot account name, as Harbor shows it',
       value: 'robot$',
-      placeHolder: 'robot$ci or robot$project+ci',
+      placeHolder: vscode.l10n.t('robot$ci or robot$project+ci'),
       // The "$" is part of the name: without it Harbor looks for a user of that name instead.
       validateUser: (v) => (v.includes('$') && !v.endsWith('$') ? undefined : 'A robot account name has Harbor\'s prefix, e.g. robot$ci'),
       secret: 'Robot account secret (shown once when the robot was created; Refresh Secret in Harbor makes a new one)',
@@ -342,8 +342,8 @@ async function askHarbor(title: string, problem: string | undefined, username: s
 async function askQuay(title: string, problem: string | undefined, username: string | undefined): Promise<Secret | undefined> {
   const how = await vscode.window.showQuickPick(
     [
-      { label: '$(hubot) Robot account', description: 'org+name', detail: 'the robot\'s name and token (organization or user settings → Robot Accounts)', value: 'robot' as const },
-      { label: '$(key) OAuth access token', detail: 'an application\'s token (organization → Applications → Generate Token): also reads scans and manages repositories', value: 'oauth' as const },
+      { label: '$(hubot) Robot account', description: 'org+name', detail: vscode.l10n.t('the robot\'s name and token (organization or user settings → Robot Accounts)'), value: 'robot' as const },
+      { label: '$(key) OAuth access token', detail: vscode.l10n.t('an application\'s token (organization → Applications → Generate Token): also reads scans and manages repositories'), value: 'oauth' as const },
     ],
     { title, placeHolder: problem ?? 'How do you sign in to Quay? (Public repositories need no sign-in.)', ignoreFocusOut: true },
   );
@@ -351,7 +351,7 @@ async function askQuay(title: string, problem: string | undefined, username: str
   if (how.value === 'oauth') return askToken(title, problem, 'OAuth access token');
   return askUserAndSecret(title, problem, username?.includes('+') ? username : undefined, {
     user: 'Robot account name (namespace+robot)',
-    placeHolder: 'myorg+deployer',
+    placeHolder: vscode.l10n.t('myorg+deployer'),
     validateUser: (v) => (/^[^+]+\+[^+]+$/.test(v) ? undefined : 'A robot account name is namespace+name, e.g. myorg+deployer'),
     secret: 'Robot account token',
   });
@@ -361,8 +361,8 @@ async function askQuay(title: string, problem: string | undefined, username: str
 async function askAcr(title: string, problem: string | undefined, username: string | undefined): Promise<Secret | undefined> {
   const how = await vscode.window.showQuickPick(
     [
-      { label: '$(account) Sign in with Microsoft', description: 'your VS Code Microsoft account', detail: 'Microsoft Entra ID: your role on the registry (AcrPull, AcrPush, Contributor…) decides what you may do', value: 'microsoft' as const },
-      { label: '$(key) Admin user or repository-scoped token…', detail: 'the registry\'s admin user (Access keys) or a token (Repository permissions → Tokens) and its password', value: 'basic' as const },
+      { label: '$(account) Sign in with Microsoft', description: 'your VS Code Microsoft account', detail: vscode.l10n.t('Microsoft Entra ID: your role on the registry (AcrPull, AcrPush, Contributor…) decides what you may do'), value: 'microsoft' as const },
+      { label: '$(key) Admin user or repository-scoped token…', detail: vscode.l10n.t('the registry\'s admin user (Access keys) or a token (Repository permissions → Tokens) and its password'), value: 'basic' as const },
     ],
     { title, placeHolder: problem ?? 'How do you sign in to this Azure Container Registry?', ignoreFocusOut: true },
   );
@@ -375,14 +375,14 @@ async function askAcr(title: string, problem: string | undefined, username: stri
 async function askGoogle(title: string, problem: string | undefined): Promise<Secret | undefined> {
   const how = await vscode.window.showQuickPick(
     [
-      { label: '$(cloud) Application Default Credentials', description: 'gcloud auth application-default login', detail: 'GOOGLE_APPLICATION_CREDENTIALS, gcloud\'s credentials, or the metadata server; nothing is stored here', value: 'ambient' as const },
-      { label: '$(file) Service-account key file…', detail: 'a JSON key, kept in VS Code\'s secret storage', value: 'key' as const },
+      { label: '$(cloud) Application Default Credentials', description: 'gcloud auth application-default login', detail: vscode.l10n.t('GOOGLE_APPLICATION_CREDENTIALS, gcloud\'s credentials, or the metadata server; nothing is stored here'), value: 'ambient' as const },
+      { label: '$(file) Service-account key file…', detail: vscode.l10n.t('a JSON key, kept in VS Code\'s secret storage'), value: 'key' as const },
     ],
     { title, placeHolder: problem ?? 'How do you sign in to Google Cloud?', ignoreFocusOut: true },
   );
   if (!how) return undefined;
   if (how.value === 'ambient') return { secret: '', method: 'ambient' };
-  const files = await vscode.window.showOpenDialog({ title: 'Service-account key (JSON)', canSelectMany: false, filters: { 'JSON key': ['json'] } });
+  const files = await vscode.window.showOpenDialog({ title: vscode.l10n.t('Service-account key (JSON)'), canSelectMany: false, filters: { 'JSON key': ['json'] } });
   if (!files?.[0]) return undefined;
   return { username: '_json_key', secret: await fs.readFile(files[0].fsPath, 'utf8') };
 }

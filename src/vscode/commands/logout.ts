@@ -15,12 +15,12 @@ export async function logout(ctx: CommandContext, arg?: unknown): Promise<boolea
   const stillDocker = (await ctx.service.credentialOrigin(host)) === 'docker';
   if (stillDocker) {
     void vscode.window.showInformationMessage(
-      `${had ? `Signed out of ${host}. ` : ''}Your docker login for ${host} is still used; run "docker logout ${host}" to remove it, or turn off registryExplorer.useDockerConfig.`,
+      vscode.l10n.t('{0}Your docker login for {1} is still used; run "docker logout {2}" to remove it, or turn off registryExplorer.useDockerConfig.', had ? `Signed out of ${host}. ` : '', host, host),
     );
   } else if (had) {
-    void vscode.window.showInformationMessage(`Signed out of ${host}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Signed out of {0}.', host));
   } else {
-    void vscode.window.showInformationMessage(`You were not signed in to ${host}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('You were not signed in to {0}.', host));
   }
   return true;
 }

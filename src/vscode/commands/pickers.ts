@@ -54,13 +54,13 @@ export async function pickRegistry(ctx: CommandContext, options: { title: string
     iconPath: new vscode.ThemeIcon(r.root.source === 'docker' ? 'key' : 'server'),
   }));
   if (options.allowOther || items.length === 0) items.push({ label: '$(edit) Another registry…', action: 'other', alwaysShow: true });
-  const picked = items.length === 1 && items[0]!.action === 'other' ? items[0] : await vscode.window.showQuickPick(items, { title: options.title, placeHolder: 'Registry' });
+  const picked = items.length === 1 && items[0]!.action === 'other' ? items[0] : await vscode.window.showQuickPick(items, { title: options.title, placeHolder: vscode.l10n.t('Registry') });
   if (!picked) return undefined;
   if (picked.value) return picked.value;
   const typed = await vscode.window.showInputBox({
     title: options.title,
-    prompt: 'Registry host[:port] or URL',
-    placeHolder: 'registry.example.com',
+    prompt: vscode.l10n.t('Registry host[:port] or URL'),
+    placeHolder: vscode.l10n.t('registry.example.com'),
     ignoreFocusOut: true,
     validateInput: (v) => validate(() => parseRegistry(v.trim())),
   });
@@ -106,7 +106,7 @@ export async function pickRepository(ctx: CommandContext, host: string, title: s
   for (;;) {
     if (!loaded || cursor) {
       try {
-        const page = await withProgress(`Listing repositories of ${host}`, () => listPage(cursor ? { pageSize, cursor } : { pageSize }));
+        const page = await withProgress(vscode.l10n.t('Listing repositories of {0}', host), () => listPage(cursor ? { pageSize, cursor } : { pageSize }));
         for (const n of page.items) if (!known.includes(n)) known.push(n);
         cursor = page.next;
       } catch (error) {
@@ -128,7 +128,7 @@ export async function pickRepository(ctx: CommandContext, host: string, title: s
     items.push(...known.filter((n) => n !== suggestion).map((n) => ({ label: n, value: n, iconPath: new vscode.ThemeIcon('repo') })));
     if (cursor) items.push({ label: '$(ellipsis) Load more…', action: 'more', alwaysShow: true });
     items.push({ label: '$(edit) Enter a repository name…', action: 'other', alwaysShow: true, ...(note ? { detail: note } : {}) });
-    const picked = await vscode.window.showQuickPick(items, { title, placeHolder: `Repository in ${host}` });
+    const picked = await vscode.window.showQuickPick(items, { title, placeHolder: vscode.l10n.t('Repository in {0}', host) });
     if (!picked) return undefined;
     if (picked.value) return picked.value;
     if (picked.action === 'more') continue;
@@ -146,7 +146,7 @@ export async function pickNamespace(ctx: CommandContext, host: string, title: st
   let loaded = false;
   for (;;) {
     if (!loaded || cursor) {
-      const page = await withProgress(`Listing ${provider.displayName}'s namespaces`, () => provider.listNamespaces!(cursor ? { pageSize, cursor } : { pageSize }));
+      const page = await withProgress(vscode.l10n.t('Listing {0}\'s namespaces', provider.displayName), () => provider.listNamespaces!(cursor ? { pageSize, cursor } : { pageSize }));
       known.push(...page.items.filter((n) => !known.some((k) => k.name === n.name)));
       cursor = page.next;
       loaded = true;
@@ -154,7 +154,7 @@ export async function pickNamespace(ctx: CommandContext, host: string, title: st
     const items: Item<NamespaceSummary>[] = known.map((n) => ({ label: n.name, value: n, ...(n.description ? { description: n.description } : {}), iconPath: new vscode.ThemeIcon('folder') }));
     if (cursor) items.push({ label: '$(ellipsis) Load more…', action: 'more', alwaysShow: true });
     if (items.length === 0) {
-      void vscode.window.showInformationMessage(`${provider.displayName} lists no ${placeHolder.toLowerCase()}s for you.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('{0} lists no {1}s for you.', provider.displayName, placeHolder.toLowerCase()));
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(items, { title, placeHolder });
@@ -166,8 +166,8 @@ export async function pickNamespace(ctx: CommandContext, host: string, title: st
 export async function askRepositoryName(host: string, title: string, value?: string): Promise<string | undefined> {
   const typed = await vscode.window.showInputBox({
     title,
-    prompt: `Repository name in ${host}`,
-    placeHolder: 'team/app',
+    prompt: vscode.l10n.t('Repository name in {0}', host),
+    placeHolder: vscode.l10n.t('team/app'),
     ...(value ? { value } : {}),
     ignoreFocusOut: true,
     validateInput: (v) => validate(() => repositoryIn(host, v.trim())),
@@ -193,7 +193,7 @@ export async function pickTag(ctx: CommandContext, host: string, repository: str
   let loaded = false;
   for (;;) {
     if (!loaded || cursor) {
-      const page = await withProgress(`Listing tags of ${host}/${repository}`, () => listPage(cursor ? { pageSize, cursor } : { pageSize }));
+      const page = await withProgress(vscode.l10n.t('Listing tags of {0}/{1}', host, repository), () => listPage(cursor ? { pageSize, cursor } : { pageSize }));
       tags.push(...page.items.filter((t) => !tags.includes(t)));
       cursor = page.next;
       loaded = true;
@@ -201,10 +201,10 @@ export async function pickTag(ctx: CommandContext, host: string, repository: str
     const items: Item<string>[] = sortTags(tags, settings.tagSort() === 'newest' ? 'semver' : settings.tagSort()).map((t) => ({ label: t, value: t, iconPath: new vscode.ThemeIcon('tag') }));
     if (cursor) items.push({ label: '$(ellipsis) Load more…', action: 'more', alwaysShow: true });
     if (items.length === 0) {
-      void vscode.window.showInformationMessage(`${host}/${repository} has no tags.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('{0}/{1} has no tags.', host, repository));
       return undefined;
     }
-    const picked = await vscode.window.showQuickPick(items, { title, placeHolder: `Tag of ${host}/${repository}` });
+    const picked = await vscode.window.showQuickPick(items, { title, placeHolder: vscode.l10n.t('Tag of {0}/{1}', host, repository) });
     if (!picked) return undefined;
     if (picked.value) return picked.value;
   }

@@ -126,7 +126,7 @@ async function pullTarget(ctx: OperationsContext, arg: unknown): Promise<Target 
 async function withPlatforms(ctx: OperationsContext, target: Target): Promise<Target> {
   if (!target.host || !target.repository || !target.tag || isDigest(target.tag)) return target;
   try {
-    const manifest = await withProgress(`Reading ${target.reference}`, () => ctx.service.client(target.host!).getManifest(target.repository!, target.tag!));
+    const manifest = await withProgress(vscode.l10n.t('Reading {0}', target.reference), () => ctx.service.client(target.host!).getManifest(target.repository!, target.tag!));
     const entries = ctx.service.client(target.host).indexEntries(manifest).filter((e) => !e.isAttestation);
     return entries.length > 1 ? { ...target, platforms: entries.map((e) => platformOf(e.platformText)) } : target;
   } catch {
@@ -137,9 +137,9 @@ async function withPlatforms(ctx: OperationsContext, target: Target): Promise<Ta
 
 async function askReference(): Promise<string | undefined> {
   const typed = await vscode.window.showInputBox({
-    title: 'Pull an image into the Docker engine',
-    prompt: 'Image reference: a tag (registry/repository:tag) or a digest (registry/repository@sha256:…)',
-    placeHolder: '127.0.0.1:5000/team/app:1.0',
+    title: vscode.l10n.t('Pull an image into the Docker engine'),
+    prompt: vscode.l10n.t('Image reference: a tag (registry/repository:tag) or a digest (registry/repository@sha256:…)'),
+    placeHolder: vscode.l10n.t('127.0.0.1:5000/team/app:1.0'),
     ignoreFocusOut: true,
     validateInput: (v) => (v.trim() ? validate(() => splitEngineRef(v.trim())) : 'Enter an image reference'),
   });
@@ -151,7 +151,7 @@ async function pickPlatform(reference: string, platforms: string[]): Promise<str
     { label: 'This engine’s platform', description: 'what `docker pull` picks', value: '' },
     ...platforms.map((p) => ({ label: p, value: p, iconPath: new vscode.ThemeIcon('vm') })),
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: `Pull ${reference}`, placeHolder: 'Which platform?' });
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Pull {0}', reference), placeHolder: vscode.l10n.t('Which platform?') });
   return picked?.value;
 }
 

@@ -36,7 +36,7 @@ export async function push(ctx: OperationsContext, arg?: unknown, _selected?: un
   if (!source) return undefined;
   const title = `Push ${localReference(source)}`;
 
-  const host = args.registry ?? (await pickRegistry(ctx, { title: `${title}: to which registry?`, allowOther: true }));
+  const host = args.registry ?? (await pickRegistry(ctx, { title: vscode.l10n.t('{0}: to which registry?', title), allowOther: true }));
   if (!host) return undefined;
   const repository = args.repository ?? (await pickRepository(ctx, host, `${title} to ${host}`, { suggested: suggestedRepository(source) }));
   if (!repository) return undefined;
@@ -52,14 +52,14 @@ export async function push(ctx: OperationsContext, arg?: unknown, _selected?: un
 
   let result: PushResult;
   try {
-    result = await withCancellableProgress(`Pushing ${target}`, (report, signal) =>
+    result = await withCancellableProgress(vscode.l10n.t('Pushing {0}', target), (report, signal) =>
       engine.pushImage(target, { signal, onProgress: (p) => report({ percent: p.percent, message: progressText(p) }) }),
     );
   } catch (error) {
     if (!hasName) void ctx.images.refresh();
     if (error instanceof EngineError && error.reason === 'auth') {
       // The engine's words, then the way out: sign in here and push again.
-      reportError(ctx, 'registryExplorer.push', error, { title: 'Sign In…', command: 'registryExplorer.login', arguments: [host] });
+      reportError(ctx, 'registryExplorer.push', error, { title: vscode.l10n.t('Sign In…'), command: 'registryExplorer.login', arguments: [host] });
       return undefined;
     }
     throw error;
@@ -67,7 +67,7 @@ export async function push(ctx: OperationsContext, arg?: unknown, _selected?: un
   ctx.service.log.info(`pushed ${target}: ${result.digest}`);
   await ctx.images.refresh();
   await revealRemote(ctx, host, repository, tag).catch((error: unknown) => ctx.service.log.warn(`could not show ${target} in the Registries view: ${describeError(error)}`));
-  void vscode.window.showInformationMessage(`Pushed ${target} (${result.digest}).${hasName ? '' : ` The local image was tagged ${target} for it.`}`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Pushed {0} ({1}).{2}', target, result.digest, hasName ? '' : ` The local image was tagged ${target} for it.`));
   return { ...result, host, repository, tag, ...(hasName ? {} : { taggedAs: target }) };
 }
 

@@ -26,24 +26,24 @@ export async function retag(ctx: OperationsContext, arg?: unknown, _selected?: u
   if (!tag) return undefined;
   const client = ctx.service.client(source.host);
 
-  const [existing, wanted] = await withProgress(`Checking ${source.repository}:${tag}`, () =>
+  const [existing, wanted] = await withProgress(vscode.l10n.t('Checking {0}:{1}', source.repository, tag), () =>
     Promise.all([client.headManifest(source.repository, tag), client.headManifest(source.repository, reference)]),
   );
   if (existing && wanted && existing.digest === wanted.digest) {
-    void vscode.window.showInformationMessage(`${source.repository}:${tag} already names this image (${wanted.digest}).`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0}:{1} already names this image ({2}).', source.repository, tag, wanted.digest));
     return { host: source.host, repository: source.repository, tag, digest: wanted.digest };
   }
   if (existing && newTag === undefined) {
     const move = 'Move Tag';
     const choice = await vscode.window.showWarningMessage(
-      `${source.repository}:${tag} already exists on ${source.host}. Move it to this image?`,
-      { modal: true, detail: `It now names ${existing.digest}; afterwards it names ${wanted?.digest ?? reference}. The image it names now keeps its other tags.` },
+      vscode.l10n.t('{0}:{1} already exists on {2}. Move it to this image?', source.repository, tag, source.host),
+      { modal: true, detail: vscode.l10n.t('It now names {0}; afterwards it names {1}. The image it names now keeps its other tags.', existing.digest, wanted?.digest ?? reference) },
       move,
     );
     if (choice !== move) return undefined;
   }
 
-  const digest = await withProgress(`Tagging ${shown} as ${tag}`, () => retagOnRegistry(client, source.repository, reference, tag));
+  const digest = await withProgress(vscode.l10n.t('Tagging {0} as {1}', shown, tag), () => retagOnRegistry(client, source.repository, reference, tag));
   ctx.service.log.info(`retagged ${source.host}/${source.repository}@${digest} as ${tag}`);
   await revealRemote(ctx, source.host, source.repository, tag).catch(() => undefined);
   vscode.window.setStatusBarMessage(`$(tag) ${source.repository}:${tag} → ${shortDigest(digest)}`, 5000);

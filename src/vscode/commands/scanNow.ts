@@ -43,7 +43,7 @@ export async function scanNow(ctx: CommandContext, arg?: unknown, _selected?: un
     if (isTag) ctx.tree.setScan(target.host, target.repository, target.reference, report);
   };
 
-  const outcome = await withCancellableProgress(`Scanning ${label}`, async (progress, signal) => {
+  const outcome = await withCancellableProgress(vscode.l10n.t('Scanning {0}', label), async (progress, signal) => {
     progress({ message: `asking ${provider.displayName} to scan it` });
     await provider.scanNow!(target.repository, target.reference, signal);
     show({ status: 'scanning', counts: emptyCounts() });

@@ -41,9 +41,9 @@ export async function search(ctx: OperationsContext, arg?: unknown, _selected?: 
       ? arg.trim()
       : (
           await vscode.window.showInputBox({
-            title: 'Search all connected registries',
-            prompt: 'Part of a repository name',
-            placeHolder: 'nginx, team/api, …',
+            title: vscode.l10n.t('Search all connected registries'),
+            prompt: vscode.l10n.t('Part of a repository name'),
+            placeHolder: vscode.l10n.t('nginx, team/api, …'),
             ignoreFocusOut: true,
             validateInput: (v) => (v.trim() ? undefined : 'Enter part of a repository name'),
           })
@@ -51,11 +51,11 @@ export async function search(ctx: OperationsContext, arg?: unknown, _selected?: 
   if (!term) return undefined;
   const registries = (await ctx.tree.getChildren()).filter((n): n is RegistryNode => n.kind === 'registry');
   if (registries.length === 0) {
-    void vscode.window.showInformationMessage('No registry is connected: connect one first, then search.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('No registry is connected: connect one first, then search.'));
     return { hits: [], failures: [] };
   }
 
-  const outcome = await withCancellableProgress(`Searching ${registries.length} registr${registries.length === 1 ? 'y' : 'ies'} for "${term}"`, async (report, signal) => {
+  const outcome = await withCancellableProgress(vscode.l10n.t('Searching {0} registr{1} for "{2}"', registries.length, registries.length === 1 ? 'y' : 'ies', term), async (report, signal) => {
     let finished = 0;
     const perRegistry = await Promise.all(
       registries.map(async (registry) => {
@@ -192,5 +192,5 @@ async function showResults(ctx: OperationsContext, term: string, outcome: Search
     return;
   }
   const node = await revealRemote(ctx, chosen.hit.host, chosen.hit.repository);
-  if (!node) void vscode.window.showInformationMessage(`${chosen.hit.host} is not in the Registries view.`);
+  if (!node) void vscode.window.showInformationMessage(vscode.l10n.t('{0} is not in the Registries view.', chosen.hit.host));
 }

@@ -23,7 +23,7 @@ export async function showVulnerabilities(ctx: CommandContext, arg?: unknown): P
   const target = await scanTarget(ctx, arg, 'Show vulnerabilities', keepsScans, 'vulnerability scans');
   if (!target) return undefined;
   const provider = ctx.service.provider(target.host);
-  const report = await withProgress(`Reading the scan of ${scanTargetLabel(target)}`, () => provider.vulnerabilities!(target.repository, target.reference));
+  const report = await withProgress(vscode.l10n.t('Reading the scan of {0}', scanTargetLabel(target)), () => provider.vulnerabilities!(target.repository, target.reference));
   if (!target.reference.includes(':')) ctx.tree.setScan(target.host, target.repository, target.reference, report);
   const document = await ctx.scans.open(target, report);
   return { target, report, document };

@@ -14,8 +14,8 @@ export async function tag(ctx: OperationsContext, arg?: unknown, _selected?: unk
   const target =
     newName ??
     (await vscode.window.showInputBox({
-      title: `Tag ${localReference(source)}`,
-      prompt: 'New name: [registry/]repository:tag',
+      title: vscode.l10n.t('Tag {0}', localReference(source)),
+      prompt: vscode.l10n.t('New name: [registry/]repository:tag'),
       value: prefix,
       valueSelection: [prefix.length, prefix.length],
       ignoreFocusOut: true,
@@ -42,12 +42,12 @@ function checkTarget(text: string): string {
 export async function pickLocalImage(ctx: OperationsContext, title: string): Promise<LocalImageNode | undefined> {
   const nodes = await ctx.images.allImageNodes();
   if (nodes.length === 0) {
-    void vscode.window.showInformationMessage(`No local images in the Docker engine at ${ctx.engines.endpointText() ?? 'the configured address'}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('No local images in the Docker engine at {0}.', ctx.engines.endpointText() ?? 'the configured address'));
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
     nodes.map((node) => ({ label: localReference(node), description: node.image.id.slice(7, 19), node, iconPath: new vscode.ThemeIcon(node.tag ? 'tag' : 'symbol-number') })),
-    { title, placeHolder: 'Local image' },
+    { title, placeHolder: vscode.l10n.t('Local image') },
   );
   return picked?.node;
 }

@@ -12,7 +12,7 @@ export async function useDockerLogins(ctx: CommandContext): Promise<number> {
   ctx.tree.refresh();
   const docker = (await ctx.service.roots()).filter((r) => r.source === 'docker');
   if (docker.length === 0) {
-    void vscode.window.showInformationMessage(`No docker logins found in ${dockerConfigDir()}/config.json. Run "docker login <registry>" or use Connect Registry.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('No docker logins found in {0}/config.json. Run "docker login <registry>" or use Connect Registry.', dockerConfigDir()));
   }
   return docker.length;
 }

@@ -71,7 +71,7 @@ export class LocalImagesProvider implements vscode.TreeDataProvider<ImageNode>, 
       const listing = this.listing ?? (await this.load());
       if (!listing.repositories) return this.errorNodes(listing.error);
       if (listing.repositories.size === 0) {
-        return [this.info('empty', 'No images in the Docker engine', 'info', `Engine: ${this.engines.endpointText() ?? ''}. Pull an image from the Registries view or with "Pull Image…".`, { command: 'registryExplorer.pull', title: 'Pull Image…' })];
+        return [this.info('empty', 'No images in the Docker engine', 'info', `Engine: ${this.engines.endpointText() ?? ''}. Pull an image from the Registries view or with "Pull Image…".`, { command: 'registryExplorer.pull', title: vscode.l10n.t('Pull Image…') })];
       }
       // Named repositories alphabetically, untagged images last.
       return [...listing.repositories.keys()]
@@ -92,7 +92,7 @@ export class LocalImagesProvider implements vscode.TreeDataProvider<ImageNode>, 
       case 'engineError': {
         const item = errorTreeItem(node.id, node.error);
         item.contextValue = 'engineError;retry';
-        item.command = { command: 'registryExplorer.refreshImages', title: 'Retry' };
+        item.command = { command: 'registryExplorer.refreshImages', title: vscode.l10n.t('Retry') };
         return withAccessibleLabel('Error:', item);
       }
       case 'imagesInfo': {
@@ -224,10 +224,10 @@ export class LocalImagesProvider implements vscode.TreeDataProvider<ImageNode>, 
       node,
       this.info('fix-setting', 'Set registryExplorer.docker.host…', 'settings-gear', 'The Docker engine address: unix:///var/run/docker.sock, tcp://host:2375 or npipe:////./pipe/docker_engine. Empty: DOCKER_HOST, then the current docker context, then the default socket.', {
         command: 'workbench.action.openSettings',
-        title: 'Open Settings',
+        title: vscode.l10n.t('Open Settings'),
         arguments: ['registryExplorer.docker.host'],
       }, tried ? `tried ${tried}` : undefined),
-      this.info('fix-retry', 'Retry', 'refresh', undefined, { command: 'registryExplorer.refreshImages', title: 'Retry' }),
+      this.info('fix-retry', 'Retry', 'refresh', undefined, { command: 'registryExplorer.refreshImages', title: vscode.l10n.t('Retry') }),
     ];
   }
 

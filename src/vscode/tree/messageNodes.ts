@@ -7,7 +7,7 @@ import { errorTreeItem } from './errorItem';
 import { errorFix } from './errorFix';
 import { hostOf, ids, type ErrorNode, type InfoNode, type NodeCache, type TreeNode } from './nodes';
 
-const openRegistrySettings = { command: 'workbench.action.openSettings', title: 'Open Settings', arguments: ['registryExplorer.registries'] };
+const openRegistrySettings = { command: 'workbench.action.openSettings', title: vscode.l10n.t('Open Settings'), arguments: ['registryExplorer.registries'] };
 
 /**
  * The error (its words from describeError) and, under it, the action that fixes it as its own row,
@@ -18,13 +18,13 @@ export function errorNodes(nodes: NodeCache, parent: ErrorNode['parent'], error:
   const host = hostOf(parent);
   switch (node.fix) {
     case 'signIn':
-      return [node, infoNode(nodes, parent, 'fix', 'Sign in…', 'sign-in', { command: 'registryExplorer.login', title: 'Sign In…', arguments: [node] }, `Sign in to ${host}`)];
+      return [node, infoNode(nodes, parent, 'fix', 'Sign in…', 'sign-in', { command: 'registryExplorer.login', title: vscode.l10n.t('Sign In…'), arguments: [node] }, `Sign in to ${host}`)];
     case 'tlsSetting':
       return [node, infoNode(nodes, parent, 'fix', 'Set "skipTlsVerify" or "caFile" for this registry…', 'settings-gear', openRegistrySettings, 'registryExplorer.registries: skipTlsVerify (test registries only) or caFile (the PEM of the CA that signed its certificate)')];
     case 'httpSetting':
       return [node, infoNode(nodes, parent, 'fix', 'Set "allowHttp" for this registry…', 'settings-gear', openRegistrySettings, 'registryExplorer.registries: allowHttp lets Registry Explorer talk plain HTTP to this registry')];
     default:
-      return [node, infoNode(nodes, parent, 'fix', 'Retry', 'refresh', { command: 'registryExplorer.refresh', title: 'Retry', arguments: [node] })];
+      return [node, infoNode(nodes, parent, 'fix', 'Retry', 'refresh', { command: 'registryExplorer.refresh', title: vscode.l10n.t('Retry'), arguments: [node] })];
   }
 }
 
@@ -47,13 +47,13 @@ export function errorItem(node: ErrorNode): vscode.TreeItem {
   const item = errorTreeItem(node.id, node.error);
   // Clicking the message does what the action row under it does.
   if (node.fix === 'signIn') {
-    item.command = { command: 'registryExplorer.login', title: 'Sign In…', arguments: [node] };
+    item.command = { command: 'registryExplorer.login', title: vscode.l10n.t('Sign In…'), arguments: [node] };
     item.contextValue = contextValue('error', ['unauthorized', 'retry']);
   } else if (node.fix === 'tlsSetting' || node.fix === 'httpSetting') {
     item.command = openRegistrySettings;
     item.contextValue = contextValue('error', ['settings', 'retry']);
   } else {
-    item.command = { command: 'registryExplorer.refresh', title: 'Retry', arguments: [node] };
+    item.command = { command: 'registryExplorer.refresh', title: vscode.l10n.t('Retry'), arguments: [node] };
     item.contextValue = contextValue('error', ['retry']);
   }
   return item;

@@ -163,7 +163,7 @@ export function listFooter(nodes: NodeCache, owner: ListOwner, state: ListState,
 }
 
 function clearFilterAction(owner: ListOwner): InfoNode['action'] {
-  return { command: 'registryExplorer.clearFilter', title: 'Clear Filter', arguments: [owner] };
+  return { command: 'registryExplorer.clearFilter', title: vscode.l10n.t('Clear Filter'), arguments: [owner] };
 }
 
 function loadMoreNode(nodes: NodeCache, owner: ListOwner): LoadMoreNode {
@@ -178,8 +178,8 @@ export function loadMoreItem(ctx: ListContext, node: LoadMoreNode): vscode.TreeI
   item.contextValue = contextValue('loadMore');
   const what = node.owner.kind === 'repository' ? 'tags' : node.owner.kind === 'registry' && ctx.isVendor(node.owner.root.host) ? 'namespaces' : 'repositories';
   const state = ctx.listOf(node.owner);
-  item.description = `${state.items.length} ${what} loaded${state.filter ? `, filter "${state.filter}"` : ''}`;
-  item.tooltip = `Fetch the next ${settings.pageSize()} ${what} (registryExplorer.pageSize)`;
-  item.command = { command: 'registryExplorer.loadMore', title: 'Load More', arguments: [node] };
+  item.description = vscode.l10n.t('{0} {1} loaded{2}', state.items.length, what, state.filter ? `, filter "${state.filter}"` : '');
+  item.tooltip = vscode.l10n.t('Fetch the next {0} {1} (registryExplorer.pageSize)', settings.pageSize(), what);
+  item.command = { command: 'registryExplorer.loadMore', title: vscode.l10n.t('Load More'), arguments: [node] };
   return item;
 }

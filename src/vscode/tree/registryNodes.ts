@@ -47,7 +47,7 @@ export async function registryChildren(ctx: RegistryContext, node: RegistryNode)
     children.push(
       infoNode(ctx, node, 'no-catalog', 'This registry does not list its repositories: add one by name…', 'info', {
         command: 'registryExplorer.addRepository',
-        title: 'Add Repository by Name…',
+        title: vscode.l10n.t('Add Repository by Name…'),
         arguments: [node],
       }, 'The registry does not offer /v2/_catalog (Docker Hub, GHCR and most cloud registries do not). Add the repositories you use by name.'),
     );
@@ -177,7 +177,7 @@ async function vendorRegistryChildren(ctx: RegistryContext, node: RegistryNode):
     return children;
   }
   const children: TreeNode[] = [
-    infoNode(ctx, node, 'add-by-name', 'Add a repository by name…', 'add', { command: 'registryExplorer.addRepository', title: 'Add Repository by Name…', arguments: [node] },
+    infoNode(ctx, node, 'add-by-name', 'Add a repository by name…', 'add', { command: 'registryExplorer.addRepository', title: vscode.l10n.t('Add Repository by Name…'), arguments: [node] },
       provider.kind === 'docker-hub'
         ? 'Any public repository, e.g. library/alpine (official images) or another account\'s image; no sign-in needed.'
         : `${provider.displayName} lists only the namespaces you belong to: add any other repository you can read by name.`),

@@ -1,0 +1,73 @@
+// Nothing the editor shows is left out of localisation: in src/vscode, every message, progress title,
+// input prompt, quick-pick title, placeholder and detail, and every tree row's description and
+// tooltip given as text goes through vscode.l10n.t (so it lands in l10n/bundle.l10n.json), and the
+// bundles are current: the exported English one and the pseudo-locale (qps-ploc) made from it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import ts from 'typescript';
+
+const root = path.join(__dirname, '..', '..', '..');
+const SHOWN_PROPERTIES = new Set(['title', 'prompt', 'placeHolder', 'detail']);
+const SHOWN_ASSIGNMENTS = new Set(['description', 'tooltip']);
+const SHOWING_CALLS = /(^|\.)(show(Information|Warning|Error)Message|withCancellableProgress|withProgress)$/;
+
+function sources(dir: string): string[] {
+  return fs.readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    return fs.statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** Text in a shown position, given as a literal rather than through vscode.l10n.t. */
+function unlocalised(file: string): string[] {
+  const sf = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const words = (n: ts.Node): boolean => {
+    if (!(ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isTemplateExpression(n))) return false;
+    const text = ts.isTemplateExpression(n) ? n.head.text + n.templateSpans.map((s) => s.literal.text).join(' ') : n.text;
+    return /[A-Za-z]{2}/.test(text);
+  };
+  const flag = (n: ts.Node) => found.push(`${path.relative(root, file)}:${sf.getLineAndCharacterOfPosition(n.getStart()).line + 1}: ${n.getText(sf).slice(0, 70)}`);
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && SHOWING_CALLS.test(node.expression.getText(sf)) && node.arguments[0] && words(node.arguments[0])) flag(node.arguments[0]);
+    else if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name) && SHOWN_PROPERTIES.has(node.name.text) && words(node.initializer)) flag(node.initializer);
+    else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left) && SHOWN_ASSIGNMENTS.has(node.left.name.text) && words(node.right)) flag(node.right);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+test('every message, prompt, title, placeholder, description and tooltip in src/vscode goes through vscode.l10n.t', () => {
+  assert.deepEqual(sources(path.join(root, 'src', 'vscode')).flatMap(unlocalised), []);
+});
+
+test('l10n/bundle.l10n.json holds every vscode.l10n.t string, and the pseudo-locale bundles are current', () => {
+  const out = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'regx-l10n-'));
+  const cli = path.join(root, 'node_modules', '@vscode', 'l10n-dev', 'dist', 'cli.js');
+  const exported = spawnSync(process.execPath, [cli, 'export', '--outDir', out, path.join(root, 'src', 'vscode')], { encoding: 'utf8' });
+  assert.equal(exported.status, 0, exported.stderr);
+  const fresh = JSON.parse(fs.readFileSync(path.join(out, 'bundle.l10n.json'), 'utf8')) as Record<string, string>;
+  const committed = JSON.parse(fs.readFileSync(path.join(root, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<string, string>;
+  assert.deepEqual(Object.keys(committed).sort(), Object.keys(fresh).sort(), 'run npm run l10n to export the strings again');
+  fs.rmSync(out, { recursive: true, force: true });
+  const check = spawnSync(process.execPath, [path.join(root, 'scripts', 'pseudo-locale.mjs'), '--check'], { encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stderr);
+});
+
+test('the pseudo-locale bundle loads and answers the same keys vscode.l10n.t asks with (@vscode/l10n reads the bundle format VS Code does)', async () => {
+  const l10n = await import('@vscode/l10n');
+  const bundle = JSON.parse(fs.readFileSync(path.join(root, 'l10n', 'bundle.l10n.qps-ploc.json'), 'utf8')) as Record<string, string>;
+  l10n.config({ contents: bundle });
+  try {
+    assert.equal(l10n.t('Pushing {0}', 'team/app:1.0'), bundle['Pushing {0}'].replace('{0}', 'team/app:1.0'));
+    assert.match(l10n.t('Pushing {0}', 'team/app:1.0'), /^⟦Þûšĥîñĝ team\/app:1\.0⟧$/);
+    // A string without a translation falls back to English, as VS Code does.
+    assert.equal(l10n.t('not in any bundle {0}', 1), 'not in any bundle 1');
+  } finally {
+    l10n.config({ contents: {} });
+  }
+});
