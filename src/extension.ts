@@ -1,5 +1,6 @@
 // Activation only wires things together: services, the two views, the inspect and vulnerability
 // documents and the commands. Everything created here is owned by context.subscriptions and disposed on deactivate.
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { describeError } from './errors/describe';
 import { registerCommands } from './vscode/commands';
@@ -34,6 +35,8 @@ export interface RegistryExplorerApi {
 }
 
 export function activate(context: vscode.ExtensionContext): RegistryExplorerApi {
+  // The pure layers' words (describeError) use @vscode/l10n: hand it the display language's bundle.
+  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const service = new RegistryService(context);
   const tree = new RegistriesTreeProvider(service);
   const view = vscode.window.createTreeView<TreeNode>('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });

@@ -2,6 +2,7 @@
 // Everything here works from the facts the typed errors carry (status, codes, method, redacted
 // URL, reason); it never sees a credential, so it cannot print one.
 
+import * as l10n from '@vscode/l10n';
 import {
   BuildError,
   CancelledError,
@@ -29,23 +30,23 @@ export function describeError(err: unknown): string {
   if (err instanceof ProxyError) return describeProxy(err);
   if (err instanceof PolicyError) return describePolicy(err);
   if (err instanceof ResponseTooLargeError) {
-    return `The answer from ${hostOf(err.url)} was larger than ${formatBytes(err.limitBytes)}, so it was not read (${err.url}).`;
+    return l10n.t('The answer from {0} was larger than {1}, so it was not read ({2}).', hostOf(err.url), formatBytes(err.limitBytes), err.url);
   }
   if (err instanceof DigestMismatchError) {
-    return `Content from ${hostOf(err.url)} did not match its digest (expected ${err.expected}, got ${err.actual}): it was corrupted or altered in transit, and nothing was written. Try again; if it repeats, the registry's copy is damaged.`;
+    return l10n.t('Content from {0} did not match its digest (expected {1}, got {2}): it was corrupted or altered in transit, and nothing was written. Try again; if it repeats, the registry\'s copy is damaged.', hostOf(err.url), err.expected, err.actual);
   }
   if (err instanceof ProtocolError) {
-    return `${hostOf(err.url)} sent an answer Registry Explorer could not understand: ${err.detailText}.`;
+    return l10n.t('{0} sent an answer Registry Explorer could not understand: {1}.', hostOf(err.url), err.detailText);
   }
   if (err instanceof CloudCredentialError) return describeCloudCredential(err);
   if (err instanceof CredentialError) {
-    return `Could not use the credentials from ${err.source}: ${err.detailText}. Sign in again, or check the Docker credential helper named in your Docker config.json.`;
+    return l10n.t('Could not use the credentials from {0}: {1}. Sign in again, or check the Docker credential helper named in your Docker config.json.', err.source, err.detailText);
   }
   if (err instanceof EngineError) return describeEngine(err);
   if (err instanceof BuildError) return describeBuild(err);
   if (err instanceof InvalidInputError) return sentence(err.message);
   if (err instanceof RefusedError) return sentence(err.detailText);
-  if (err instanceof UnsupportedError) return `${err.registry} does not offer ${err.feature}.${err.hint ? ` ${sentence(err.hint)}` : ''}`;
+  if (err instanceof UnsupportedError) return l10n.t('{0} does not offer {1}.{2}', err.registry, err.feature, err.hint ? ` ${sentence(err.hint)}` : '');
   if (err instanceof Error) return sentence(err.message || err.name);
   return sentence(String(err));
 }
@@ -109,7 +110,7 @@ function describeDistribution(err: DistributionError): string {
   const method = err.method.toUpperCase();
   const writing = method === 'PUT' || method === 'POST' || method === 'PATCH' || method === 'DELETE';
   const firstMessage = err.codes.find((c) => c.message)?.message ?? err.extra.bodySnippet;
-  const serverSays = firstMessage ? ` The registry said: "${firstMessage}".` : '';
+  const serverSays = firstMessage ? l10n.t(' The registry said: "{0}".', firstMessage) : '';
   const status = err.status;
 
   if (err.extra.vendor) {
@@ -118,23 +119,23 @@ function describeDistribution(err: DistributionError): string {
   }
 
   if (err.operation === 'login' && (status === 401 || status === 403)) {
-    return `Sign-in to ${host} failed: the registry rejected the username or password.`;
+    return l10n.t('Sign-in to {0} failed: the registry rejected the username or password.', host);
   }
   if (err.operation === 'token' && (status === 401 || status === 403)) {
-    return `The token service ${host} refused to issue a token: the stored username or password is wrong or has expired, or the repository is private and needs another account. Sign in to the registry again.`;
+    return l10n.t('The token service {0} refused to issue a token: the stored username or password is wrong or has expired, or the repository is private and needs another account. Sign in to the registry again.', host);
   }
 
   if (status === 401 && err.extra.authError === 'invalid_token') {
     // The session already dropped a cached token and fetched a fresh one before this surfaced.
-    return `${host} rejected the access token as expired or invalid (401${repo ? ` on ${repo}` : ''}), even a freshly issued one. Sign in again; if it keeps happening, the clocks of this machine and of the token service disagree.`;
+    return l10n.t('{0} rejected the access token as expired or invalid (401{1}), even a freshly issued one. Sign in again; if it keeps happening, the clocks of this machine and of the token service disagree.', host, repo ? ` on ${repo}` : '');
   }
 
   if (status === 401 && err.extra.basicRefused) {
     const user = err.extra.basicRefused.username ? ` (user "${err.extra.basicRefused.username}")` : '';
-    return `${host} refused the username and password stored for it${user}: the password is wrong, or it has changed or expired (401). Sign in to ${host} again.`;
+    return l10n.t('{0} refused the username and password stored for it{1}: the password is wrong, or it has changed or expired (401). Sign in to {2} again.', host, user, host);
   }
   if (status === 401 && err.extra.basicRequired) {
-    return `${host} needs a sign-in: it asks every client for a username and password (401), and none is stored for it. Sign in to ${host}.`;
+    return l10n.t('{0} needs a sign-in: it asks every client for a username and password (401), and none is stored for it. Sign in to {1}.', host, host);
   }
 
   if (status === 401 || status === 403) {
@@ -142,73 +143,73 @@ function describeDistribution(err: DistributionError): string {
     if (writing && insufficient) {
       const verb = method === 'DELETE' ? 'delete' : 'push';
       const what = repo ? `${repo} on ${host}` : host;
-      return `Not allowed to ${verb} to ${what}: your account may pull but not ${verb} (the registry answered ${status}${err.codes[0] ? ` ${err.codes[0].code}` : ''}). Sign in with an account that has ${verb} rights.`;
+      return l10n.t('Not allowed to {0} to {1}: your account may pull but not {2} (the registry answered {3}{4}). Sign in with an account that has {5} rights.', verb, what, verb, status, err.codes[0] ? ` ${err.codes[0].code}` : '', verb);
     }
     if (t.kind === 'catalog') {
-      return `${host} did not allow listing its repositories (${status}): sign in, or use an account allowed to read the catalog.`;
+      return l10n.t('{0} did not allow listing its repositories ({1}): sign in, or use an account allowed to read the catalog.', host, status);
     }
     if (repo) {
-      return `${repo} on ${host}: not found, or you have no access to it (${status}). If it is private, sign in with an account that can read it.`;
+      return l10n.t('{0} on {1}: not found, or you have no access to it ({2}). If it is private, sign in with an account that can read it.', repo, host, status);
     }
-    return `${host} refused the request (${status}): sign in, or check that your account has access.${serverSays}`;
+    return l10n.t('{0} refused the request ({1}): sign in, or check that your account has access.{2}', host, status, serverSays);
   }
 
   // `_catalog` is optional (not in the OCI spec): 404/405 there is a fact about the registry, not a
   // failed request. 401/403 stay above: signing in may open it.
   if ((err.operation === 'catalog' || t.kind === 'catalog') && (status === 404 || status === 405)) {
-    return `${host} does not offer a catalog of its repositories (/v2/_catalog answered ${status}); name a repository directly instead (${host}/NAME).`;
+    return l10n.t('{0} does not offer a catalog of its repositories (/v2/_catalog answered {1}); name a repository directly instead ({2}/NAME).', host, status, host);
   }
 
   if (status === 404) {
     if (err.hasCode('MANIFEST_UNKNOWN') || (t.kind === 'manifests' && !err.hasCode('NAME_UNKNOWN'))) {
-      return t.reference && repo ? `${capitalise(refText(t.reference))} not found in ${repo} on ${host}.` : `Manifest not found on ${host}.`;
+      return t.reference && repo ? l10n.t('{0} not found in {1} on {2}.', capitalise(refText(t.reference)), repo, host) : l10n.t('Manifest not found on {0}.', host);
     }
     if (err.hasCode('NAME_UNKNOWN')) {
-      return repo ? `Repository ${repo} not found on ${host}.` : `Repository not found on ${host}.`;
+      return repo ? l10n.t('Repository {0} not found on {1}.', repo, host) : l10n.t('Repository not found on {0}.', host);
     }
     if (err.hasCode('BLOB_UNKNOWN') || t.kind === 'blobs') {
-      return `Blob ${t.reference ? `${t.reference} ` : ''}not found in ${repo ?? 'the repository'} on ${host}.`;
+      return l10n.t('Blob {0}not found in {1} on {2}.', t.reference ? `${t.reference} ` : '', repo ?? 'the repository', host);
     }
     if (err.hasCode('BLOB_UPLOAD_UNKNOWN') || t.kind === 'uploads') {
-      return `The upload session on ${host} expired or is unknown; start the push or copy again.`;
+      return l10n.t('The upload session on {0} expired or is unknown; start the push or copy again.', host);
     }
-    if (t.kind === 'referrers') return `${host} does not offer the referrers API for ${repo ?? 'this repository'}.`;
-    return `Not found on ${host} (${method} ${err.url}).${serverSays}`;
+    if (t.kind === 'referrers') return l10n.t('{0} does not offer the referrers API for {1}.', host, repo ?? 'this repository');
+    return l10n.t('Not found on {0} ({1} {2}).{3}', host, method, err.url, serverSays);
   }
 
   if (status === 405 || err.hasCode('UNSUPPORTED')) {
     if (method === 'DELETE') {
-      return `${host} has deletes disabled, so nothing was removed. On a Distribution registry, REGISTRY_STORAGE_DELETE_ENABLED=true (storage.delete.enabled in config.yml) enables them; Docker Hub and GHCR delete through their web UI or API instead.`;
+      return l10n.t('{0} has deletes disabled, so nothing was removed. On a Distribution registry, REGISTRY_STORAGE_DELETE_ENABLED=true (storage.delete.enabled in config.yml) enables them; Docker Hub and GHCR delete through their web UI or API instead.', host);
     }
-    return `${host} does not support this operation (${method}, ${status}).${serverSays}`;
+    return l10n.t('{0} does not support this operation ({1}, {2}).{3}', host, method, status, serverSays);
   }
 
   if (status === 400 && method === 'DELETE' && err.hasCode('DIGEST_INVALID') && t.kind === 'manifests') {
-    return `${host} cannot delete by tag: Distribution 2.x deletes manifests by digest only. Delete by digest instead — that removes the image and every tag that points to it.`;
+    return l10n.t('{0} cannot delete by tag: Distribution 2.x deletes manifests by digest only. Delete by digest instead — that removes the image and every tag that points to it.', host);
   }
 
   if (status === 429 || err.hasCode('TOOMANYREQUESTS')) {
-    const wait = err.extra.retryAfterSeconds !== undefined ? ` Try again in ${formatSeconds(err.extra.retryAfterSeconds)}.` : ' Try again later.';
+    const wait = err.extra.retryAfterSeconds !== undefined ? l10n.t(' Try again in {0}.', formatSeconds(err.extra.retryAfterSeconds)) : l10n.t(' Try again later.');
     if (isDockerHub(host)) {
-      return `Docker Hub's pull rate limit was reached (429 TOOMANYREQUESTS): anonymous pulls are limited per IP address, and signing in with a Docker account raises the limit.${wait}`;
+      return l10n.t('Docker Hub\'s pull rate limit was reached (429 TOOMANYREQUESTS): anonymous pulls are limited per IP address, and signing in with a Docker account raises the limit.{0}', wait);
     }
-    return `${host} is rate-limiting requests (429${err.hasCode('TOOMANYREQUESTS') ? ' TOOMANYREQUESTS' : ''}).${wait}`;
+    return l10n.t('{0} is rate-limiting requests (429{1}).{2}', host, err.hasCode('TOOMANYREQUESTS') ? ' TOOMANYREQUESTS' : '', wait);
   }
 
   if (status >= 500 && err.extra.proxy) {
     // Plain http through a proxy: this 5xx may be the proxy's own (it could not reach the registry).
     const { display, source } = err.extra.proxy;
-    return `${host} answered ${status} through the proxy ${display} (from ${source}), even after retrying: the proxy could not reach the registry, or the registry failed. Check that the proxy can reach ${host}, or add ${host} to the no-proxy list (NO_PROXY, or http.noProxy in VS Code) to connect directly.${serverSays}`;
+    return l10n.t('{0} answered {1} through the proxy {2} (from {3}), even after retrying: the proxy could not reach the registry, or the registry failed. Check that the proxy can reach {4}, or add {5} to the no-proxy list (NO_PROXY, or http.noProxy in VS Code) to connect directly.{6}', host, status, display, source, host, host, serverSays);
   }
 
   if (status >= 500) {
-    const what = status === 503 ? 'is unavailable' : status === 502 || status === 504 ? 'is not reachable behind its proxy' : 'had an internal error';
-    return `${host} ${what} (${status}), even after retrying. Try again later.${serverSays}`;
+    const what = status === 503 ? l10n.t('is unavailable') : status === 502 || status === 504 ? l10n.t('is not reachable behind its proxy') : l10n.t('had an internal error');
+    return l10n.t('{0} {1} ({2}), even after retrying. Try again later.{3}', host, what, status, serverSays);
   }
 
   if (status === 400) {
     const code = err.codes[0]?.code;
-    return `${host} rejected the request (400${code ? ` ${code}` : ''}) for ${method} ${err.url}.${serverSays}`;
+    return l10n.t('{0} rejected the request (400{1}) for {2} {3}.{4}', host, code ? ` ${code}` : '', method, err.url, serverSays);
   }
 
   const codes = err.codes.length ? ` ${err.codes.map((c) => c.code).join(', ')}` : '';
@@ -225,37 +226,37 @@ function describeVendor(err: DistributionError, vendor: Vendor, t: RequestTarget
   const who = vendorName(vendor);
   const serverSays = firstMessage ? ` ${who} said: "${firstMessage}".` : '';
   const method = err.method.toUpperCase();
-  const wait = err.extra.retryAfterSeconds !== undefined ? ` Try again in ${formatSeconds(err.extra.retryAfterSeconds)}.` : ' Try again later.';
+  const wait = err.extra.retryAfterSeconds !== undefined ? l10n.t(' Try again in {0}.', formatSeconds(err.extra.retryAfterSeconds)) : l10n.t(' Try again later.');
   if (vendor === 'docker-hub') {
     if (err.operation === 'login' && (status === 401 || status === 403)) {
-      return `Sign-in to Docker Hub failed: the username or access token was refused. Use a personal access token (Docker Hub → Account settings → Personal access tokens) instead of your password: accounts with two-factor authentication or single sign-on cannot sign in with a password.${serverSays}`;
+      return l10n.t('Sign-in to Docker Hub failed: the username or access token was refused. Use a personal access token (Docker Hub → Account settings → Personal access tokens) instead of your password: accounts with two-factor authentication or single sign-on cannot sign in with a password.{0}', serverSays);
     }
     // Manifest and blob requests are pulls; the Hub API has no such paths.
     const pull = t.kind === 'manifests' || t.kind === 'blobs';
     if (status === 429 || err.hasCode('TOOMANYREQUESTS')) {
       if (pull) {
-        return `Docker Hub's pull rate limit was reached (429 TOOMANYREQUESTS): anonymous pulls are limited per IP address, and signing in with a Docker account raises the limit.${wait}`;
+        return l10n.t('Docker Hub\'s pull rate limit was reached (429 TOOMANYREQUESTS): anonymous pulls are limited per IP address, and signing in with a Docker account raises the limit.{0}', wait);
       }
-      return `Docker Hub's API rate limit was reached (429): the Hub API limits requests per minute, separately from the pull limit.${wait}`;
+      return l10n.t('Docker Hub\'s API rate limit was reached (429): the Hub API limits requests per minute, separately from the pull limit.{0}', wait);
     }
     // Other registry answers read as for any registry ("not found, or no access"). The Hub API's
     // own paths (/v2/repositories/…/tags/…) look like registry ones, so match the registry's exactly.
     if (pull || /\/tags\/list$|\/_catalog$|\/referrers\/|\/blobs\/uploads/.test(pathOf(err.url))) return undefined;
-    if (status === 401) return `Docker Hub refused the request (401): sign in to Docker Hub with your username and a personal access token.${serverSays}`;
+    if (status === 401) return l10n.t('Docker Hub refused the request (401): sign in to Docker Hub with your username and a personal access token.{0}', serverSays);
     if (status === 403) {
       if (method === 'DELETE') {
-        return `Docker Hub did not allow deleting the tag (403): sign in with a personal access token that has the "Read, Write, Delete" scope, from an account allowed to delete in that repository.${serverSays}`;
+        return l10n.t('Docker Hub did not allow deleting the tag (403): sign in with a personal access token that has the "Read, Write, Delete" scope, from an account allowed to delete in that repository.{0}', serverSays);
       }
-      return `Docker Hub did not allow this (403): your account or access token lacks the permission.${serverSays}`;
+      return l10n.t('Docker Hub did not allow this (403): your account or access token lacks the permission.{0}', serverSays);
     }
     if (status === 404) {
-      return `Not found on Docker Hub: the namespace, repository or tag does not exist, or it is private and you are not signed in with an account that can see it.${serverSays}`;
+      return l10n.t('Not found on Docker Hub: the namespace, repository or tag does not exist, or it is private and you are not signed in with an account that can see it.{0}', serverSays);
     }
     return undefined;
   }
   if (vendor === 'github') {
     if (status === 401) {
-      return `GitHub refused the token (401): it is wrong, expired or revoked. Sign in to ghcr.io again.${serverSays}`;
+      return l10n.t('GitHub refused the token (401): it is wrong, expired or revoked. Sign in to ghcr.io again.{0}', serverSays);
     }
     if (status === 403 || status === 404) {
       const have = new Set(err.extra.tokenScopes ?? []);
@@ -269,17 +270,17 @@ function describeVendor(err: DistributionError, vendor: Vendor, t: RequestTarget
       const missing = [...needed].filter((s) => !have.has(s));
       if (err.extra.tokenScopes && missing.length > 0) {
         const has = err.extra.tokenScopes.length ? err.extra.tokenScopes.join(', ') : 'none';
-        return `GitHub refused (${status}): the token lacks the ${missing.join(' and ')} scope${missing.length > 1 ? 's' : ''} (it has: ${has}). Create a personal access token (classic) with read:packages, plus delete:packages to delete versions, or sign in with your GitHub account and grant package access.`;
+        return l10n.t('GitHub refused ({0}): the token lacks the {1} scope{2} (it has: {3}). Create a personal access token (classic) with read:packages, plus delete:packages to delete versions, or sign in with your GitHub account and grant package access.', status, missing.join(' and '), missing.length > 1 ? 's' : '', has);
       }
       if (status === 403) {
         if (method === 'DELETE') {
-          return `GitHub did not allow deleting the package version (403): you need admin rights on the package, and a token with the read:packages and delete:packages scopes.${serverSays}`;
+          return l10n.t('GitHub did not allow deleting the package version (403): you need admin rights on the package, and a token with the read:packages and delete:packages scopes.{0}', serverSays);
         }
-        return `GitHub refused access (403): the token cannot read this package.${serverSays}`;
+        return l10n.t('GitHub refused access (403): the token cannot read this package.{0}', serverSays);
       }
-      return `Not found on GitHub: the package does not exist, or the token cannot see it (GitHub answers 404 for packages it will not show; a token needs read:packages).${serverSays}`;
+      return l10n.t('Not found on GitHub: the package does not exist, or the token cannot see it (GitHub answers 404 for packages it will not show; a token needs read:packages).{0}', serverSays);
     }
-    if (status === 429) return `GitHub's API rate limit was reached (429).${wait}`;
+    if (status === 429) return l10n.t('GitHub\'s API rate limit was reached (429).{0}', wait);
     return undefined;
   }
   if (vendor === 'harbor') return describeHarbor(err, t, serverSays);
@@ -291,15 +292,15 @@ function describeVendor(err: DistributionError, vendor: Vendor, t: RequestTarget
   // GitLab, gitlab.com or self-managed: name the host, it is the user's own instance.
   const host = t.host;
   if (status === 401) {
-    return `GitLab (${host}) refused the access token (401): it is wrong, expired or revoked. Use a personal, group or project access token with the read_api and read_registry scopes (api to delete tags).${serverSays}`;
+    return l10n.t('GitLab ({0}) refused the access token (401): it is wrong, expired or revoked. Use a personal, group or project access token with the read_api and read_registry scopes (api to delete tags).{1}', host, serverSays);
   }
   if (status === 403) {
-    return `GitLab (${host}) did not allow this (403): the token lacks the scope or your role is too low (deleting tags needs the api scope and at least the Developer role).${serverSays}`;
+    return l10n.t('GitLab ({0}) did not allow this (403): the token lacks the scope or your role is too low (deleting tags needs the api scope and at least the Developer role).{1}', host, serverSays);
   }
   if (status === 404) {
-    return `Not found on GitLab (${host}): the group, project or registry repository does not exist, or the token cannot see it.${serverSays}`;
+    return l10n.t('Not found on GitLab ({0}): the group, project or registry repository does not exist, or the token cannot see it.{1}', host, serverSays);
   }
-  if (status === 429) return `GitLab (${host}) is rate-limiting requests (429).${wait}`;
+  if (status === 429) return l10n.t('GitLab ({0}) is rate-limiting requests (429).{1}', host, wait);
   return undefined;
 }
 
@@ -315,50 +316,50 @@ function describeHarbor(err: DistributionError, t: RequestTarget, serverSays: st
   const onApi = path.includes('/api/v2.0/');
   const where = `Harbor (${t.host})`;
   if (err.operation === 'login' && (status === 401 || status === 403)) {
-    return `Sign-in to ${where} failed: the username or secret was refused. A robot account signs in as robot$NAME (a project's robot as robot$PROJECT+NAME) with its secret; an OIDC user signs in with the CLI secret from their user profile in Harbor, not with the identity provider's password.`;
+    return l10n.t('Sign-in to {0} failed: the username or secret was refused. A robot account signs in as robot$NAME (a project\'s robot as robot$PROJECT+NAME) with its secret; an OIDC user signs in with the CLI secret from their user profile in Harbor, not with the identity provider\'s password.', where);
   }
   if (/immutable/i.test(message) && (status === 412 || status === 403)) {
     if (method === 'PUT') {
-      return `${where} refused to overwrite the tag: a tag immutability rule of its project protects it, so nothing can be pushed or retagged onto it (${status}). Push under a new tag, or ask a project admin to change the rule (the project's Policy → Tag Immutability).${serverSays}`;
+      return l10n.t('{0} refused to overwrite the tag: a tag immutability rule of its project protects it, so nothing can be pushed or retagged onto it ({1}). Push under a new tag, or ask a project admin to change the rule (the project\'s Policy → Tag Immutability).{2}', where, status, serverSays);
     }
-    return `${where} refused to delete: a tag immutability rule of its project protects the tag, so neither the tag nor its artifact can be deleted (${status}). A project admin can change the rule (the project's Policy → Tag Immutability).${serverSays}`;
+    return l10n.t('{0} refused to delete: a tag immutability rule of its project protects the tag, so neither the tag nor its artifact can be deleted ({1}). A project admin can change the rule (the project\'s Policy → Tag Immutability).{2}', where, status, serverSays);
   }
   if (err.hasCode('VIOLATE_FOREIGN_KEY_CONSTRAINT') || /referenced by others/i.test(message)) {
-    return `${where} will not delete this artifact: an image index in the repository lists it as one of its platforms (${status}). Delete the index instead; its platforms go with it.${serverSays}`;
+    return l10n.t('{0} will not delete this artifact: an image index in the repository lists it as one of its platforms ({1}). Delete the index instead; its platforms go with it.{2}', where, status, serverSays);
   }
   if (status === 412 && /contains repositories/i.test(message)) {
     const project = /\/api\/v2\.0\/projects\/([^/]+)\/?$/.exec(path)?.[1];
-    return `${where} will not delete project ${project ? `"${decodeURIComponent(project)}" ` : ''}while it still holds repositories (412). Delete its repositories first (their artifacts go with them), then the project.`;
+    return l10n.t('{0} will not delete project {1}while it still holds repositories (412). Delete its repositories first (their artifacts go with them), then the project.', where, project ? `"${decodeURIComponent(project)}" ` : '');
   }
   if (/no available scanner|no scanner registration|scanner \S+ is deactivated/i.test(message)) {
-    return `${where} has no vulnerability scanner for this project (${status}), so there is nothing to scan with and no report. A Harbor administrator adds or enables one under Interrogation Services → Scanners.${serverSays}`;
+    return l10n.t('{0} has no vulnerability scanner for this project ({1}), so there is nothing to scan with and no report. A Harbor administrator adds or enables one under Interrogation Services → Scanners.{2}', where, status, serverSays);
   }
   if (err.hasCode('PROJECTPOLICYVIOLATION')) {
-    return `${where} blocks pulling this image by its project's policy (${status}): the project prevents vulnerable or unsigned images from being pulled.${serverSays}`;
+    return l10n.t('{0} blocks pulling this image by its project\'s policy ({1}): the project prevents vulnerable or unsigned images from being pulled.{2}', where, status, serverSays);
   }
   if (/read only mode/i.test(message)) {
-    return `${where} is in read-only mode (${status}): nothing can be pushed, tagged or deleted until an administrator turns off Repository Read Only (Configuration → System Settings).`;
+    return l10n.t('{0} is in read-only mode ({1}): nothing can be pushed, tagged or deleted until an administrator turns off Repository Read Only (Configuration → System Settings).', where, status);
   }
   if (/exceed the configured upper limit/i.test(message)) {
-    return `The project's storage quota on ${where} is used up (${status}): delete artifacts in the project, or ask an administrator to raise its quota.${serverSays}`;
+    return l10n.t('The project\'s storage quota on {0} is used up ({1}): delete artifacts in the project, or ask an administrator to raise its quota.{2}', where, status, serverSays);
   }
   if (status === 409 && method === 'POST' && /\/api\/v2\.0\/projects\/?$/.test(path)) {
-    return `${where} already has a project with that name (409): project names are unique across the whole Harbor, including projects you cannot see.${serverSays}`;
+    return l10n.t('{0} already has a project with that name (409): project names are unique across the whole Harbor, including projects you cannot see.{1}', where, serverSays);
   }
   if (!onApi) return undefined;
   if (status === 401) {
-    return `${where} refused the request (401): sign in with a Harbor username and password, a robot account (robot$NAME) and its secret, or an OIDC user's CLI secret. Harbor takes a CLI secret only for the registry, for listing projects, repositories and artifacts and for deleting tags: scan reports, scans, deleting artifacts or projects and editing descriptions need a password or a robot account.${serverSays}`;
+    return l10n.t('{0} refused the request (401): sign in with a Harbor username and password, a robot account (robot$NAME) and its secret, or an OIDC user\'s CLI secret. Harbor takes a CLI secret only for the registry, for listing projects, repositories and artifacts and for deleting tags: scan reports, scans, deleting artifacts or projects and editing descriptions need a password or a robot account.{1}', where, serverSays);
   }
   if (status === 403) {
-    if (method === 'POST' && /\/scan\/?$/.test(path)) return `${where} did not allow starting a scan (403): that needs the Maintainer role or higher in the project.${serverSays}`;
-    if (method === 'POST' && /\/projects\/?$/.test(path)) return `${where} did not allow creating a project (403): Harbor may limit that to administrators (Configuration → System Settings → Project Creation).${serverSays}`;
-    if (method === 'DELETE' && /\/api\/v2\.0\/projects\/[^/]+\/?$/.test(path)) return `${where} did not allow deleting the project (403): that needs the Project Admin role.${serverSays}`;
-    if (method === 'DELETE') return `${where} did not allow deleting (403): deleting tags and artifacts needs the Maintainer role or higher in the project.${serverSays}`;
-    if (method === 'PUT') return `${where} did not allow editing the repository (403): that needs the Developer role or higher in the project.${serverSays}`;
-    return `${where} did not allow this (403): your role in the project does not permit it.${serverSays}`;
+    if (method === 'POST' && /\/scan\/?$/.test(path)) return l10n.t('{0} did not allow starting a scan (403): that needs the Maintainer role or higher in the project.{1}', where, serverSays);
+    if (method === 'POST' && /\/projects\/?$/.test(path)) return l10n.t('{0} did not allow creating a project (403): Harbor may limit that to administrators (Configuration → System Settings → Project Creation).{1}', where, serverSays);
+    if (method === 'DELETE' && /\/api\/v2\.0\/projects\/[^/]+\/?$/.test(path)) return l10n.t('{0} did not allow deleting the project (403): that needs the Project Admin role.{1}', where, serverSays);
+    if (method === 'DELETE') return l10n.t('{0} did not allow deleting (403): deleting tags and artifacts needs the Maintainer role or higher in the project.{1}', where, serverSays);
+    if (method === 'PUT') return l10n.t('{0} did not allow editing the repository (403): that needs the Developer role or higher in the project.{1}', where, serverSays);
+    return l10n.t('{0} did not allow this (403): your role in the project does not permit it.{1}', where, serverSays);
   }
   if (status === 404) {
-    return `Not found on ${where}: the project, repository, artifact or tag does not exist, or your account cannot see it (a tag retention rule may also have removed an artifact on its schedule).${serverSays}`;
+    return l10n.t('Not found on {0}: the project, repository, artifact or tag does not exist, or your account cannot see it (a tag retention rule may also have removed an artifact on its schedule).{1}', where, serverSays);
   }
   return undefined;
 }
@@ -372,16 +373,16 @@ function describeQuay(err: DistributionError, t: RequestTarget, serverSays: stri
   const method = err.method.toUpperCase();
   const quay = t.host === 'quay.io' ? 'Quay.io' : `Quay (${t.host})`;
   const apiPath = /^\/api\/v1(\/.*)$/.exec(decodeURIComponent(pathOf(err.url)))?.[1];
-  const token = 'an OAuth application token (sign in with the user name $oauthtoken, or none, and the token)';
+  const token = l10n.t('an OAuth application token (sign in with the user name $oauthtoken, or none, and the token)');
 
   if (apiPath === undefined) {
     if (err.operation === 'login' && (status === 401 || status === 403)) {
-      return `Sign-in to ${quay} failed: the robot account (organization+name) and its token, or the username and password, were refused.${serverSays}`;
+      return l10n.t('Sign-in to {0} failed: the robot account (organization+name) and its token, or the username and password, were refused.{1}', quay, serverSays);
     }
     const writing = method === 'DELETE' || method === 'PUT' || method === 'POST' || method === 'PATCH';
     if (writing && t.repository && (status === 401 || status === 403)) {
-      const what = method === 'DELETE' ? `delete${t.reference ? ` ${refText(t.reference)}` : ''} in` : 'push to';
-      return `${quay} did not allow you to ${what} ${t.repository} (${status}): you are not signed in, or the account lacks Write permission on the repository. Grant the robot account (or user) Write on it in Quay, or sign in with ${token} that has the repo:write scope.`;
+      const what = method === 'DELETE' ? l10n.t('delete{0} in', t.reference ? ` ${refText(t.reference)}` : '') : l10n.t('push to');
+      return l10n.t('{0} did not allow you to {1} {2} ({3}): you are not signed in, or the account lacks Write permission on the repository. Grant the robot account (or user) Write on it in Quay, or sign in with {4} that has the repo:write scope.', quay, what, t.repository, status, token);
     }
     return undefined;
   }
@@ -390,10 +391,10 @@ function describeQuay(err: DistributionError, t: RequestTarget, serverSays: stri
   const tag = /\/tag\/([^/]+)$/.exec(apiPath)?.[1];
   const where = repository ? ` on ${repository}` : '';
   if (err.operation === 'login' && (status === 401 || status === 403)) {
-    return `${quay} refused the OAuth token (${status}): it is wrong, expired or revoked, or lacks the user:read scope. Generate one under an organization's Applications (OAuth Applications → Generate Token) with user:read and repo:read, plus repo:write to delete tags and repo:create, repo:admin to manage repositories. Robot accounts sign in with their organization+name.${serverSays}`;
+    return l10n.t('{0} refused the OAuth token ({1}): it is wrong, expired or revoked, or lacks the user:read scope. Generate one under an organization\'s Applications (OAuth Applications → Generate Token) with user:read and repo:read, plus repo:write to delete tags and repo:create, repo:admin to manage repositories. Robot accounts sign in with their organization+name.{2}', quay, status, serverSays);
   }
   if (status === 401) {
-    return `${quay} needs a sign-in for this (401)${where}: use ${token}. Robot accounts and passwords reach only the registry, not Quay's API; a private repository also needs Read permission.${serverSays}`;
+    return l10n.t('{0} needs a sign-in for this (401){1}: use {2}. Robot accounts and passwords reach only the registry, not Quay\'s API; a private repository also needs Read permission.{3}', quay, where, token, serverSays);
   }
   if (status === 403) {
     let needs: string;
@@ -402,17 +403,17 @@ function describeQuay(err: DistributionError, t: RequestTarget, serverSays: stri
     else if (method === 'PUT' && repository) needs = `editing the description of ${repository} needs Write permission on it and the repo:write scope`;
     else if (method === 'POST' && apiPath === '/repository') needs = 'creating a repository needs the right to create repositories in that namespace (an organization admin or a team with the creator role) and the repo:create scope';
     else needs = `reading${repository ? ` ${repository}` : ' this'} needs Read permission and the repo:read scope`;
-    return `${quay} refused (403): ${needs}. The account or its OAuth token lacks it: grant the permission in Quay, or generate a token with that scope.${serverSays}`;
+    return l10n.t('{0} refused (403): {1}. The account or its OAuth token lacks it: grant the permission in Quay, or generate a token with that scope.{2}', quay, needs, serverSays);
   }
   if (status === 404) {
-    if (/\/manifest\/[^/]+\/security$/.test(apiPath)) return `${quay} has no image with that digest${where}, so it has no scan of it.${serverSays}`;
-    return `Not found on ${quay}: the namespace, repository or tag does not exist, or it is private and the account cannot see it.${serverSays}`;
+    if (/\/manifest\/[^/]+\/security$/.test(apiPath)) return l10n.t('{0} has no image with that digest{1}, so it has no scan of it.{2}', quay, where, serverSays);
+    return l10n.t('Not found on {0}: the namespace, repository or tag does not exist, or it is private and the account cannot see it.{1}', quay, serverSays);
   }
-  if (status === 409) return `${quay} refused (409): the tag is immutable, so it cannot be moved or deleted; an administrator of the repository can lift that.${serverSays}`;
+  if (status === 409) return l10n.t('{0} refused (409): the tag is immutable, so it cannot be moved or deleted; an administrator of the repository can lift that.{1}', quay, serverSays);
   if (status === 520 && /\/security$/.test(apiPath)) {
-    return `${quay} could not load the scan from its security scanner (520), a fault on Quay's side. Try again later.${serverSays}`;
+    return l10n.t('{0} could not load the scan from its security scanner (520), a fault on Quay\'s side. Try again later.{1}', quay, serverSays);
   }
-  if (status === 400) return `${quay} rejected the request (400)${where}.${serverSays}`;
+  if (status === 400) return l10n.t('{0} rejected the request (400){1}.{2}', quay, where, serverSays);
   return undefined;
 }
 
@@ -421,27 +422,27 @@ function describeArtifactory(err: DistributionError, t: RequestTarget, serverSay
   const status = err.status;
   const where = `Artifactory (${t.host})`;
   if (err.operation === 'login' && (status === 401 || status === 403)) {
-    return `Sign-in to ${where} failed: it refused that user name with this password, identity token or API key (${status}). Check the user name, and use an identity token (Edit Profile → Generate an Identity Token) or an API key that is not revoked or expired.${serverSays}`;
+    return l10n.t('Sign-in to {0} failed: it refused that user name with this password, identity token or API key ({1}). Check the user name, and use an identity token (Edit Profile → Generate an Identity Token) or an API key that is not revoked or expired.{2}', where, status, serverSays);
   }
   const path = pathOf(err.url);
   // Delete Item: /artifactory/<key>/<image>/<tag> (the API lives under /artifactory/api/).
   const item = /^\/artifactory\/(?!api\/)([^/]+)\/(.+)$/.exec(path);
   const dockerKey = /^\/artifactory\/api\/docker\/([^/]+)\//.exec(path)?.[1];
   if (status === 401) {
-    return `${where} refused the stored credentials (401): the password, identity token or API key is wrong, expired or revoked. Sign in again with your user name and an identity token or API key.${serverSays}`;
+    return l10n.t('{0} refused the stored credentials (401): the password, identity token or API key is wrong, expired or revoked. Sign in again with your user name and an identity token or API key.{1}', where, serverSays);
   }
   if (status === 403) {
     if (err.method.toUpperCase() === 'DELETE' && item) {
-      return `${where} did not allow deleting ${item[2]} from the repository ${item[1]} (403): your account lacks the Delete permission there. Ask an Artifactory administrator for Delete/Overwrite on ${item[1]} (in a permission target), or sign in as a user who has it.${serverSays}`;
+      return l10n.t('{0} did not allow deleting {1} from the repository {2} (403): your account lacks the Delete permission there. Ask an Artifactory administrator for Delete/Overwrite on {3} (in a permission target), or sign in as a user who has it.{4}', where, item[2], item[1], item[1], serverSays);
     }
-    return `${where} did not allow this (403): your account lacks the permission on ${dockerKey ? `the repository ${dockerKey}` : 'that repository'}.${serverSays}`;
+    return l10n.t('{0} did not allow this (403): your account lacks the permission on {1}.{2}', where, dockerKey ? `the repository ${dockerKey}` : 'that repository', serverSays);
   }
   if (status === 404) {
     if (err.method.toUpperCase() === 'DELETE' && item) {
-      return `Not found on ${where}: ${item[2]} is not in the repository ${item[1]} (already deleted, or never pushed there).${serverSays}`;
+      return l10n.t('Not found on {0}: {1} is not in the repository {2} (already deleted, or never pushed there).{3}', where, item[2], item[1], serverSays);
     }
     if (dockerKey) {
-      return `Not found on ${where}: the Docker repository ${dockerKey}${t.repository ? ` or its image ${t.repository}` : ''} does not exist, or your account cannot see it.${serverSays}`;
+      return l10n.t('Not found on {0}: the Docker repository {1}{2} does not exist, or your account cannot see it.{3}', where, dockerKey, t.repository ? ` or its image ${t.repository}` : '', serverSays);
     }
   }
   return undefined;
@@ -454,73 +455,73 @@ function describeAws(err: DistributionError, t: RequestTarget, serverSays: strin
   const code = err.codes[0]?.code ?? '';
   const message = err.codes[0]?.message ?? '';
   const cloud = err.extra.cloud ?? {};
-  const profile = cloud.profile ? `the AWS profile "${cloud.profile}"` : 'your AWS credentials';
+  const profile = cloud.profile ? l10n.t('the AWS profile "{0}"', cloud.profile) : l10n.t('your AWS credentials');
   const where = `${cloud.account ? `account ${cloud.account}` : 'your account'}${cloud.region ? ` in ${cloud.region}` : ''}`;
   const repo = cloud.repository ?? t.repository;
-  const ssoLogin = `aws sso login${cloud.profile ? ` --profile ${cloud.profile}` : ''}`;
-  const wait = err.extra.retryAfterSeconds !== undefined ? ` Try again in ${formatSeconds(err.extra.retryAfterSeconds)}.` : ' Try again in a moment.';
+  const ssoLogin = l10n.t('aws sso login{0}', cloud.profile ? ` --profile ${cloud.profile}` : '');
+  const wait = err.extra.retryAfterSeconds !== undefined ? l10n.t(' Try again in {0}.', formatSeconds(err.extra.retryAfterSeconds)) : l10n.t(' Try again in a moment.');
 
   // The registry side (/v2/…): ECR's own registry answers.
   if (t.kind) {
     if (err.hasCode('TAG_INVALID') && /immutable/i.test(message)) {
-      return `ECR refused to overwrite the tag ${t.reference ? `"${t.reference}" ` : ''}in ${repo ?? 'the repository'}: the repository's tags are immutable (imageTagMutability IMMUTABLE), so a tag that exists can never point at another image. Push under a new tag, or make the tags mutable (aws ecr put-image-tag-mutability --repository-name ${repo ?? 'NAME'} --image-tag-mutability MUTABLE).${serverSays}`;
+      return l10n.t('ECR refused to overwrite the tag {0}in {1}: the repository\'s tags are immutable (imageTagMutability IMMUTABLE), so a tag that exists can never point at another image. Push under a new tag, or make the tags mutable (aws ecr put-image-tag-mutability --repository-name {2} --image-tag-mutability MUTABLE).{3}', t.reference ? `"${t.reference}" ` : '', repo ?? 'the repository', repo ?? 'NAME', serverSays);
     }
     if ((err.status === 401 || err.status === 403) && /token has expired/i.test(message + (err.extra.bodySnippet ?? ''))) {
-      return `ECR's registry token for ${t.host} has expired (${err.status}): they last 12 hours. Sign in again, which asks AWS for a fresh one; a token saved by \`docker login\` for ${t.host} is used before your AWS credentials, so log out of that first (docker logout ${t.host}).`;
+      return l10n.t('ECR\'s registry token for {0} has expired ({1}): they last 12 hours. Sign in again, which asks AWS for a fresh one; a token saved by `docker login` for {2} is used before your AWS credentials, so log out of that first (docker logout {3}).', t.host, err.status, t.host, t.host);
     }
     if (err.status === 404 && err.hasCode('NAME_UNKNOWN')) {
-      return `ECR has no repository ${repo ?? ''} on ${t.host} (NAME_UNKNOWN). ECR does not create repositories on push: create it first (Create Repository, or aws ecr create-repository --repository-name ${repo ?? 'NAME'}), and check the region in the registry's host name.${serverSays}`;
+      return l10n.t('ECR has no repository {0} on {1} (NAME_UNKNOWN). ECR does not create repositories on push: create it first (Create Repository, or aws ecr create-repository --repository-name {2}), and check the region in the registry\'s host name.{3}', repo ?? '', t.host, repo ?? 'NAME', serverSays);
     }
     const denied = /not authorized to perform:? ([\w-]+:\w+)/.exec(message)?.[1];
     if ((err.status === 401 || err.status === 403) && denied) {
-      return `ECR refused (${err.status} ${code}): this needs ${denied} on ${repo ?? t.host}, which ${profile} ${cloud.profile ? 'does' : 'do'} not have. Ask for it in IAM (AmazonEC2ContainerRegistryPowerUser covers pushing).`;
+      return l10n.t('ECR refused ({0} {1}): this needs {2} on {3}, which {4} {5} not have. Ask for it in IAM (AmazonEC2ContainerRegistryPowerUser covers pushing).', err.status, code, denied, repo ?? t.host, profile, cloud.profile ? 'does' : 'do');
     }
     return undefined;
   }
 
   switch (code) {
     case 'SSOSessionExpired':
-      return `The AWS SSO session of ${profile} has expired or is not signed in. Run \`${ssoLogin}\`, then try again.`;
+      return l10n.t('The AWS SSO session of {0} has expired or is not signed in. Run `{1}`, then try again.', profile, ssoLogin);
     case 'NoCredentials':
-      return `No AWS credentials were found. Registry Explorer looked where the AWS CLI does: the environment (AWS_ACCESS_KEY_ID, AWS_PROFILE), the shared files ~/.aws/credentials and ~/.aws/config, SSO, web identity, and container or instance metadata. Configure some with \`aws configure\` (access keys) or \`aws configure sso\`, or pick a profile that has them.`;
+      return l10n.t('No AWS credentials were found. Registry Explorer looked where the AWS CLI does: the environment (AWS_ACCESS_KEY_ID, AWS_PROFILE), the shared files ~/.aws/credentials and ~/.aws/config, SSO, web identity, and container or instance metadata. Configure some with `aws configure` (access keys) or `aws configure sso`, or pick a profile that has them.');
     case 'ProfileNotFound':
-      return `The AWS profile "${cloud.profile ?? 'default'}" is not in ~/.aws/config or ~/.aws/credentials (nor in AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE). Pick another profile, or add it with \`aws configure${cloud.profile ? ` --profile ${cloud.profile}` : ''}\` or \`aws configure sso\`.`;
+      return l10n.t('The AWS profile "{0}" is not in ~/.aws/config or ~/.aws/credentials (nor in AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE). Pick another profile, or add it with `aws configure{1}` or `aws configure sso`.', cloud.profile ?? 'default', cloud.profile ? ` --profile ${cloud.profile}` : '');
     case 'CredentialsError':
-      return `${capitalise(profile)} could not be used: ${message.replace(/\.$/, '')}. Check the profile in ~/.aws/config.`;
+      return l10n.t('{0} could not be used: {1}. Check the profile in ~/.aws/config.', capitalise(profile), message.replace(/\.$/, ''));
     case 'UnrecognizedClientException':
     case 'InvalidClientTokenId':
     case 'InvalidSignatureException':
     case 'SignatureDoesNotMatch':
-      return `AWS did not accept the access key of ${profile} (${code}): it is wrong, deleted or deactivated, or its secret does not match. Check ~/.aws/credentials (or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), or sign in with another profile.`;
+      return l10n.t('AWS did not accept the access key of {0} ({1}): it is wrong, deleted or deactivated, or its secret does not match. Check ~/.aws/credentials (or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), or sign in with another profile.', profile, code);
     case 'ExpiredTokenException':
     case 'ExpiredToken':
-      return `The temporary AWS credentials of ${profile} have expired (${code}). Get new ones (\`${ssoLogin}\` for SSO, or assume the role again), then try again.`;
+      return l10n.t('The temporary AWS credentials of {0} have expired ({1}). Get new ones (`{2}` for SSO, or assume the role again), then try again.', profile, code, ssoLogin);
     case 'AccessDeniedException':
     case 'AccessDenied':
-      return `AWS refused (${code}): this needs ${cloud.action ?? 'a permission'} on ${repo ? `the repository ${repo}` : 'the registry'} (${where}), which ${profile} ${cloud.profile ? 'does' : 'do'} not have. Ask for ${cloud.action ?? 'it'} in IAM: AmazonEC2ContainerRegistryReadOnly covers browsing and scan findings, PowerUser adds pushing and scans, deleting needs ecr:BatchDeleteImage.`;
+      return l10n.t('AWS refused ({0}): this needs {1} on {2} ({3}), which {4} {5} not have. Ask for {6} in IAM: AmazonEC2ContainerRegistryReadOnly covers browsing and scan findings, PowerUser adds pushing and scans, deleting needs ecr:BatchDeleteImage.', code, cloud.action ?? 'a permission', repo ? `the repository ${repo}` : 'the registry', where, profile, cloud.profile ? 'does' : 'do', cloud.action ?? 'it');
     case 'RepositoryNotFoundException':
-      return `No repository ${repo ?? ''} in the ECR registry of ${where} (RepositoryNotFoundException). ECR repositories belong to one region and one account: check that the registry's region is the one the repository was created in (the host names both: ACCOUNT.dkr.ecr.REGION.amazonaws.com), and the spelling.`;
+      return l10n.t('No repository {0} in the ECR registry of {1} (RepositoryNotFoundException). ECR repositories belong to one region and one account: check that the registry\'s region is the one the repository was created in (the host names both: ACCOUNT.dkr.ecr.REGION.amazonaws.com), and the spelling.', repo ?? '', where);
     case 'ImageNotFoundException':
     case 'ImageNotFound':
-      return `ECR has no such image in ${repo ?? 'the repository'} (${code}): it was deleted, or its tag moved. Refresh and look again.${serverSays}`;
+      return l10n.t('ECR has no such image in {0} ({1}): it was deleted, or its tag moved. Refresh and look again.{2}', repo ?? 'the repository', code, serverSays);
     case 'ImageTagDoesNotMatchDigest':
-      return `Not deleted: the tag no longer points at the image that was shown (ImageTagDoesNotMatchDigest): it was pushed again since. Refresh and check before deleting.`;
+      return l10n.t('Not deleted: the tag no longer points at the image that was shown (ImageTagDoesNotMatchDigest): it was pushed again since. Refresh and check before deleting.');
     case 'ImageReferencedByManifestList':
-      return `ECR did not delete the image: a multi-platform image (manifest list) in ${repo ?? 'the repository'} refers to it (ImageReferencedByManifestList). Delete the manifest list first.`;
+      return l10n.t('ECR did not delete the image: a multi-platform image (manifest list) in {0} refers to it (ImageReferencedByManifestList). Delete the manifest list first.', repo ?? 'the repository');
     case 'LimitExceededException':
-      return `ECR did not start a scan (LimitExceededException): basic scanning scans an image at most once every 24 hours, the scan on push included. Its last findings are still in Show Vulnerabilities.${serverSays}`;
+      return l10n.t('ECR did not start a scan (LimitExceededException): basic scanning scans an image at most once every 24 hours, the scan on push included. Its last findings are still in Show Vulnerabilities.{0}', serverSays);
     case 'UnsupportedImageTypeException':
-      return `ECR cannot scan this kind of image (UnsupportedImageTypeException): basic scanning reads container images with an operating-system package database.${serverSays}`;
+      return l10n.t('ECR cannot scan this kind of image (UnsupportedImageTypeException): basic scanning reads container images with an operating-system package database.{0}', serverSays);
     case 'RepositoryAlreadyExistsException':
-      return `The repository ${repo ?? ''} already exists in the ECR registry of ${where}.`;
+      return l10n.t('The repository {0} already exists in the ECR registry of {1}.', repo ?? '', where);
     case 'InvalidParameterException':
-      return `ECR rejected the request (InvalidParameterException).${serverSays}`;
+      return l10n.t('ECR rejected the request (InvalidParameterException).{0}', serverSays);
     case 'ThrottlingException':
     case 'ThrottleException':
     case 'TooManyRequestsException':
-      return `AWS is throttling ECR requests (${code}).${wait}`;
+      return l10n.t('AWS is throttling ECR requests ({0}).{1}', code, wait);
   }
-  if (err.status >= 500) return `ECR answered with a server error (${err.status}${code ? ` ${code}` : ''}).${serverSays} Try again later.`;
+  if (err.status >= 500) return l10n.t('ECR answered with a server error ({0}{1}).{2} Try again later.', err.status, code ? ` ${code}` : '', serverSays);
   return undefined;
 }
 
@@ -537,48 +538,48 @@ function describeAzure(err: DistributionError, t: RequestTarget, serverSays: str
   if (lock) {
     const flag = lock.attribute === 'deleteEnabled' ? '--delete-enabled' : '--write-enabled';
     const target = lock.level === 'repository' ? `--repository ${lock.name}` : `--image ${lock.name}`;
-    const what = lock.level === 'repository' ? `the repository ${lock.name}` : lock.level === 'tag' ? `the tag ${lock.name}` : `the image ${lock.name}`;
-    const locked = lock.attribute === 'deleteEnabled' ? 'locked against deletes (deleteEnabled: false)' : 'write-locked (writeEnabled: false)';
+    const what = lock.level === 'repository' ? l10n.t('the repository {0}', lock.name) : lock.level === 'tag' ? l10n.t('the tag {0}', lock.name) : l10n.t('the image {0}', lock.name);
+    const locked = lock.attribute === 'deleteEnabled' ? l10n.t('locked against deletes (deleteEnabled: false)') : 'write-locked (writeEnabled: false)';
     const verb = method === 'DELETE' ? 'delete' : 'write';
-    const also = method === 'DELETE' && lock.attribute === 'writeEnabled' ? ', which also stops deletes' : '';
-    return `Azure Container Registry (${host}) refused to ${verb}: ${what} is ${locked}${also}. Lift the lock with \`az acr repository update --name ${lock.registryName} ${target} ${flag} true\`, then try again.`;
+    const also = method === 'DELETE' && lock.attribute === 'writeEnabled' ? l10n.t(', which also stops deletes') : '';
+    return l10n.t('Azure Container Registry ({0}) refused to {1}: {2} is {3}{4}. Lift the lock with `az acr repository update --name {5} {6} {7} true`, then try again.', host, verb, what, locked, also, lock.registryName, target, flag);
   }
   if (err.hasCode('REGISTRY_DISALLOWED_OPERATION') || (status === 405 && said.includes('disallowed'))) {
     const image = t.repository ? `${t.repository}${t.reference ? (t.reference.includes(':') ? `@${t.reference}` : `:${t.reference}`) : ''}` : 'REPOSITORY:TAG';
-    return `Azure Container Registry (${host}) refused this ${method === 'DELETE' ? 'delete' : 'write'}: the repository, tag or image is locked (writeEnabled or deleteEnabled false), or the registry is at its storage limit. See the locks with \`az acr repository show --name ${name} --image ${image}\` and lift one with \`az acr repository update --name ${name} --image ${image} --write-enabled true --delete-enabled true\` (or --repository for the whole repository).${serverSays}`;
+    return l10n.t('Azure Container Registry ({0}) refused this {1}: the repository, tag or image is locked (writeEnabled or deleteEnabled false), or the registry is at its storage limit. See the locks with `az acr repository show --name {2} --image {3}` and lift one with `az acr repository update --name {4} --image {5} --write-enabled true --delete-enabled true` (or --repository for the whole repository).{6}', host, method === 'DELETE' ? 'delete' : 'write', name, image, name, image, serverSays);
   }
   if (path.endsWith('/oauth2/exchange')) {
     if (status === 401 || status === 403) {
       if (said.includes('tenant')) {
-        return `Azure Container Registry (${host}) refused the Microsoft Entra token: it was issued by another tenant than the registry's. Sign in to the registry's tenant (\`az login --tenant TENANT-ID\`, or pick that directory's account in VS Code), then try again.${serverSays}`;
+        return l10n.t('Azure Container Registry ({0}) refused the Microsoft Entra token: it was issued by another tenant than the registry\'s. Sign in to the registry\'s tenant (`az login --tenant TENANT-ID`, or pick that directory\'s account in VS Code), then try again.{1}', host, serverSays);
       }
       if (said.includes('expired')) {
-        return `Azure Container Registry (${host}) refused the Microsoft Entra token as expired: sign in again (\`az login\`, or sign out and in with the Microsoft account in VS Code).${serverSays}`;
+        return l10n.t('Azure Container Registry ({0}) refused the Microsoft Entra token as expired: sign in again (`az login`, or sign out and in with the Microsoft account in VS Code).{1}', host, serverSays);
       }
-      return `Azure Container Registry (${host}) did not accept your Microsoft Entra sign-in (${status}): the account has no role on this registry, or no access to its subscription. Ask for the AcrPull role on it (AcrPush to push, AcrDelete to delete) — \`az role assignment create --assignee YOU --role AcrPull --scope REGISTRY-RESOURCE-ID\` — or sign in with an account that has one; after a new role assignment, sign in again so the token carries it.${serverSays}`;
+      return l10n.t('Azure Container Registry ({0}) did not accept your Microsoft Entra sign-in ({1}): the account has no role on this registry, or no access to its subscription. Ask for the AcrPull role on it (AcrPush to push, AcrDelete to delete) — `az role assignment create --assignee YOU --role AcrPull --scope REGISTRY-RESOURCE-ID` — or sign in with an account that has one; after a new role assignment, sign in again so the token carries it.{2}', host, status, serverSays);
     }
     if (status === 400) {
-      return `Azure Container Registry (${host}) rejected the token exchange (400): the registry name or the tenant did not match the token. Check that ${host} is the registry's login server.${serverSays}`;
+      return l10n.t('Azure Container Registry ({0}) rejected the token exchange (400): the registry name or the tenant did not match the token. Check that {1} is the registry\'s login server.{2}', host, host, serverSays);
     }
     return undefined;
   }
   if (err.operation === 'login' && (status === 401 || status === 403)) {
-    return `Sign-in to Azure Container Registry (${host}) failed: the user name or password was refused. For the admin user use a password from Access keys (\`az acr credential show --name ${name}\`); for a repository-scoped token, one of its passwords (\`az acr token credential generate\` makes a new one; they may expire); or sign in with Microsoft Entra instead.${serverSays}`;
+    return l10n.t('Sign-in to Azure Container Registry ({0}) failed: the user name or password was refused. For the admin user use a password from Access keys (`az acr credential show --name {1}`); for a repository-scoped token, one of its passwords (`az acr token credential generate` makes a new one; they may expire); or sign in with Microsoft Entra instead.{2}', host, name, serverSays);
   }
   if (path.endsWith('/oauth2/token') && (status === 401 || status === 403)) {
-    return `Azure Container Registry (${host}) refused to issue an access token (${status}): the stored password or refresh token is wrong, expired or was regenerated. Sign in again (Microsoft Entra, or \`az acr login --name ${name}\` for docker's stored login).${serverSays}`;
+    return l10n.t('Azure Container Registry ({0}) refused to issue an access token ({1}): the stored password or refresh token is wrong, expired or was regenerated. Sign in again (Microsoft Entra, or `az acr login --name {2}` for docker\'s stored login).{3}', host, status, name, serverSays);
   }
   if ((status === 401 || status === 403) && said.includes('not allowed access')) {
-    return `Azure Container Registry (${host}) does not accept connections from this address: its firewall (Networking → Public access) allows only selected networks. Add your IP address there, or connect through the registry's private endpoint.${serverSays}`;
+    return l10n.t('Azure Container Registry ({0}) does not accept connections from this address: its firewall (Networking → Public access) allows only selected networks. Add your IP address there, or connect through the registry\'s private endpoint.{1}', host, serverSays);
   }
   if ((status === 401 || status === 403) && (method === 'PUT' || method === 'POST' || method === 'PATCH' || method === 'DELETE')) {
     const role = method === 'DELETE' ? 'AcrDelete' : 'AcrPush';
     const verb = method === 'DELETE' ? 'delete' : 'push';
-    return `Not allowed to ${verb} on Azure Container Registry (${host})${t.repository ? ` in ${t.repository}` : ''} (${status}): the account may read but not ${verb}. It needs the ${role} role on the registry (or a repository-scoped token whose scope map allows ${method === 'DELETE' ? 'content/delete' : 'content/write'}).${serverSays}`;
+    return l10n.t('Not allowed to {0} on Azure Container Registry ({1}){2} ({3}): the account may read but not {4}. It needs the {5} role on the registry (or a repository-scoped token whose scope map allows {6}).{7}', verb, host, t.repository ? ` in ${t.repository}` : '', status, verb, role, method === 'DELETE' ? 'content/delete' : 'content/write', serverSays);
   }
   if (status === 404 && /^\/acr\/v1\//.test(path)) {
     const repository = /^\/acr\/v1\/(.+?)(?:\/_tags|\/_manifests|$)/.exec(decodeURIComponent(path))?.[1];
-    if (repository && repository !== '_catalog') return `Repository ${repository} not found on Azure Container Registry (${host}).${serverSays}`;
+    if (repository && repository !== '_catalog') return l10n.t('Repository {0} not found on Azure Container Registry ({1}).{2}', repository, host, serverSays);
   }
   return undefined;
 }
@@ -603,7 +604,7 @@ function describeGoogle(err: DistributionError, t: RequestTarget, serverSays: st
     const service = metadata('SERVICE_DISABLED')['service'] ?? 'the API';
     const consumer = /^projects\/(.+)$/.exec(metadata('SERVICE_DISABLED')['consumer'] ?? '')?.[1] ?? project ?? 'PROJECT';
     const title = metadata('SERVICE_DISABLED')['serviceTitle'] ?? googleApiTitle(service);
-    return `${title} (${service}) is not enabled in project ${consumer}. Enable it with \`gcloud services enable ${service} --project=${consumer}\` (or in the Cloud console under APIs & Services), wait a minute for it to take effect, and try again.`;
+    return l10n.t('{0} ({1}) is not enabled in project {2}. Enable it with `gcloud services enable {3} --project={4}` (or in the Cloud console under APIs & Services), wait a minute for it to take effect, and try again.', title, service, consumer, service, consumer);
   }
 
   const denied = /Permission ['"]?([a-z]+\.[A-Za-z.]+)['"]? denied(?: on resource ['"]?([^'"\s]+)['"]?)?/.exec(message);
@@ -612,44 +613,44 @@ function describeGoogle(err: DistributionError, t: RequestTarget, serverSays: st
     const on = (metadata('IAM_PERMISSION_DENIED')['resource'] ?? denied?.[2])?.replace(/^\/\/[^/]+\//, '');
     const role = googleRoleFor(permission);
     const grant = project ?? /projects\/([^/]+)/.exec(on ?? '')?.[1];
-    const how = grant ? ` (for example \`gcloud projects add-iam-policy-binding ${grant} --member=user:YOU@example.com --role=${role.split(' ')[0]}\`)` : '';
+    const how = grant ? l10n.t(' (for example `gcloud projects add-iam-policy-binding {0} --member=user:YOU@example.com --role={1}`)', grant, role.split(' ')[0]) : '';
     // Artifact Registry answers the same for a repository that is not in that location.
     const elsewhere = /or it may not exist/.test(message) ? /locations\/([^/]+)\/repositories\/([^/]+)/.exec(on ?? '') : null;
     if (elsewhere) {
-      return `Google Cloud denied your account the permission ${permission} on ${on} (403), or that repository does not exist in location ${elsewhere[1]}. Each location has its own host (LOCATION-docker.pkg.dev): list where the project's repositories are with \`gcloud artifacts repositories list${grant ? ` --project=${grant}` : ''}\`. If it is there, grant your account ${role}${how}.`;
+      return l10n.t('Google Cloud denied your account the permission {0} on {1} (403), or that repository does not exist in location {2}. Each location has its own host (LOCATION-docker.pkg.dev): list where the project\'s repositories are with `gcloud artifacts repositories list{3}`. If it is there, grant your account {4}{5}.', permission, on, elsewhere[1], grant ? ` --project=${grant}` : '', role, how);
     }
-    return `Google Cloud denied your account the permission ${permission}${on ? ` on ${on}` : ''} (403). Grant it ${role}${how}, or ask the project's owner to.`;
+    return l10n.t('Google Cloud denied your account the permission {0}{1} (403). Grant it {2}{3}, or ask the project\'s owner to.', permission, on ? ` on ${on}` : '', role, how);
   }
 
   if (status === 401) {
     if (!onApi) {
-      return `${t.host} refused the Google credentials (401), even a freshly issued access token. Run \`gcloud auth application-default login\` (or, if you signed in with an access token as oauth2accesstoken, sign in again: those last an hour) and try again.${serverSays}`;
+      return l10n.t('{0} refused the Google credentials (401), even a freshly issued access token. Run `gcloud auth application-default login` (or, if you signed in with an access token as oauth2accesstoken, sign in again: those last an hour) and try again.{1}', t.host, serverSays);
     }
-    return `Google Cloud refused the access token (401${err.codes.some((c) => c.code === 'ACCESS_TOKEN_EXPIRED') ? ', expired' : ''}), even after renewing it. Run \`gcloud auth application-default login\` and try again.${serverSays}`;
+    return l10n.t('Google Cloud refused the access token (401{0}), even after renewing it. Run `gcloud auth application-default login` and try again.{1}', err.codes.some((c) => c.code === 'ACCESS_TOKEN_EXPIRED') ? ', expired' : '', serverSays);
   }
 
   if (status === 404) {
     const location = onApi ? resource?.[2] : /^([a-z0-9-]+)-docker\.pkg\.dev$/.exec(t.host)?.[1];
     const repo = onApi ? resource?.[3] : undefined;
     if (repo && /gcr\.io$/.test(repo)) {
-      return `Project ${project} has no ${repo} repository in Artifact Registry (404): gcr.io images are kept in a repository named after the host. Create it with \`gcloud artifacts repositories create ${repo} --repository-format=docker --location=${location} --project=${project}\`, or move Container Registry's images there with \`gcloud artifacts docker upgrade migrate --projects=${project}\`.`;
+      return l10n.t('Project {0} has no {1} repository in Artifact Registry (404): gcr.io images are kept in a repository named after the host. Create it with `gcloud artifacts repositories create {2} --repository-format=docker --location={3} --project={4}`, or move Container Registry\'s images there with `gcloud artifacts docker upgrade migrate --projects={5}`.', String(project), String(repo), String(repo), String(location), String(project), String(project));
     }
     if (location && project) {
       const what = repo ? `repository ${repo}` : onApi ? 'location' : t.repository ? `image ${t.repository}` : 'it';
-      return `Not found in Artifact Registry: ${what} in location ${location} of project ${project} (404). Each location has its own host (${location}-docker.pkg.dev): list where the project's repositories are with \`gcloud artifacts repositories list --project=${project}\`, and connect that location's host.${serverSays}`;
+      return l10n.t('Not found in Artifact Registry: {0} in location {1} of project {2} (404). Each location has its own host ({3}-docker.pkg.dev): list where the project\'s repositories are with `gcloud artifacts repositories list --project={4}`, and connect that location\'s host.{5}', what, location, project, location, project, serverSays);
     }
     return undefined;
   }
 
   if (status === 409 && err.codes.some((c) => c.code === 'ALREADY_EXISTS')) {
-    return `Artifact Registry already has that (409 ALREADY_EXISTS): pick another name, or use the one that exists.${serverSays}`;
+    return l10n.t('Artifact Registry already has that (409 ALREADY_EXISTS): pick another name, or use the one that exists.{0}', serverSays);
   }
   if (status === 400 && err.codes.some((c) => c.code === 'FAILED_PRECONDITION')) {
-    return `Artifact Registry refused (400 FAILED_PRECONDITION).${serverSays}`;
+    return l10n.t('Artifact Registry refused (400 FAILED_PRECONDITION).{0}', serverSays);
   }
   if (status === 429) {
-    const wait = err.extra.retryAfterSeconds !== undefined ? ` Try again in ${formatSeconds(err.extra.retryAfterSeconds)}.` : ' Try again in a minute.';
-    return `Google Cloud's request quota was exceeded (429 RESOURCE_EXHAUSTED).${wait}`;
+    const wait = err.extra.retryAfterSeconds !== undefined ? l10n.t(' Try again in {0}.', formatSeconds(err.extra.retryAfterSeconds)) : l10n.t(' Try again in a minute.');
+    return l10n.t('Google Cloud\'s request quota was exceeded (429 RESOURCE_EXHAUSTED).{0}', wait);
   }
   return undefined;
 }
@@ -660,20 +661,20 @@ function acrName(host: string): string {
 }
 
 function googleApiTitle(service: string): string {
-  if (service === 'artifactregistry.googleapis.com') return 'The Artifact Registry API';
-  if (service === 'containeranalysis.googleapis.com') return 'The Container Analysis API';
-  if (service === 'containerscanning.googleapis.com') return 'The Container Scanning API';
-  return 'The API';
+  if (service === 'artifactregistry.googleapis.com') return l10n.t('The Artifact Registry API');
+  if (service === 'containeranalysis.googleapis.com') return l10n.t('The Container Analysis API');
+  if (service === 'containerscanning.googleapis.com') return l10n.t('The Container Scanning API');
+  return l10n.t('The API');
 }
 
 /** The predefined role that grants a permission (cloud.google.com/iam/docs/roles-permissions/artifactregistry). */
 function googleRoleFor(permission: string): string {
-  if (permission.startsWith('containeranalysis.occurrences.')) return 'roles/containeranalysis.occurrences.viewer (Container Analysis Occurrences Viewer)';
-  if (!permission.startsWith('artifactregistry.')) return 'a role that includes it';
-  if (/^artifactregistry\.repositories\.(create|delete|update|setIamPolicy)$/.test(permission)) return 'roles/artifactregistry.admin (Artifact Registry Administrator)';
-  if (/\.(delete|deleteArtifacts)$/.test(permission)) return 'roles/artifactregistry.repoAdmin (Artifact Registry Repository Administrator)';
-  if (/\.(uploadArtifacts|create|update)$/.test(permission)) return 'roles/artifactregistry.writer (Artifact Registry Writer)';
-  return 'roles/artifactregistry.reader (Artifact Registry Reader)';
+  if (permission.startsWith('containeranalysis.occurrences.')) return l10n.t('roles/containeranalysis.occurrences.viewer (Container Analysis Occurrences Viewer)');
+  if (!permission.startsWith('artifactregistry.')) return l10n.t('a role that includes it');
+  if (/^artifactregistry\.repositories\.(create|delete|update|setIamPolicy)$/.test(permission)) return l10n.t('roles/artifactregistry.admin (Artifact Registry Administrator)');
+  if (/\.(delete|deleteArtifacts)$/.test(permission)) return l10n.t('roles/artifactregistry.repoAdmin (Artifact Registry Repository Administrator)');
+  if (/\.(uploadArtifacts|create|update)$/.test(permission)) return l10n.t('roles/artifactregistry.writer (Artifact Registry Writer)');
+  return l10n.t('roles/artifactregistry.reader (Artifact Registry Reader)');
 }
 
 /** A cloud credential that could not be found or used; each cloud names its own fix. */
@@ -683,98 +684,98 @@ function describeCloudCredential(err: CloudCredentialError): string {
     const cli = err.source === 'Azure CLI';
     switch (err.reason) {
       case 'not-signed-in':
-        if (cli) return `The Azure CLI is not signed in: run \`az login\` (add --tenant TENANT-ID for another directory), then try again.`;
+        if (cli) return l10n.t('The Azure CLI is not signed in: run `az login` (add --tenant TENANT-ID for another directory), then try again.');
         if (err.source === 'Microsoft Entra') {
-          return `Not signed in to Azure: sign in with your Microsoft account (VS Code), or run \`az login\` for regx; the registry's admin user or a repository-scoped token works too (\`regx login HOST -u NAME\`).`;
+          return l10n.t('Not signed in to Azure: sign in with your Microsoft account (VS Code), or run `az login` for regx; the registry\'s admin user or a repository-scoped token works too (`regx login HOST -u NAME`).');
         }
-        return `Not signed in to Azure (${err.source})${detail}: run \`az login\`, then try again.`;
+        return l10n.t('Not signed in to Azure ({0}){1}: run `az login`, then try again.', err.source, detail);
       case 'expired':
-        return `Your Microsoft Entra sign-in has expired${detail}: sign in again (\`az login\`${cli ? '' : ', or sign out and in with the Microsoft account in VS Code'}), then try again.`;
+        return l10n.t('Your Microsoft Entra sign-in has expired{0}: sign in again (`az login`{1}), then try again.', detail, cli ? '' : ', or sign out and in with the Microsoft account in VS Code');
       case 'wrong-tenant':
-        return `Microsoft Entra did not find the account or application in that tenant${detail}: sign in to the tenant the registry belongs to (\`az login --tenant TENANT-ID\`, or AZURE_TENANT_ID for a service principal).`;
+        return l10n.t('Microsoft Entra did not find the account or application in that tenant{0}: sign in to the tenant the registry belongs to (`az login --tenant TENANT-ID`, or AZURE_TENANT_ID for a service principal).', detail);
       case 'refused':
-        return `Microsoft Entra refused the sign-in from ${err.source}${detail}. Check the credentials: for a service principal AZURE_CLIENT_ID and its secret or certificate (secrets expire), for the Azure CLI run \`az login\` again.`;
+        return l10n.t('Microsoft Entra refused the sign-in from {0}{1}. Check the credentials: for a service principal AZURE_CLIENT_ID and its secret or certificate (secrets expire), for the Azure CLI run `az login` again.', err.source, detail);
       case 'unavailable':
-        return `No Azure credentials were found (${err.source})${detail}. Run \`az login\`, set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal, or run where a managed identity is assigned; or sign in with the registry's admin user or a repository-scoped token (\`regx login HOST -u NAME\`).`;
+        return l10n.t('No Azure credentials were found ({0}){1}. Run `az login`, set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal, or run where a managed identity is assigned; or sign in with the registry\'s admin user or a repository-scoped token (`regx login HOST -u NAME`).', err.source, detail);
     }
   }
   if (err.vendor === 'google') {
     switch (err.reason) {
       case 'missing':
-        return `No Google credentials were found (${err.detailText}). Run \`gcloud auth application-default login\`, or point GOOGLE_APPLICATION_CREDENTIALS at a service-account key file, then try again.`;
+        return l10n.t('No Google credentials were found ({0}). Run `gcloud auth application-default login`, or point GOOGLE_APPLICATION_CREDENTIALS at a service-account key file, then try again.', String(err.detailText));
       case 'unreadable':
-        return `Could not use the Google credentials in ${err.source}: ${err.detailText}. Fix or remove it; \`gcloud auth application-default login\` writes a new application_default_credentials.json.`;
+        return l10n.t('Could not use the Google credentials in {0}: {1}. Fix or remove it; `gcloud auth application-default login` writes a new application_default_credentials.json.', String(err.source), String(err.detailText));
       case 'refused':
-        return `Google refused to issue an access token from ${err.source} (${err.detailText}): the credentials have expired or were revoked. Run \`gcloud auth application-default login\` again (for a service-account key, create a new key).`;
+        return l10n.t('Google refused to issue an access token from {0} ({1}): the credentials have expired or were revoked. Run `gcloud auth application-default login` again (for a service-account key, create a new key).', String(err.source), String(err.detailText));
       default:
-        return `Could not get a Google access token from ${err.source}: ${err.detailText}. Check the network and try again.`;
+        return l10n.t('Could not get a Google access token from {0}: {1}. Check the network and try again.', String(err.source), String(err.detailText));
     }
   }
-  return `Could not use the ${vendorName(err.vendor)} credentials from ${err.source}: ${sentence(err.detailText ?? err.reason)}`;
+  return l10n.t('Could not use the {0} credentials from {1}: {2}', vendorName(err.vendor), err.source, sentence(err.detailText ?? err.reason));
 }
 
 function describeTransport(err: TransportError): string {
   const host = hostOf(err.url);
   switch (err.reason) {
     case 'refused':
-      return `Could not connect to ${host}: the connection was refused. Check that the registry is running and that the address and port are right.`;
+      return l10n.t('Could not connect to {0}: the connection was refused. Check that the registry is running and that the address and port are right.', host);
     case 'dns':
-      return `Could not find ${host}: the name does not resolve (DNS). Check the registry address and your network.`;
+      return l10n.t('Could not find {0}: the name does not resolve (DNS). Check the registry address and your network.', host);
     case 'timeout': {
       const seconds = /(\d+) s\b/.exec(err.causeMessage ?? '')?.[1];
       const stalled = /stalled/.test(err.causeMessage ?? '');
-      if (stalled) return `${host} stopped sending data for ${seconds ?? 'too many'} seconds, so the transfer was abandoned. Try again later.`;
-      return `${host} did not answer within ${seconds ? `${seconds} s` : 'the time limit'}. The registry may be down or overloaded, or a firewall may be dropping the connection.`;
+      if (stalled) return l10n.t('{0} stopped sending data for {1} seconds, so the transfer was abandoned. Try again later.', host, seconds ?? 'too many');
+      return l10n.t('{0} did not answer within {1}. The registry may be down or overloaded, or a firewall may be dropping the connection.', host, seconds ? `${seconds} s` : 'the time limit');
     }
     case 'tls':
       if (/CERTIFICATE_REQUIRED/.test(err.causeCode ?? '')) {
-        return `${host} asks for a client certificate (mutual TLS) and none was sent (${err.causeCode}). ${clientCertificateHint(host)}`;
+        return l10n.t('{0} asks for a client certificate (mutual TLS) and none was sent ({1}). {2}', host, String(err.causeCode), clientCertificateHint(host));
       }
-      return `The secure (TLS) connection to ${host} failed${err.causeCode ? ` (${err.causeCode})` : ''}. If the registry uses a self-signed or private certificate, put its CA as a .crt file in /etc/docker/certs.d/${host}/ (as docker reads it) or add it with "caFile" in registryExplorer.registries (or, less safely, set "skipTlsVerify"; with regx, --insecure). A registry that asks for a client certificate finds it there too, as NAME.cert with NAME.key.`;
+      return l10n.t('The secure (TLS) connection to {0} failed{1}. If the registry uses a self-signed or private certificate, put its CA as a .crt file in /etc/docker/certs.d/{2}/ (as docker reads it) or add it with "caFile" in registryExplorer.registries (or, less safely, set "skipTlsVerify"; with regx, --insecure). A registry that asks for a client certificate finds it there too, as NAME.cert with NAME.key.', host, err.causeCode ? ` (${err.causeCode})` : '', host);
     case 'reset':
     case 'closed': {
-      const text = `${host} closed the connection unexpectedly, even after retrying. Try again; if it repeats, check the registry and any proxy in between.`;
+      const text = l10n.t('{0} closed the connection unexpectedly, even after retrying. Try again; if it repeats, check the registry and any proxy in between.', host);
       // A registry that asks for a client certificate and gets none hangs up right after the TLS handshake.
       return err.url.startsWith('https:')
-        ? `${text} A registry that asks for a client certificate (mutual TLS) hangs up like this when it gets none. ${clientCertificateHint(host)}`
+        ? l10n.t('{0} A registry that asks for a client certificate (mutual TLS) hangs up like this when it gets none. {1}', text, clientCertificateHint(host))
         : text;
     }
     default:
-      return `The request to ${host} failed: ${err.causeMessage ?? err.causeCode ?? 'network error'}.`;
+      return l10n.t('The request to {0} failed: {1}.', host, err.causeMessage ?? err.causeCode ?? 'network error');
   }
 }
 
 function clientCertificateHint(host: string): string {
-  return `Put it in /etc/docker/certs.d/${host}/ as NAME.cert with its NAME.key, where docker reads it too.`;
+  return l10n.t('Put it in /etc/docker/certs.d/{0}/ as NAME.cert with its NAME.key, where docker reads it too.', host);
 }
 
 /** Names the proxy (redacted: never its credentials) and where it was set, so the person knows what to fix. */
 function describeProxy(err: ProxyError): string {
   const host = hostOf(err.url);
-  const proxy = `the proxy ${err.proxy} (from ${err.source})`;
-  const bypass = `add ${host} to the no-proxy list (NO_PROXY, or http.noProxy in VS Code) to connect directly`;
+  const proxy = l10n.t('the proxy {0} (from {1})', err.proxy, err.source);
+  const bypass = l10n.t('add {0} to the no-proxy list (NO_PROXY, or http.noProxy in VS Code) to connect directly', host);
   switch (err.reason) {
     case 'auth':
       return err.sentCredentials
-        ? `${capitalise(proxy)} rejected its user name and password (${err.status ?? 407}) on the way to ${host}. Correct the credentials in the proxy URL (http://USER:PASSWORD@host:port) in ${err.source}.`
-        : `${capitalise(proxy)} requires authentication (407 Proxy Authentication Required) on the way to ${host}. Put the user name and password in the proxy URL (http://USER:PASSWORD@host:port) in ${err.source}.`;
+        ? l10n.t('{0} rejected its user name and password ({1}) on the way to {2}. Correct the credentials in the proxy URL (http://USER:PASSWORD@host:port) in {3}.', capitalise(proxy), err.status ?? 407, host, err.source)
+        : l10n.t('{0} requires authentication (407 Proxy Authentication Required) on the way to {1}. Put the user name and password in the proxy URL (http://USER:PASSWORD@host:port) in {2}.', capitalise(proxy), host, err.source);
     case 'refused':
-      return `Could not connect to ${proxy}: the connection was refused. Check the proxy address and port in ${err.source}, or ${bypass}.`;
+      return l10n.t('Could not connect to {0}: the connection was refused. Check the proxy address and port in {1}, or {2}.', proxy, err.source, bypass);
     case 'dns':
-      return `Could not find ${proxy}: its name does not resolve (DNS). Check the proxy address in ${err.source}.`;
+      return l10n.t('Could not find {0}: its name does not resolve (DNS). Check the proxy address in {1}.', proxy, err.source);
     case 'timeout':
-      return `${capitalise(proxy)} did not answer in time on the way to ${host}. Check the proxy address in ${err.source}, or ${bypass}.`;
+      return l10n.t('{0} did not answer in time on the way to {1}. Check the proxy address in {2}, or {3}.', capitalise(proxy), host, err.source, bypass);
     case 'tls':
-      return `The secure (TLS) connection to ${proxy} failed${err.causeCode ? ` (${err.causeCode})` : ''}. If the proxy uses a private certificate, trust its CA (or, in VS Code, set http.proxyStrictSSL to false).`;
+      return l10n.t('The secure (TLS) connection to {0} failed{1}. If the proxy uses a private certificate, trust its CA (or, in VS Code, set http.proxyStrictSSL to false).', proxy, err.causeCode ? ` (${err.causeCode})` : '');
     case 'status': {
       const status = err.status ?? 0;
       if (status === 403) {
-        return `${capitalise(proxy)} refused to connect to ${host} (403): its rules do not allow that host or port (for example tinyproxy's ConnectPort, squid's SSL_ports). Ask for the proxy to allow it, or ${bypass}.`;
+        return l10n.t('{0} refused to connect to {1} (403): its rules do not allow that host or port (for example tinyproxy\'s ConnectPort, squid\'s SSL_ports). Ask for the proxy to allow it, or {2}.', capitalise(proxy), host, bypass);
       }
       if (status >= 500) {
-        return `${capitalise(proxy)} could not reach ${host} (${status}), even after retrying. Check that the registry is up and reachable from the proxy, or ${bypass}.`;
+        return l10n.t('{0} could not reach {1} ({2}), even after retrying. Check that the registry is up and reachable from the proxy, or {3}.', capitalise(proxy), host, status, bypass);
       }
-      return `${capitalise(proxy)} refused the connection to ${host} (${status}). Check the proxy in ${err.source}, or ${bypass}.`;
+      return l10n.t('{0} refused the connection to {1} ({2}). Check the proxy in {3}, or {4}.', capitalise(proxy), host, status, err.source, bypass);
     }
   }
 }
@@ -783,17 +784,17 @@ function describePolicy(err: PolicyError): string {
   const host = hostOf(err.url);
   switch (err.rule) {
     case 'cross-host-link':
-      return `Stopped: ${host} sent a paging link to another host (${err.url}). Registry Explorer does not follow it, so your credentials stay with the registry.`;
+      return l10n.t('Stopped: {0} sent a paging link to another host ({1}). Registry Explorer does not follow it, so your credentials stay with the registry.', host, err.url);
     case 'link-loop':
-      return `Stopped: the registry's paging links went in a circle (${err.url}). The list shown may be incomplete.`;
+      return l10n.t('Stopped: the registry\'s paging links went in a circle ({0}). The list shown may be incomplete.', err.url);
     case 'redirect-downgrade':
-      return `Stopped: the registry redirected from HTTPS to plain HTTP (${err.url}), which would expose the request. Not followed.`;
+      return l10n.t('Stopped: the registry redirected from HTTPS to plain HTTP ({0}), which would expose the request. Not followed.', err.url);
     case 'insecure-scheme':
-      return `Stopped: the registry pointed at an insecure or unsupported URL (${err.url}). Not followed.`;
+      return l10n.t('Stopped: the registry pointed at an insecure or unsupported URL ({0}). Not followed.', err.url);
     case 'too-many-redirects':
-      return `Stopped: too many redirects (${err.url}).`;
+      return l10n.t('Stopped: too many redirects ({0}).', err.url);
     case 'realm':
-      return `Stopped: the registry asked for credentials to be sent to an unsafe token service (${err.url}): ${err.detailText}.`;
+      return l10n.t('Stopped: the registry asked for credentials to be sent to an unsafe token service ({0}): {1}.', err.url, err.detailText);
     case 'http-not-allowed':
       return sentence(err.detailText);
     case 'schema1-push':
@@ -811,47 +812,47 @@ function describeBuild(err: BuildError): string {
     : err.dockerfile;
   // The classic builder repeats the whole command; the instruction above already shows it.
   const exited = /returned a non-zero code: (\d+)/.exec(err.detailText);
-  const what = exited ? `the command exited with code ${exited[1]}` : err.detailText;
-  const output = err.output.length ? `\nLast output:\n${err.output.map((line) => `  ${line}`).join('\n')}` : '';
-  return `The build failed at ${where}: ${sentence(what)}${output}`;
+  const what = exited ? l10n.t('the command exited with code {0}', exited[1]) : err.detailText;
+  const output = err.output.length ? l10n.t('\nLast output:\n{0}', err.output.map((line) => `  ${line}`).join('\n')) : '';
+  return l10n.t('The build failed at {0}: {1}{2}', where, sentence(what), output);
 }
 
 function describeEngine(err: EngineError): string {
   const where = err.endpoint;
   switch (err.reason) {
     case 'unreachable':
-      return `Could not reach the Docker engine at ${where}: ${err.detailText}. Start Docker, or point registryExplorer.docker.host (or DOCKER_HOST for regx) at the right socket.`;
+      return l10n.t('Could not reach the Docker engine at {0}: {1}. Start Docker, or point registryExplorer.docker.host (or DOCKER_HOST for regx) at the right socket.', where, err.detailText);
     case 'permission':
-      return `Permission denied on the Docker engine socket ${where}. Add your user to the "docker" group (then sign in again), or set registryExplorer.docker.host / DOCKER_HOST to a socket you can use.`;
+      return l10n.t('Permission denied on the Docker engine socket {0}. Add your user to the "docker" group (then sign in again), or set registryExplorer.docker.host / DOCKER_HOST to a socket you can use.', where);
     case 'not-found':
-      return `The Docker engine at ${where} did not find it: ${err.detailText}.`;
+      return l10n.t('The Docker engine at {0} did not find it: {1}.', where, err.detailText);
     case 'conflict':
-      return `The Docker engine at ${where} refused: ${err.detailText}.`;
+      return l10n.t('The Docker engine at {0} refused: {1}.', where, err.detailText);
     case 'auth':
-      return `The Docker engine at ${where} could not sign in to the registry: ${err.detailText}. Sign in to the registry (docker login or Registry Explorer: Login) and try again.`;
+      return l10n.t('The Docker engine at {0} could not sign in to the registry: {1}. Sign in to the registry (docker login or Registry Explorer: Login) and try again.', where, err.detailText);
     case 'config':
-      return `The Docker engine setting is not usable (${where}): ${err.detailText}. Check registryExplorer.docker.host or DOCKER_HOST.`;
+      return l10n.t('The Docker engine setting is not usable ({0}): {1}. Check registryExplorer.docker.host or DOCKER_HOST.', where, err.detailText);
     case 'stream': {
       // The engine went away under a running stream (DockerEngine.mapError / unfinished in
       // src/docker/engine.ts word these): it reported nothing, so "reported an error" would mislead.
       const cut = /closed in the middle of the (pull|push|import)\b/.exec(err.detailText);
       if (cut) {
-        return `The Docker engine at ${where} stopped or restarted in the middle of the ${cut[1]}: the connection closed before the ${cut[1]} finished. When Docker is back up, run the ${cut[1]} again.`;
+        return l10n.t('The Docker engine at {0} stopped or restarted in the middle of the {1}: the connection closed before the {2} finished. When Docker is back up, run the {3} again.', where, cut[1], cut[1], cut[1]);
       }
       const unfinished = /ended the (pull|push|import) without reporting that it finished/.exec(err.detailText);
       if (unfinished) {
-        return `The Docker engine at ${where} ended the ${unfinished[1]} without reporting that it finished: it may have stopped or restarted. When Docker is back up, run the ${unfinished[1]} again.`;
+        return l10n.t('The Docker engine at {0} ended the {1} without reporting that it finished: it may have stopped or restarted. When Docker is back up, run the {2} again.', where, unfinished[1], unfinished[1]);
       }
-      return `The Docker engine at ${where} reported an error${err.status ? ` (${err.status})` : ''}: ${err.detailText}.`;
+      return l10n.t('The Docker engine at {0} reported an error{1}: {2}.', where, err.status ? ` (${err.status})` : '', err.detailText);
     }
     default:
-      return `The Docker engine at ${where} reported an error${err.status ? ` (${err.status})` : ''}: ${err.detailText}.`;
+      return l10n.t('The Docker engine at {0} reported an error{1}: {2}.', where, err.status ? ` (${err.status})` : '', err.detailText);
   }
 }
 
 function sentence(text: string): string {
   const t = text.trim();
-  if (!t) return 'Something went wrong.';
+  if (!t) return l10n.t('Something went wrong.');
   const first = t[0]!.toUpperCase() + t.slice(1);
   return /[.!?]$/.test(first) ? first : `${first}.`;
 }

@@ -1,4 +1,5 @@
-// Nothing the editor shows is left out of localisation: in src/vscode, every message, progress title,
+// Nothing the editor shows is left out of localisation: describeError's sentences go through @vscode/l10n,
+// and in src/vscode every message, progress title,
 // input prompt, quick-pick title, placeholder and detail, and every tree row's description and
 // tooltip given as text goes through vscode.l10n.t (so it lands in l10n/bundle.l10n.json), and the
 // bundles are current: the exported English one and the pseudo-locale (qps-ploc) made from it.
@@ -45,10 +46,43 @@ test('every message, prompt, title, placeholder, description and tooltip in src/
   assert.deepEqual(sources(path.join(root, 'src', 'vscode')).flatMap(unlocalised), []);
 });
 
+/** The sentences describeError returns (a returned or declared phrase) given as a literal rather than through l10n.t. */
+function unlocalisedSentences(file: string): string[] {
+  const sf = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const phrase = (n: ts.Node): boolean => {
+    if (!(ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isTemplateExpression(n))) return false;
+    const text = ts.isTemplateExpression(n) ? n.head.text + n.templateSpans.map((s) => ` ${s.literal.text}`).join('') : n.text;
+    return /[A-Za-z]{2,}\s+[A-Za-z]/.test(text) && !/[{}]/.test(text);
+  };
+  const returned = (e: ts.Expression | undefined): void => {
+    if (!e) return;
+    if (ts.isParenthesizedExpression(e)) return returned(e.expression);
+    if (ts.isConditionalExpression(e)) {
+      returned(e.whenTrue);
+      returned(e.whenFalse);
+    } else if (phrase(e)) {
+      found.push(`${path.relative(root, file)}:${sf.getLineAndCharacterOfPosition(e.getStart()).line + 1}: ${e.getText(sf).slice(0, 70)}`);
+    }
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isReturnStatement(node)) returned(node.expression);
+    else if (ts.isVariableDeclaration(node) && node.initializer) returned(node.initializer);
+    else if (ts.isArrowFunction(node) && !ts.isBlock(node.body)) returned(node.body);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+test('every sentence describeError returns goes through @vscode/l10n', () => {
+  assert.deepEqual(unlocalisedSentences(path.join(root, 'src', 'errors', 'describe.ts')), []);
+});
+
 test('l10n/bundle.l10n.json holds every vscode.l10n.t string, and the pseudo-locale bundles are current', () => {
   const out = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'regx-l10n-'));
   const cli = path.join(root, 'node_modules', '@vscode', 'l10n-dev', 'dist', 'cli.js');
-  const exported = spawnSync(process.execPath, [cli, 'export', '--outDir', out, path.join(root, 'src', 'vscode')], { encoding: 'utf8' });
+  const exported = spawnSync(process.execPath, [cli, 'export', '--outDir', out, path.join(root, 'src', 'vscode'), path.join(root, 'src', 'errors')], { encoding: 'utf8' });
   assert.equal(exported.status, 0, exported.stderr);
   const fresh = JSON.parse(fs.readFileSync(path.join(out, 'bundle.l10n.json'), 'utf8')) as Record<string, string>;
   const committed = JSON.parse(fs.readFileSync(path.join(root, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<string, string>;
