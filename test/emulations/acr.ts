@@ -371,7 +371,8 @@ export async function startAcrEmulation(options: AcrEmulationOptions): Promise<A
 
   function loginServerOf(req: http.IncomingMessage, tls: boolean): { host: string; scheme: string } {
     const host = (req.headers.host ?? '').replace(/:443$/, '');
-    return { host, scheme: tls ? 'https' : 'http' };
+    // A front that terminated TLS for the login server's name says so (cloudFront.ts).
+    return { host, scheme: tls || req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http' };
   }
 
   function challenge(req: http.IncomingMessage, tls: boolean, scope?: string, error?: string): Record<string, string> {

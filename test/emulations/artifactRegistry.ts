@@ -199,7 +199,8 @@ export async function startArtifactRegistryEmulation(options: ArtifactRegistryEm
     const url = new URL(req.url ?? '/', base);
     // Proxied (absolute-form) requests name their Google host; direct ones are for defaultHost.
     const googleHost = absolute ? url.host.toLowerCase() : defaultHost;
-    const publicBase = absolute ? `http://${url.host}` : base;
+    // A front that terminated TLS for the Google host says so (cloudFront.ts): the realm is https then.
+    const publicBase = absolute ? `${req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http'}://${url.host}` : base;
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     const method = req.method ?? 'GET';
