@@ -24,6 +24,7 @@ import { testServices } from '../support/services';
 import { seedImage, seedIndex, type SeededImage, type SeededIndex } from '../support/seeding';
 import { rejection } from '../support/rejection';
 import { runRegx } from '../support/runRegx';
+import { NO_AZURE, withEnv } from '../support/withEnv';
 
 const services = testServices();
 const transport = createTransport({ maxAttempts: 1 });
@@ -56,38 +57,6 @@ function servicePrincipalSource(clientId: string, clientSecret: string): EntraTo
   });
 }
 
-/** Run with process.env changed (the SDK reads process.env), then put it back. */
-async function withEnv<T>(change: Record<string, string | undefined>, run: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(change).map((k) => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(change)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  try {
-    return await run();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
-
-/** No ambient Azure credentials but the ones a test names. */
-const NO_AZURE: Record<string, string | undefined> = {
-  AZURE_TENANT_ID: undefined,
-  AZURE_CLIENT_ID: undefined,
-  AZURE_CLIENT_SECRET: undefined,
-  AZURE_CLIENT_CERTIFICATE_PATH: undefined,
-  AZURE_FEDERATED_TOKEN_FILE: undefined,
-  AZURE_USERNAME: undefined,
-  AZURE_TOKEN_CREDENTIALS: undefined,
-  IDENTITY_ENDPOINT: undefined,
-  IDENTITY_HEADER: undefined,
-  MSI_ENDPOINT: undefined,
-  MSI_SECRET: undefined,
-  IMDS_ENDPOINT: undefined,
-};
 
 /** A stand-in `az` on PATH: `az account get-access-token` answers with `token`, or says to run az login. */
 function fakeAz(dir: string, token: string | undefined): string {
