@@ -56,10 +56,13 @@ export type EcrHost =
   | { kind: 'private'; registryId: string; region: string; fips: boolean; dualstack: boolean }
   | { kind: 'public' };
 
-const PRIVATE_HOST = /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+// The partitions' DNS suffixes are those amazon-ecr-credential-helper accepts (ecr-login's
+// ecrDomainPattern): commercial, China, and the isolated ISO partitions; `.vpce` is the name an
+// interface VPC endpoint's own DNS gives the same registry.
+const PRIVATE_HOST = /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.(?:vpce\.)?(?:amazonaws\.com(?:\.cn)?|sc2s\.sgov\.gov|c2s\.ic\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)$/;
 const DUALSTACK_HOST = /^(\d{12})\.dkr-ecr(-fips)?\.([a-z0-9-]+)\.on\.aws$/;
 
-/** `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`, the dual-stack `…dkr-ecr.<region>.on.aws`, and public.ecr.aws. */
+/** `<account>.dkr.ecr[-fips].<region>[.vpce].amazonaws.com[.cn]` (and the ISO partitions' suffixes), the dual-stack `…dkr-ecr.<region>.on.aws`, and public.ecr.aws. */
 export function parseEcrHost(host: string): EcrHost | undefined {
   const h = host.toLowerCase();
   if (h === ECR_PUBLIC_HOST) return { kind: 'public' };
