@@ -15,6 +15,7 @@ import { ECR_ACCOUNT, startEcrEmulation } from '../emulations/ecr';
 import { seedImage, seedIndex } from '../support/seeding';
 import { uiClouds } from './cloudEnvironment';
 import { services, skip, suite, test, type Workbench } from './harness';
+import { contextMenu, description } from './registryRows';
 
 const run = Date.now().toString(36);
 const ECR_HOST = `${ECR_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`;
@@ -24,24 +25,6 @@ const GOOGLE_PROJECT = 'acme-shop';
 
 /** An ISO time this many hours ago (the pictures show recent pushes, not the seed's default date). */
 const ago = (hours: number) => new Date(Date.now() - hours * 3600_000).toISOString();
-
-/** A row's description, once it matches (details and badges arrive after first paint). */
-async function description(wb: Workbench, pattern: RegExp): Promise<void> {
-  await wb.page.locator('.part.sidebar .monaco-list-row .label-description').filter({ hasText: pattern }).first().waitFor({ timeout: 20_000 });
-}
-
-/** Right-click a row and pick an entry; a menu opened during a redraw can vanish, so try again. */
-async function contextMenu(wb: Workbench, label: string | RegExp, entry: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await wb.contextMenu(await wb.treeItem('Registries', label), entry);
-      return;
-    } catch (error) {
-      if (attempt === 4) throw error;
-      await wb.page.keyboard.press('Escape');
-    }
-  }
-}
 
 /** The sign-in toast has been read; out of the picture. */
 async function clearNotifications(wb: Workbench): Promise<void> {
