@@ -560,4 +560,31 @@ describe('ACR through regx', () => {
     assert.equal(tags.code, 1);
     assert.equal(tags.stderr, 'regx: The Azure CLI is not signed in: run `az login` (add --tenant TENANT-ID for another directory), then try again.\n');
   });
+
+  it('anonymous pull enabled on the registry: signed out, regx reads and copies its images; without it, the same words say `az login`', async () => {
+    const bin = fakeAz(tmp, undefined);
+    const signedOut = { ...NO_AZURE, AZURE_TOKEN_CREDENTIALS: 'AzureCliCredential', PATH: `${bin}:${process.env.PATH}` };
+    acr.setAnonymousPull(true);
+    try {
+      const before = acr.requests.length;
+      const digest = await regx(['digest', `${ref('app')}:1.0`], '', {}, signedOut);
+      assert.deepEqual([digest.code, digest.stdout.trim()], [0, app1.digest], digest.stderr);
+      const tokens = acr.requests.slice(before).filter((r) => r.path === '/oauth2/token');
+      assert.ok(tokens.length > 0 && tokens.every((r) => r.authorization === 'none'), 'anonymous token requests');
+      const copied = await regx(['copy', `${ref('app')}:1.0`, `${services.open.host}/${prefix}/anonymous:1.0`], '', {}, signedOut);
+      assert.deepEqual([copied.code, copied.stdout.trim()], [0, app1.digest], copied.stderr);
+      // Anonymous pull is pulls only: a push still wants a sign-in, in the same words as before.
+      const pushed = await regx(['copy', `${services.open.host}/${prefix}/anonymous:1.0`, `${ref('app')}:anon`], '', {}, signedOut);
+      assert.equal(pushed.code, 1);
+      assert.match(pushed.stderr, /The Azure CLI is not signed in: run `az login`/);
+      const catalog = await regx(['catalog', LOGIN_SERVER], '', {}, signedOut);
+      assert.equal(catalog.code, 1);
+      assert.match(catalog.stderr, /The Azure CLI is not signed in: run `az login`/);
+    } finally {
+      acr.setAnonymousPull(false);
+    }
+    const refused = await regx(['digest', `${ref('app')}:1.0`], '', {}, signedOut);
+    assert.equal(refused.code, 1);
+    assert.equal(refused.stderr, 'regx: The Azure CLI is not signed in: run `az login` (add --tenant TENANT-ID for another directory), then try again.\n');
+  });
 });
