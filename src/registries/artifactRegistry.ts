@@ -23,6 +23,7 @@
 
 import { RegistryClient } from '../distribution/client';
 import { isDigest } from '../distribution/digest';
+import { isIndexMediaType } from '../distribution/mediaTypes';
 import { createSession, login, sharedTransport } from '../distribution/session';
 import { headerValue, isReplayable, parseRetryAfter, sleep, type Transport, type TransportResponse } from '../distribution/transport';
 import type { Page, RegistryEndpoint, RegistryRequest, RegistryResponse, RegistrySession } from '../distribution/types';
@@ -736,6 +737,7 @@ export class ArtifactRegistryProvider implements RegistryProvider {
           ...optional('size', version.size),
           ...optional('lastPushed', version.updated ?? version.created),
           ...optional('created', version.built),
+          ...(version.index ? { index: true } : {}),
         });
       }
     }
@@ -1044,6 +1046,7 @@ function int64(value: unknown): number | undefined {
 interface VersionFacts {
   digest: string;
   tags: string[];
+  index?: boolean;
   size?: number;
   created?: string;
   updated?: string;
@@ -1064,6 +1067,7 @@ function versionOf(v: Record<string, unknown>): VersionFacts | undefined {
     ...optional('created', str(v['createTime'])),
     ...optional('updated', str(v['updateTime'])),
     ...optional('built', str(metadata['buildTime'])),
+    ...(isIndexMediaType(str(metadata['mediaType']) ?? '') ? { index: true } : {}),
   };
 }
 

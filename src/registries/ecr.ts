@@ -15,11 +15,13 @@ import path from 'node:path';
 import type { Credential, CredentialStore } from '../credentials/types';
 import { RegistryClient, clampPageSize, validateManifestReference, validateRepositoryName } from '../distribution/client';
 import { isDigest } from '../distribution/digest';
+import { isIndexMediaType } from '../distribution/mediaTypes';
 import { createSession, login, sharedTransport } from '../distribution/session';
 import { isReplayable, type Transport } from '../distribution/transport';
 import type { Page, RegistryEndpoint, RegistryRequest, RegistryResponse, RegistrySession } from '../distribution/types';
 import { DistributionError, InvalidInputError, ProtocolError, RegxError, UnsupportedError, redactUrl, type Operation } from '../errors/errors';
 import { loadCloudModule } from './clouds/load';
+import { platformSummary } from './generic';
 import type { AwsAccess, AwsApi, EcrAction, EcrPublicAction } from './clouds/cloud-aws';
 import type {
   CreateRepositoryInput,
@@ -28,6 +30,7 @@ import type {
   ManifestDeletePlan,
   NamespaceSummary,
   PageRequest,
+  PlatformSummary,
   ProviderCapabilities,
   RegistryProvider,
   RepositoryPageRequest,
@@ -480,6 +483,13 @@ export class EcrProvider implements RegistryProvider {
     return next ? { items, next } : { items };
   }
 
+  /** A multi-platform tag's platforms (DescribeImages does not list them): its index, from the registry. */
+  async tagDetails(repository: string, tag: string, signal?: AbortSignal): Promise<TagSummary> {
+    const summary = await this.client.summarize(repository, tag, signal ? { signal } : {});
+    const platforms = summary.platforms.map(platformSummary).filter((p): p is PlatformSummary => !!p);
+    return { name: tag, digest: summary.digest, size: summary.totalSize, ...(platforms.length ? { platforms } : {}) };
+  }
+
   private async imageDetail(repository: string, imageId: { imageTag: string } | { imageDigest: string }, signal?: AbortSignal): Promise<ImageDetail> {
     const name = await this.apiRepository(repository, signal);
     if (name === undefined) throw new UnsupportedError(this.displayName, `changing ${repository}`, 'ECR Public lets you change only the repositories of your own registry aliases.');
@@ -733,6 +743,7 @@ function markAws(err: unknown, cloud: NonNullable<DistributionError['extra']['cl
 interface ImageDetail {
   digest: string;
   tags: string[];
+  index?: boolean;
   size?: number;
   pushedAt?: string;
   scan?: VulnerabilityReport;
@@ -746,6 +757,7 @@ function imageDetailOf(d: Record<string, unknown>): ImageDetail | undefined {
   return {
     digest,
     tags,
+    ...(isIndexMediaType(str(d['imageManifestMediaType']) ?? '') ? { index: true } : {}),
     ...optional('size', num(d['imageSizeInBytes'])),
     ...optional('pushedAt', timeOf(d['imagePushedAt'])),
     ...optional('scan', scan),
@@ -764,6 +776,7 @@ export function tagsFromImageDetails(details: unknown): TagSummary[] {
         ...optional('size', detail.size),
         ...optional('lastPushed', detail.pushedAt),
         ...optional('scan', detail.scan),
+        ...(detail.index ? { index: true } : {}),
       });
     }
   }
@@ -1063,3 +1076,4 @@ export function profileSections(text: string, configFile: boolean): string[] {
   }
   return names.filter(Boolean);
 }
+

@@ -57,7 +57,7 @@ suite('cloud registries', () => {
         const auth = emu.issueToken();
         await seedImage(emu.host, 'shop/api', '1.4.2', { auth, seed: `${run}-api-1`, layers: [210_000, 3_100_000] });
         await seedImage(emu.host, 'shop/api', '1.5.0', { auth, seed: `${run}-api-2`, layers: [210_000, 3_300_000] });
-        await seedImage(emu.host, 'shop/api', '1.6.0-rc.1', { auth, seed: `${run}-api-3`, layers: [210_000, 3_400_000] });
+        await seedIndex(emu.host, 'shop/api', '1.6.0-rc.1', { auth, platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }] });
         await seedImage(emu.host, 'shop/web', '2.0', { auth, seed: `${run}-web` });
         await seedImage(emu.host, 'tools/migrate', 'v7', { auth, seed: `${run}-migrate` });
         await emu.setScan('shop/api', '1.5.0', { status: 'COMPLETE', findings: 'basic' });
@@ -76,6 +76,8 @@ suite('cloud registries', () => {
         await wb.expandTreeItem('Registries', 'shop/api');
         await description(wb, / · C1 H1 M1 N1$/);
         await description(wb, / · no findings$/);
+        // DescribeImages says only that 1.6.0-rc.1 is an index: its platforms come from the registry.
+        await description(wb, / · 2 platforms · .* · not scanned$/);
         await clearNotifications(wb);
         await wb.screenshot('registries-ecr');
 
@@ -174,7 +176,9 @@ suite('cloud registries', () => {
 
         await wb.expandTreeItem('Registries', `${GOOGLE_PROJECT}/containers`);
         await wb.expandTreeItem('Registries', 'checkout');
+        await wb.expandTreeItem('Registries', 'gateway');
         await description(wb, / · 6 days ago · C1 M1 L1$/);
+        await description(wb, / · 2 platforms · /);
         await description(wb, / · 3 hours ago · not scanned$/);
         await clearNotifications(wb);
         await wb.screenshot('registries-artifact-registry');

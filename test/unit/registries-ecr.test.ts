@@ -136,6 +136,15 @@ describe('DescribeImages → tags', () => {
     assert.equal(rows[2]!.scan, undefined);
     assert.deepEqual(tagsFromImageDetails('nonsense'), []);
   });
+
+  it('marks a tag whose image is an index or manifest list, so its platforms are asked for', () => {
+    const rows = tagsFromImageDetails([
+      { imageDigest: DIGEST, imageTags: ['multi'], imageManifestMediaType: 'application/vnd.oci.image.index.v1+json' },
+      { imageDigest: OTHER, imageTags: ['list'], imageManifestMediaType: 'application/vnd.docker.distribution.manifest.list.v2+json' },
+      { imageDigest: OTHER, imageTags: ['single'], imageManifestMediaType: 'application/vnd.oci.image.manifest.v1+json' },
+    ]);
+    assert.deepEqual(rows.map((r) => [r.name, r.index ?? false]), [['multi', true], ['list', true], ['single', false]]);
+  });
 });
 
 describe('DescribeImageScanFindings → VulnerabilityReport', () => {
