@@ -537,7 +537,7 @@ export class DockerEngine {
       return await run(auth);
     } catch (err) {
       const renew = this.credentials?.renew;
-      if (!(err instanceof EngineError) || err.reason !== 'auth' || !renew) throw err;
+      if (!(err instanceof EngineError) || !mayBeRefusedCredential(err) || !renew) throw err;
       const renewed = await renew.call(this.credentials, registry).catch(() => undefined);
       if (!renewed) throw err;
       return run(encodeRegistryAuth(renewed, engineServerAddress(registry)));
@@ -792,4 +792,13 @@ function compareVersions(a: string, b: string): number {
     if (d !== 0) return d;
   }
   return 0;
+}
+
+/**
+ * A refusal that a renewed credential may cure: an auth failure, or dockerd's 404 for a pull the
+ * registry refused ("pull access denied for …, repository does not exist or may require 'docker
+ * login': denied: Your authorization token has expired", ECR's words for a dropped token).
+ */
+function mayBeRefusedCredential(err: EngineError): boolean {
+  return err.reason === 'auth' || (err.reason === 'not-found' && /pull access denied|\bdenied: /i.test(err.message));
 }

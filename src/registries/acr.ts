@@ -190,6 +190,13 @@ export class AcrAuth {
   private pending: Promise<RefreshToken> | undefined;
   /** Refresh tokens this object obtained: only those may be renewed by a new exchange. */
   private readonly issued = new Set<string>();
+  /** Why there is no Entra token (nobody signed in), while requests go anonymously. */
+  private notSignedIn: CloudCredentialError | undefined;
+
+  /** Set while requests go anonymously because nobody is signed in: the error a refusal becomes. */
+  get anonymousBecause(): CloudCredentialError | undefined {
+    return this.notSignedIn;
+  }
   /** The registry's base URL, as its session learnt it (set by createAcrClient). */
   baseUrl: ((signal?: AbortSignal) => Promise<string>) | undefined;
   private tls: Promise<TlsProfile | undefined> | undefined;
@@ -291,7 +298,17 @@ export class AcrAuth {
       get: async (registry) => {
         const stored = await inner?.get(registry);
         if (stored || !this.options.tokenSource) return stored;
-        const refresh = await this.refreshToken();
+        let refresh: RefreshToken;
+        try {
+          refresh = await this.refreshToken();
+        } catch (err) {
+          // Nobody is signed in: a registry with anonymous pull enabled still serves pulls, so go on
+          // anonymously; if the registry refuses, the refusal is this error (it says how to sign in).
+          if (!(err instanceof CloudCredentialError) || (err.reason !== 'not-signed-in' && err.reason !== 'missing')) throw err;
+          this.notSignedIn = err;
+          return undefined;
+        }
+        this.notSignedIn = undefined;
         return { username: ACR_REFRESH_TOKEN_USERNAME, identityToken: refresh.token };
       },
       store: async (registry, credential) => {
@@ -307,7 +324,17 @@ export class AcrAuth {
   /** The token cache's fetch: the session's own token request, with a live refresh token of ours in it. */
   async fetchAccessToken(req: TokenRequest): ReturnType<typeof fetchToken> {
     const ours = req.credential?.identityToken !== undefined && this.issued.has(req.credential.identityToken);
-    if (!ours) return fetchToken(this.transport, req);
+    const notSignedIn = this.notSignedIn;
+    if (!ours && (req.credential || !notSignedIn)) return fetchToken(this.transport, req);
+    if (!ours) {
+      // Anonymous, because nobody is signed in: ACR grants it only with anonymous pull enabled.
+      try {
+        return await fetchToken(this.transport, req);
+      } catch (err) {
+        if (err instanceof DistributionError && err.status === 401) throw notSignedIn;
+        throw asAzure(err);
+      }
+    }
     const withToken = (token: string): TokenRequest => ({ ...req, credential: { username: ACR_REFRESH_TOKEN_USERNAME, identityToken: token } });
     const refresh = await this.refreshToken(req.signal);
     try {
@@ -370,6 +397,8 @@ function acrSession(inner: RegistrySession, auth: AcrAuth): RegistrySession {
         return await tagged.request(req);
       } catch (err) {
         if (err instanceof DistributionError && isDisallowed(err)) throw await explainLock(inner, req, err);
+        // Anonymous (nobody signed in) and refused: what anonymous pull does not allow wants a sign-in.
+        if (err instanceof DistributionError && (err.status === 401 || err.status === 403) && auth.anonymousBecause) throw auth.anonymousBecause;
         throw err;
       }
     },

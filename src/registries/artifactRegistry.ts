@@ -23,6 +23,7 @@
 
 import { RegistryClient } from '../distribution/client';
 import { isDigest } from '../distribution/digest';
+import { isIndexMediaType } from '../distribution/mediaTypes';
 import { createSession, login, sharedTransport } from '../distribution/session';
 import { headerValue, isReplayable, parseRetryAfter, sleep, type Transport, type TransportResponse } from '../distribution/transport';
 import type { Page, RegistryEndpoint, RegistryRequest, RegistryResponse, RegistrySession } from '../distribution/types';
@@ -201,14 +202,30 @@ export interface ArtifactPath {
  * is the one named after the host). Throws InvalidInputError for a path with too few parts.
  */
 export function artifactPath(google: GoogleRegistryHost, repository: string): ArtifactPath {
-  const parts = repository.split('/');
-  const min = google.style === 'gcr' ? 2 : 3;
-  if (parts.length < min || parts.some((p) => !p)) {
+  const all = repository.split('/');
+  const { project, used } = leadingProject(all);
+  const parts = all.slice(used);
+  const min = google.style === 'gcr' ? 1 : 2;
+  if (parts.length < min || all.some((p) => !p)) {
     const shape = google.style === 'gcr' ? 'PROJECT/IMAGE' : 'PROJECT/REPOSITORY/IMAGE';
     throw new InvalidInputError('repository', repository, `images on ${google.host} are ${shape}`);
   }
-  if (google.style === 'gcr') return { project: parts[0]!, location: google.location, repository: google.host, package: parts.slice(1).join('/') };
-  return { project: parts[0]!, location: google.location, repository: parts[1]!, package: parts.slice(2).join('/') };
+  if (google.style === 'gcr') return { project, location: google.location, repository: google.host, package: parts.join('/') };
+  return { project, location: google.location, repository: parts[0]!, package: parts.slice(1).join('/') };
+}
+
+/**
+ * A domain-scoped project (`example.com:my-project`) is written `example.com/my-project` in image
+ * paths, Google's rule for the colon; project IDs have no dots, so a first segment with one is a domain.
+ */
+function leadingProject(parts: readonly string[]): { project: string; used: number } {
+  if (parts.length > 1 && parts[0]!.includes('.')) return { project: `${parts[0]}:${parts[1]}`, used: 2 };
+  return { project: parts[0] ?? '', used: 1 };
+}
+
+/** A project as the start of its image paths (the domain-scoped `example.com:p` as `example.com/p`). */
+export function projectPath(project: string): string {
+  return project.replace(':', '/');
 }
 
 function repositoryResource(path: Pick<ArtifactPath, 'project' | 'location' | 'repository'>): string {
@@ -660,7 +677,7 @@ export class ArtifactRegistryProvider implements RegistryProvider {
   async listNamespaces(page: PageRequest): Promise<Page<NamespaceSummary>> {
     const projects = this.projects();
     if (this.google.style === 'gcr') {
-      return { items: projects.map((name) => ({ name, kind: 'project' as const, description: `${this.google.host} repository of project ${name} (${this.google.location})` })) };
+      return { items: projects.map((name) => ({ name: projectPath(name), kind: 'project' as const, description: `${this.google.host} repository of project ${name} (${this.google.location})` })) };
     }
     const cursor = namespaceCursor(page.cursor, projects.length);
     const project = projects[cursor.index]!;
@@ -670,12 +687,12 @@ export class ArtifactRegistryProvider implements RegistryProvider {
     for (const repo of records(body, 'repositories')) {
       const name = str(repo['name']);
       // Only Docker-format repositories hold images; Maven, npm, … share the list.
-      if (!name?.startsWith(`${parent}/repositories/`) || repo['format'] !== 'DOCKER') continue;
+      if (!name?.startsWith(`projects/${project}/locations/${this.google.location}/repositories/`) || repo['format'] !== 'DOCKER') continue;
       const id = lastSegment(name);
       if (!id || !/^[a-z0-9][a-z0-9.-]*$/.test(id)) continue;
       const mode = repo['mode'] === 'REMOTE_REPOSITORY' ? 'remote' : repo['mode'] === 'VIRTUAL_REPOSITORY' ? 'virtual' : undefined;
       const description = [str(repo['description']), mode ? `${mode} repository` : undefined].filter(Boolean).join(' · ');
-      items.push({ name: `${project}/${id}`, kind: 'project', ...optional('description', description || undefined) });
+      items.push({ name: `${projectPath(project)}/${id}`, kind: 'project', ...optional('description', description || undefined) });
     }
     const token = str(isRecord(body) ? body['nextPageToken'] : undefined);
     const next = token ? { index: cursor.index, token } : cursor.index + 1 < projects.length ? { index: cursor.index + 1 } : undefined;
@@ -684,7 +701,7 @@ export class ArtifactRegistryProvider implements RegistryProvider {
 
   /** The images (packages) of one namespace, as registry paths. */
   async listRepositories(page: RepositoryPageRequest): Promise<Page<RepositorySummary>> {
-    const namespace = page.namespace ?? (this.google.style === 'gcr' ? this.projects()[0] : undefined);
+    const namespace = page.namespace ?? (this.google.style === 'gcr' ? projectPath(this.projects()[0]!) : undefined);
     if (!namespace) throw new InvalidInputError('argument', '', `name the Artifact Registry repository to list, as PROJECT/REPOSITORY`);
     const repo = this.namespaceRepository(namespace);
     const { body } = await this.get(this.api, `/v1/${repositoryResource(repo)}/packages`, { pageSize: apiPageSize(page.pageSize), pageToken: page.cursor }, page.signal, 'catalog');
@@ -720,6 +737,7 @@ export class ArtifactRegistryProvider implements RegistryProvider {
           ...optional('size', version.size),
           ...optional('lastPushed', version.updated ?? version.created),
           ...optional('created', version.built),
+          ...(version.index ? { index: true } : {}),
         });
       }
     }
@@ -920,12 +938,14 @@ export class ArtifactRegistryProvider implements RegistryProvider {
 
   /** "PROJECT/REPOSITORY" (or "PROJECT" on gcr.io hosts) as the repository it names in the host's location. */
   private namespaceRepository(namespace: string): Pick<ArtifactPath, 'project' | 'location' | 'repository'> {
-    const parts = namespace.split('/');
-    const wanted = this.google.style === 'gcr' ? 1 : 2;
-    if (parts.length !== wanted || parts.some((p) => !p)) {
+    const all = namespace.split('/');
+    const { project, used } = leadingProject(all);
+    const parts = all.slice(used);
+    const wanted = this.google.style === 'gcr' ? 0 : 1;
+    if (parts.length !== wanted || all.some((p) => !p)) {
       throw new InvalidInputError('argument', namespace, this.google.style === 'gcr' ? 'a namespace here is a PROJECT' : 'a namespace here is PROJECT/REPOSITORY');
     }
-    return { project: parts[0]!, location: this.google.location, repository: this.google.style === 'gcr' ? this.google.host : parts[1]! };
+    return { project, location: this.google.location, repository: this.google.style === 'gcr' ? this.google.host : parts[0]! };
   }
 
   // ---------------------------------------------------------------- API plumbing
@@ -1026,6 +1046,7 @@ function int64(value: unknown): number | undefined {
 interface VersionFacts {
   digest: string;
   tags: string[];
+  index?: boolean;
   size?: number;
   created?: string;
   updated?: string;
@@ -1046,6 +1067,7 @@ function versionOf(v: Record<string, unknown>): VersionFacts | undefined {
     ...optional('created', str(v['createTime'])),
     ...optional('updated', str(v['updateTime'])),
     ...optional('built', str(metadata['buildTime'])),
+    ...(isIndexMediaType(str(metadata['mediaType']) ?? '') ? { index: true } : {}),
   };
 }
 

@@ -15,11 +15,13 @@ import path from 'node:path';
 import type { Credential, CredentialStore } from '../credentials/types';
 import { RegistryClient, clampPageSize, validateManifestReference, validateRepositoryName } from '../distribution/client';
 import { isDigest } from '../distribution/digest';
+import { isIndexMediaType } from '../distribution/mediaTypes';
 import { createSession, login, sharedTransport } from '../distribution/session';
 import { isReplayable, type Transport } from '../distribution/transport';
 import type { Page, RegistryEndpoint, RegistryRequest, RegistryResponse, RegistrySession } from '../distribution/types';
 import { DistributionError, InvalidInputError, ProtocolError, RegxError, UnsupportedError, redactUrl, type Operation } from '../errors/errors';
 import { loadCloudModule } from './clouds/load';
+import { platformSummary } from './generic';
 import type { AwsAccess, AwsApi, EcrAction, EcrPublicAction } from './clouds/cloud-aws';
 import type {
   CreateRepositoryInput,
@@ -28,6 +30,7 @@ import type {
   ManifestDeletePlan,
   NamespaceSummary,
   PageRequest,
+  PlatformSummary,
   ProviderCapabilities,
   RegistryProvider,
   RepositoryPageRequest,
@@ -56,10 +59,13 @@ export type EcrHost =
   | { kind: 'private'; registryId: string; region: string; fips: boolean; dualstack: boolean }
   | { kind: 'public' };
 
-const PRIVATE_HOST = /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+// The partitions' DNS suffixes are those amazon-ecr-credential-helper accepts (ecr-login's
+// ecrDomainPattern): commercial, China, and the isolated ISO partitions; `.vpce` is the name an
+// interface VPC endpoint's own DNS gives the same registry.
+const PRIVATE_HOST = /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.(?:vpce\.)?(?:amazonaws\.com(?:\.cn)?|sc2s\.sgov\.gov|c2s\.ic\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)$/;
 const DUALSTACK_HOST = /^(\d{12})\.dkr-ecr(-fips)?\.([a-z0-9-]+)\.on\.aws$/;
 
-/** `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`, the dual-stack `…dkr-ecr.<region>.on.aws`, and public.ecr.aws. */
+/** `<account>.dkr.ecr[-fips].<region>[.vpce].amazonaws.com[.cn]` (and the ISO partitions' suffixes), the dual-stack `…dkr-ecr.<region>.on.aws`, and public.ecr.aws. */
 export function parseEcrHost(host: string): EcrHost | undefined {
   const h = host.toLowerCase();
   if (h === ECR_PUBLIC_HOST) return { kind: 'public' };
@@ -477,6 +483,13 @@ export class EcrProvider implements RegistryProvider {
     return next ? { items, next } : { items };
   }
 
+  /** A multi-platform tag's platforms (DescribeImages does not list them): its index, from the registry. */
+  async tagDetails(repository: string, tag: string, signal?: AbortSignal): Promise<TagSummary> {
+    const summary = await this.client.summarize(repository, tag, signal ? { signal } : {});
+    const platforms = summary.platforms.map(platformSummary).filter((p): p is PlatformSummary => !!p);
+    return { name: tag, digest: summary.digest, size: summary.totalSize, ...(platforms.length ? { platforms } : {}) };
+  }
+
   private async imageDetail(repository: string, imageId: { imageTag: string } | { imageDigest: string }, signal?: AbortSignal): Promise<ImageDetail> {
     const name = await this.apiRepository(repository, signal);
     if (name === undefined) throw new UnsupportedError(this.displayName, `changing ${repository}`, 'ECR Public lets you change only the repositories of your own registry aliases.');
@@ -730,6 +743,7 @@ function markAws(err: unknown, cloud: NonNullable<DistributionError['extra']['cl
 interface ImageDetail {
   digest: string;
   tags: string[];
+  index?: boolean;
   size?: number;
   pushedAt?: string;
   scan?: VulnerabilityReport;
@@ -743,6 +757,7 @@ function imageDetailOf(d: Record<string, unknown>): ImageDetail | undefined {
   return {
     digest,
     tags,
+    ...(isIndexMediaType(str(d['imageManifestMediaType']) ?? '') ? { index: true } : {}),
     ...optional('size', num(d['imageSizeInBytes'])),
     ...optional('pushedAt', timeOf(d['imagePushedAt'])),
     ...optional('scan', scan),
@@ -761,6 +776,7 @@ export function tagsFromImageDetails(details: unknown): TagSummary[] {
         ...optional('size', detail.size),
         ...optional('lastPushed', detail.pushedAt),
         ...optional('scan', detail.scan),
+        ...(detail.index ? { index: true } : {}),
       });
     }
   }
@@ -1060,3 +1076,4 @@ export function profileSections(text: string, configFile: boolean): string[] {
   }
   return names.filter(Boolean);
 }
+

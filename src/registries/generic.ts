@@ -140,7 +140,7 @@ function pageOptions(page: PageRequest): { pageSize: number; cursor?: string; si
 }
 
 /** "linux/arm64/v8" → its parts; undefined for text that is not a platform. */
-function platformSummary(text: string): PlatformSummary | undefined {
+export function platformSummary(text: string): PlatformSummary | undefined {
   const p = parsePlatform(text);
   if (!p) return undefined;
   return { platform: text, os: p.os, architecture: p.architecture, ...(p.variant ? { variant: p.variant } : {}) };

@@ -86,6 +86,7 @@ export {
   GoogleSession,
   applicationDefaultTokenSource,
   artifactPath,
+  projectPath,
   googleRegistryClient,
   googleRegistryHost,
 } from './artifactRegistry';

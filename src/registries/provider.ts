@@ -119,6 +119,8 @@ export interface TagSummary {
   /** ISO time the registry will remove the tag (Quay's tag expiration). */
   expires?: string;
   platforms?: PlatformSummary[];
+  /** The tag names an image index or manifest list whose platforms the listing did not give: tagDetails has them. */
+  index?: boolean;
   /** ACR locks (changeableAttributes): true where a push over the tag (write) or its delete is refused. */
   locked?: { write: boolean; delete: boolean };
   /** The registry's own scan of the image (Harbor's scan overview, ECR's DescribeImages summary): status and counts, no findings (vulnerabilities() has those). */

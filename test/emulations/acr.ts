@@ -112,6 +112,8 @@ export interface AcrEmulation {
   expireTokens(which?: { refresh?: boolean; access?: boolean }): void;
   /** Lifetime of new ACR refresh tokens (default 3 hours, as ACR's). */
   setRefreshTokenLifetime(seconds: number): void;
+  /** The registry's anonymousPullEnabled: /oauth2/token grants `pull` to a request without credentials. */
+  setAnonymousPull(enabled: boolean): void;
   /** Set changeableAttributes on a repository, "repo:tag" or "repo@digest" (what PATCH /acr/v1/… does). */
   setAttributes(target: string, attributes: Partial<AcrChangeable>): void;
   /** Give a tag a lastUpdateTime (tags seen first get the time they were first listed). */
@@ -170,6 +172,7 @@ export async function startAcrEmulation(options: AcrEmulationOptions): Promise<A
   const upstreamTransport = createTransport();
   const upstream = new RegistryClient(createSession({ host: registry.host }, { credentials: new MemoryCredentialStore({ [registry.host]: registry.user }), transport: upstreamTransport }));
   let refreshLifetimeSeconds = 3 * 3600;
+  let anonymousPull = false;
   let clock = Date.parse('2024-05-01T00:00:00Z');
 
   // ------------------------------------------------------------------ TLS material (openssl)
@@ -371,7 +374,8 @@ export async function startAcrEmulation(options: AcrEmulationOptions): Promise<A
 
   function loginServerOf(req: http.IncomingMessage, tls: boolean): { host: string; scheme: string } {
     const host = (req.headers.host ?? '').replace(/:443$/, '');
-    return { host, scheme: tls ? 'https' : 'http' };
+    // A front that terminated TLS for the login server's name says so (cloudFront.ts).
+    return { host, scheme: tls || req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http' };
   }
 
   function challenge(req: http.IncomingMessage, tls: boolean, scope?: string, error?: string): Record<string, string> {
@@ -470,6 +474,8 @@ export async function startAcrEmulation(options: AcrEmulationOptions): Promise<A
       }
       return 'incorrect username or password';
     }
+    // Anonymous pull (az acr update --anonymous-pull-enabled): pulls for anyone, nothing else (no catalog).
+    if (anonymousPull) return { allowed: (resource, action) => resource.startsWith('repository:') && action === 'pull', account: registry.reader };
     return 'no credentials';
   }
 
@@ -835,6 +841,9 @@ export async function startAcrEmulation(options: AcrEmulationOptions): Promise<A
     },
     setRefreshTokenLifetime(seconds) {
       refreshLifetimeSeconds = seconds;
+    },
+    setAnonymousPull(enabled) {
+      anonymousPull = enabled;
     },
     setAttributes(target, change) {
       attributes.set(target, { ...attrs(target), ...change });

@@ -69,6 +69,8 @@ export interface ArtifactRegistryEmulation {
   createRepository(repo: { project: string; location: string; repository: string; format?: string; description?: string; mode?: string }): void;
   /** Every access token issued so far stops working (and the registry tokens issued for them). */
   expireAccessTokens(): void;
+  /** The next `count` access tokens the token endpoint issues are refused as expired from the start (revoked before their expires_in). */
+  expireNextAccessTokens(count: number): void;
   setTokenLifetime(seconds: number): void;
   disableService(project: string, service: 'artifactregistry.googleapis.com' | 'containeranalysis.googleapis.com'): void;
   denyPermission(email: string, permission: string): void;
@@ -143,6 +145,7 @@ export async function startArtifactRegistryEmulation(options: ArtifactRegistryEm
   const occurrenceFixture = loadFixture('artifact-registry', 'occurrences') as unknown as { discovery: unknown; vulnerabilities: unknown[] };
   const defaultHost = options.defaultHost ?? 'us-docker.pkg.dev';
   let lifetime = options.tokenLifetimeSeconds ?? 3599;
+  let droppedAccessTokens = 0;
 
   const requests: EmulatedRequest[] = [];
   const users = new Map<string, { clientId: string; clientSecret: string; email: string; role: GoogleRole; revoked: boolean }>();
@@ -199,7 +202,8 @@ export async function startArtifactRegistryEmulation(options: ArtifactRegistryEm
     const url = new URL(req.url ?? '/', base);
     // Proxied (absolute-form) requests name their Google host; direct ones are for defaultHost.
     const googleHost = absolute ? url.host.toLowerCase() : defaultHost;
-    const publicBase = absolute ? `http://${url.host}` : base;
+    // A front that terminated TLS for the Google host says so (cloudFront.ts): the realm is https then.
+    const publicBase = absolute ? `${req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http'}://${url.host}` : base;
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     const method = req.method ?? 'GET';
@@ -216,7 +220,10 @@ export async function startArtifactRegistryEmulation(options: ArtifactRegistryEm
 
   function issueAccessToken(email: string, role: GoogleRole): string {
     const token = `ya29.emulated-${crypto.randomBytes(24).toString('base64url')}`;
-    accessTokens.set(token, { email, role, expiresAt: Date.now() + lifetime * 1000 });
+    // A token dropped early is still answered with its nominal expires_in: only Google's side refuses it.
+    const dropped = droppedAccessTokens > 0;
+    if (dropped) droppedAccessTokens--;
+    accessTokens.set(token, { email, role, expiresAt: dropped ? Date.now() - 1 : Date.now() + lifetime * 1000 });
     return token;
   }
 
@@ -764,6 +771,9 @@ export async function startArtifactRegistryEmulation(options: ArtifactRegistryEm
     },
     expireAccessTokens() {
       for (const t of accessTokens.values()) t.expiresAt = Math.min(t.expiresAt, Date.now() - 1);
+    },
+    expireNextAccessTokens(count) {
+      droppedAccessTokens = count;
     },
     setTokenLifetime(seconds) {
       lifetime = seconds;

@@ -141,6 +141,8 @@ export interface EcrEmulation {
   issueToken(principal?: EcrPrincipal): Login;
   /** Every registry token issued so far is past its expiresAt. */
   expireTokens(): void;
+  /** The next `count` registry tokens GetAuthorizationToken issues are refused as expired from the start (the cloud dropped them before their expiresAt). */
+  expireNextTokens(count: number): void;
   setTokenLifetime(seconds: number): void;
   /** The temporary credentials of this access key are expired (ExpiredTokenException). */
   expireSession(accessKeyId: string, expired?: boolean): void;
@@ -249,6 +251,7 @@ export async function startEcrEmulation(options: EcrEmulationOptions): Promise<E
   const publicAlias = options.publicAlias ?? 'regx-public';
   const service = options.service ?? 'regx-test-registry';
   let tokenLifetime = options.tokenLifetimeSeconds ?? 12 * 3600;
+  let droppedTokens = 0;
   let scanType: 'BASIC' | 'ENHANCED' = 'BASIC';
   let blobMounting = false;
   const principals = new Map<string, EcrPrincipal>(Object.values(ECR_PRINCIPALS).map((p) => [p.accessKeyId, p as EcrPrincipal]));
@@ -639,7 +642,10 @@ export async function startEcrEmulation(options: EcrEmulationOptions): Promise<E
   function issueToken(principal: EcrPrincipal, isPublic: boolean): { password: string; expiresAt: number } {
     const password = `eyJ${crypto.randomBytes(48).toString('base64url')}`;
     const expiresAt = Date.now() + tokenLifetime * 1000;
-    tokens.set(password, { principal, expiresAt, public: isPublic });
+    // A token dropped early still tells its holder the nominal expiresAt: only the registry refuses it.
+    const dropped = droppedTokens > 0 && !isPublic;
+    if (dropped) droppedTokens--;
+    tokens.set(password, { principal, expiresAt: dropped ? Date.now() - 1 : expiresAt, public: isPublic });
     return { password, expiresAt };
   }
 
@@ -1082,6 +1088,9 @@ export async function startEcrEmulation(options: EcrEmulationOptions): Promise<E
     },
     expireTokens() {
       for (const t of tokens.values()) t.expiresAt = Math.min(t.expiresAt, Date.now() - 1);
+    },
+    expireNextTokens(count) {
+      droppedTokens = count;
     },
     setTokenLifetime(seconds) {
       tokenLifetime = seconds;

@@ -24,6 +24,7 @@ import { testServices } from '../support/services';
 import { seedImage, seedIndex, type SeededImage, type SeededIndex } from '../support/seeding';
 import { rejection } from '../support/rejection';
 import { runRegx } from '../support/runRegx';
+import { NO_AZURE, withEnv } from '../support/withEnv';
 
 const services = testServices();
 const transport = createTransport({ maxAttempts: 1 });
@@ -56,38 +57,6 @@ function servicePrincipalSource(clientId: string, clientSecret: string): EntraTo
   });
 }
 
-/** Run with process.env changed (the SDK reads process.env), then put it back. */
-async function withEnv<T>(change: Record<string, string | undefined>, run: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(change).map((k) => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(change)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  try {
-    return await run();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
-
-/** No ambient Azure credentials but the ones a test names. */
-const NO_AZURE: Record<string, string | undefined> = {
-  AZURE_TENANT_ID: undefined,
-  AZURE_CLIENT_ID: undefined,
-  AZURE_CLIENT_SECRET: undefined,
-  AZURE_CLIENT_CERTIFICATE_PATH: undefined,
-  AZURE_FEDERATED_TOKEN_FILE: undefined,
-  AZURE_USERNAME: undefined,
-  AZURE_TOKEN_CREDENTIALS: undefined,
-  IDENTITY_ENDPOINT: undefined,
-  IDENTITY_HEADER: undefined,
-  MSI_ENDPOINT: undefined,
-  MSI_SECRET: undefined,
-  IMDS_ENDPOINT: undefined,
-};
 
 /** A stand-in `az` on PATH: `az account get-access-token` answers with `token`, or says to run az login. */
 function fakeAz(dir: string, token: string | undefined): string {
@@ -590,5 +559,32 @@ describe('ACR through regx', () => {
     const tags = await regx(['tags', ref('app')], '', {}, { ...NO_AZURE, AZURE_TOKEN_CREDENTIALS: 'AzureCliCredential', PATH: `${bin}:${process.env.PATH}` });
     assert.equal(tags.code, 1);
     assert.equal(tags.stderr, 'regx: The Azure CLI is not signed in: run `az login` (add --tenant TENANT-ID for another directory), then try again.\n');
+  });
+
+  it('anonymous pull enabled on the registry: signed out, regx reads and copies its images; without it, the same words say `az login`', async () => {
+    const bin = fakeAz(tmp, undefined);
+    const signedOut = { ...NO_AZURE, AZURE_TOKEN_CREDENTIALS: 'AzureCliCredential', PATH: `${bin}:${process.env.PATH}` };
+    acr.setAnonymousPull(true);
+    try {
+      const before = acr.requests.length;
+      const digest = await regx(['digest', `${ref('app')}:1.0`], '', {}, signedOut);
+      assert.deepEqual([digest.code, digest.stdout.trim()], [0, app1.digest], digest.stderr);
+      const tokens = acr.requests.slice(before).filter((r) => r.path === '/oauth2/token');
+      assert.ok(tokens.length > 0 && tokens.every((r) => r.authorization === 'none'), 'anonymous token requests');
+      const copied = await regx(['copy', `${ref('app')}:1.0`, `${services.open.host}/${prefix}/anonymous:1.0`], '', {}, signedOut);
+      assert.deepEqual([copied.code, copied.stdout.trim()], [0, app1.digest], copied.stderr);
+      // Anonymous pull is pulls only: a push still wants a sign-in, in the same words as before.
+      const pushed = await regx(['copy', `${services.open.host}/${prefix}/anonymous:1.0`, `${ref('app')}:anon`], '', {}, signedOut);
+      assert.equal(pushed.code, 1);
+      assert.match(pushed.stderr, /The Azure CLI is not signed in: run `az login`/);
+      const catalog = await regx(['catalog', LOGIN_SERVER], '', {}, signedOut);
+      assert.equal(catalog.code, 1);
+      assert.match(catalog.stderr, /The Azure CLI is not signed in: run `az login`/);
+    } finally {
+      acr.setAnonymousPull(false);
+    }
+    const refused = await regx(['digest', `${ref('app')}:1.0`], '', {}, signedOut);
+    assert.equal(refused.code, 1);
+    assert.equal(refused.stderr, 'regx: The Azure CLI is not signed in: run `az login` (add --tenant TENANT-ID for another directory), then try again.\n');
   });
 });

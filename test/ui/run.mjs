@@ -29,7 +29,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import {
-  ROOT, cleanup, codeServerBin, elapsed, freePort, launchChromium, makeRunDir, reapStale, startCodeServer, writeTierResult,
+  ROOT, cleanup, codeServerBin, elapsed, freePort, launchChromium, makeRunDir, onCleanup, reapStale, startCodeServer, writeTierResult,
 } from '../exthost/codeserver.mjs';
 
 const require = createRequire(import.meta.url);
@@ -87,7 +87,11 @@ async function main() {
   runDir = makeRunDir('ui');
   const extensionsDir = path.join(runDir, 'extensions');
   const how = installExtension(runDir, extensionsDir);
-  const env = serverEnv();
+  // The clouds' environment must be code-server's own (its extension host inherits it): see cloudEnvironment.ts.
+  const clouds = await require(path.join(outDir, 'cloudEnvironment.js')).startUiClouds(path.join(runDir, 'clouds'));
+  onCleanup(() => clouds.close());
+  require(path.join(outDir, 'cloudEnvironment.js')).installMicrosoftAccounts(extensionsDir, path.join(outDir, 'microsoftAccounts.js'));
+  const env = { ...serverEnv(), ...clouds.env };
   const server = await startCodeServer({ runDir, port: await freePort(15550), settings: parseSettings(), env, extensionsDir });
   console.log(`[${elapsed()}] code-server on ${server.url} ready in ${server.startupMs} ms, extension ${how} (log ${server.logPath})`);
   if (env.DOCKER_HOST) console.log(`[${elapsed()}] DOCKER_HOST=${env.DOCKER_HOST} (the tier's dockerd)`);

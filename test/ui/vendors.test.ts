@@ -7,27 +7,10 @@ import { startArtifactoryEmulation } from '../emulations/artifactory';
 import { startHarborEmulation } from '../emulations/harbor';
 import { startQuayEmulation } from '../emulations/quay';
 import { seedImage, seedIndex } from '../support/seeding';
-import { services, skip, suite, test, type Workbench } from './harness';
+import { services, skip, suite, test } from './harness';
+import { contextMenu, description } from './registryRows';
 
 const run = Date.now().toString(36);
-
-/** A row's description, once it matches (details and badges arrive after first paint). */
-async function description(wb: Workbench, pattern: RegExp): Promise<void> {
-  await wb.page.locator('.part.sidebar .monaco-list-row .label-description').filter({ hasText: pattern }).first().waitFor({ timeout: 20_000 });
-}
-
-/** Right-click a row and pick an entry; a menu opened during a redraw can vanish, so try again. */
-async function contextMenu(wb: Workbench, label: string | RegExp, entry: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await wb.contextMenu(await wb.treeItem('Registries', label), entry);
-      return;
-    } catch (error) {
-      if (attempt === 4) throw error;
-      await wb.page.keyboard.press('Escape');
-    }
-  }
-}
 
 suite('vendor registries', () => {
   test(

@@ -14,6 +14,7 @@ import {
   ArtifactRegistryProvider,
   GoogleCredentials,
   artifactPath,
+  projectPath,
   googleRegistryHost,
   providerFor,
   registryKindFor,
@@ -66,6 +67,12 @@ describe('Artifact Registry hosts and names', () => {
   it('splits image paths into project, repository and package', () => {
     assert.deepEqual(artifactPath(googleRegistryHost('us-docker.pkg.dev')!, 'proj/repo/team/app'), { project: 'proj', location: 'us', repository: 'repo', package: 'team/app' });
     assert.deepEqual(artifactPath(googleRegistryHost('eu.gcr.io')!, 'proj/app/sub'), { project: 'proj', location: 'europe', repository: 'eu.gcr.io', package: 'app/sub' });
+    // Domain-scoped projects (example.com:my-project) are written example.com/my-project in image paths.
+    assert.deepEqual(artifactPath(googleRegistryHost('us-docker.pkg.dev')!, 'example.com/my-project/repo/app'), { project: 'example.com:my-project', location: 'us', repository: 'repo', package: 'app' });
+    assert.deepEqual(artifactPath(googleRegistryHost('gcr.io')!, 'example.com/my-project/app'), { project: 'example.com:my-project', location: 'us', repository: 'gcr.io', package: 'app' });
+    assert.equal(projectPath('example.com:my-project'), 'example.com/my-project');
+    assert.equal(projectPath('plain-project'), 'plain-project');
+    assert.throws(() => artifactPath(googleRegistryHost('us-docker.pkg.dev')!, 'example.com/my-project/repo'), /images on us-docker\.pkg\.dev are PROJECT\/REPOSITORY\/IMAGE/);
     const err = (() => {
       try {
         artifactPath(googleRegistryHost('us-docker.pkg.dev')!, 'proj/app');

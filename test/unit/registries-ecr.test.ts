@@ -50,11 +50,17 @@ describe('ECR hosts', () => {
     assert.deepEqual(parseEcrHost(`${ACCOUNT}.dkr.ecr-fips.us-gov-west-1.amazonaws.com`), { kind: 'private', registryId: ACCOUNT, region: 'us-gov-west-1', fips: true, dualstack: false });
     assert.deepEqual(parseEcrHost(`${ACCOUNT}.dkr.ecr.cn-north-1.amazonaws.com.cn`), { kind: 'private', registryId: ACCOUNT, region: 'cn-north-1', fips: false, dualstack: false });
     assert.deepEqual(parseEcrHost(`${ACCOUNT}.dkr-ecr.ap-south-1.on.aws`), { kind: 'private', registryId: ACCOUNT, region: 'ap-south-1', fips: false, dualstack: true });
+    assert.deepEqual(parseEcrHost(`${ACCOUNT}.dkr.ecr.eu-central-1.vpce.amazonaws.com`), { kind: 'private', registryId: ACCOUNT, region: 'eu-central-1', fips: false, dualstack: false });
+    assert.deepEqual(parseEcrHost(`${ACCOUNT}.dkr.ecr-fips.us-east-1.vpce.amazonaws.com`), { kind: 'private', registryId: ACCOUNT, region: 'us-east-1', fips: true, dualstack: false });
+    assert.deepEqual(parseEcrHost(`${ACCOUNT}.dkr-ecr-fips.us-east-2.on.aws`), { kind: 'private', registryId: ACCOUNT, region: 'us-east-2', fips: true, dualstack: true });
+    assert.deepEqual(parseEcrHost(`${ACCOUNT}.dkr.ecr.us-iso-east-1.c2s.ic.gov`), { kind: 'private', registryId: ACCOUNT, region: 'us-iso-east-1', fips: false, dualstack: false });
     assert.deepEqual(parseEcrHost('public.ecr.aws'), { kind: 'public' });
-    for (const host of ['1234.dkr.ecr.us-east-1.amazonaws.com', `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com:443`, 'ecr.example.com', `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com.evil.test`]) {
+    for (const host of ['1234.dkr.ecr.us-east-1.amazonaws.com', `${ACCOUNT}.dkr.ecr.us-east-1.vpce.example.com`, `${ACCOUNT}.dkr.ecr.us-east-1.vpce.amazonaws.com.evil.test`, `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com:443`, 'ecr.example.com', `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com.evil.test`]) {
       assert.equal(parseEcrHost(host), undefined, host);
     }
-    assert.equal(registryKindFor(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`).kind, 'ecr');
+    for (const host of [`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, `${ACCOUNT}.dkr.ecr.us-east-1.vpce.amazonaws.com`, `${ACCOUNT}.dkr.ecr-fips.us-gov-west-1.amazonaws.com`, `${ACCOUNT}.dkr-ecr-fips.us-east-2.on.aws`]) {
+      assert.equal(registryKindFor(host).kind, 'ecr', host);
+    }
     assert.equal(registryKindFor('public.ecr.aws').kind, 'ecr');
     assert.equal(providerOwnsClient('ecr'), true);
     assert.equal(providerOwnsClient('generic'), false);
@@ -129,6 +135,15 @@ describe('DescribeImages → tags', () => {
     });
     assert.equal(rows[2]!.scan, undefined);
     assert.deepEqual(tagsFromImageDetails('nonsense'), []);
+  });
+
+  it('marks a tag whose image is an index or manifest list, so its platforms are asked for', () => {
+    const rows = tagsFromImageDetails([
+      { imageDigest: DIGEST, imageTags: ['multi'], imageManifestMediaType: 'application/vnd.oci.image.index.v1+json' },
+      { imageDigest: OTHER, imageTags: ['list'], imageManifestMediaType: 'application/vnd.docker.distribution.manifest.list.v2+json' },
+      { imageDigest: OTHER, imageTags: ['single'], imageManifestMediaType: 'application/vnd.oci.image.manifest.v1+json' },
+    ]);
+    assert.deepEqual(rows.map((r) => [r.name, r.index ?? false]), [['multi', true], ['list', true], ['single', false]]);
   });
 });
 

@@ -38,11 +38,12 @@ export async function repositoryChildren(ctx: RepositoryContext, node: Repositor
   const vendor = ctx.isVendor(node.registry.root.host);
   const provider = vendor ? ctx.service.provider(node.registry.root.host) : undefined;
   // A vendor row without size or platforms may be an index its list does not describe (Quay's manifest
-  // lists): its details say, so that it expands to its platforms.
+  // lists), and ECR's and Artifact Registry's lists say only that a tag is an index: its details say
+  // which platforms, so that it expands to them.
   const vague = (t: TagNode) => {
     const listed = ctx.vendorTags.get(t.id);
     if (ctx.details.get(t.id)?.error !== undefined) return false; // asked already: a refresh asks again
-    return !listed?.digest || (listed.size === undefined && !listed.platforms?.length);
+    return !listed?.digest || (listed.size === undefined && !listed.platforms?.length) || (!!listed.index && !listed.platforms?.length);
   };
   const needDetails = vendor ? (provider?.tagDetails ? tags.filter(vague) : []) : tags;
   if (needDetails.length) setTimeout(() => scheduleDetails(ctx, needDetails), 0);

@@ -105,6 +105,7 @@ export function tagItem(ctx: TagContext, node: TagNode): vscode.TreeItem {
       age,
       referrerCount ? `${referrerCount} ${referrerCount === 1 ? 'referrer' : 'referrers'}` : '',
       vendorTag?.expires ? `expires ${vendorTag.expires.slice(0, 10)}` : '',
+      lockBadge(vendorTag?.locked),
       scanBadge(scan),
     ]
       .filter(Boolean)
@@ -116,6 +117,7 @@ export function tagItem(ctx: TagContext, node: TagNode): vscode.TreeItem {
     if (summary.created) lines.push([dateLabel, `${summary.created}${age ? ` (${age})` : ''}`]);
     if (referrerCount) lines.push(['Referrers', referrerKinds(referrers!.descriptors!).join(', ')]);
     if (vendorTag?.expires) lines.push(['Expires', vendorTag.expires]);
+    if (vendorTag?.locked && lockBadge(vendorTag.locked)) lines.push(['Lock', lockTooltip(vendorTag.locked)]);
     for (const [k, v] of lines) {
       tooltip.appendMarkdown(`  \n${k}: `);
       tooltip.appendText(v);
@@ -196,6 +198,16 @@ export function scheduleDetails(ctx: TagContext, tags: TagNode[]): void {
         if (settings.tagSort() === 'newest') resortSoon(ctx, repo);
       });
   }
+}
+
+/** ACR's locks on a tag (changeableAttributes): a write lock also refuses deletes. */
+function lockBadge(locked: TagSummary['locked']): string {
+  if (locked?.write) return 'locked';
+  return locked?.delete ? 'delete-locked' : '';
+}
+
+function lockTooltip(locked: NonNullable<TagSummary['locked']>): string {
+  return locked.write ? 'writeEnabled is off: no push over this tag, no retag onto it, no delete' : 'deleteEnabled is off: the tag cannot be deleted';
 }
 
 /** Newest-first order changes as dates arrive: re-sort the repository once things settle. */

@@ -93,7 +93,8 @@ suite('Azure Container Registry', () => {
     // In a test run VS Code's DialogService refuses every dialog, and the first getSession of an
     // extension from a provider always asks the person to consent: the sign-in ends there, as a
     // refusal would, and the entry is not saved. The session that follows consent is covered by the
-    // provider's own tests (test/integration/registries-acr.test.ts, the same token source shape).
+    // UI test (test/ui/clouds.test.ts clicks Allow) and the provider's own tests
+    // (test/integration/registries-acr.test.ts, the same token source shape).
     const window = session.window();
     const host = await vscode.commands.executeCommand('registryExplorer.connectRegistry', { url: emu.url, kind: 'acr' });
     assert.equal(host, undefined);

@@ -1,7 +1,7 @@
 // Amazon ECR inside a real VS Code: connected with the scripted form of Connect Registry (kind "ecr",
 // an AWS profile and region; refused first with a profile AWS does not know, and nothing saved),
 // browsed account/region → repositories → tags → platforms, the scan badge and Show Vulnerabilities
-// from DescribeImageScanFindings, retag (refused onto an immutable tag in ECR's words), copy, delete,
+// from DescribeImageScanFindings, Scan Now (StartImageScan, then the finished scan's badge), retag (refused onto an immutable tag in ECR's words), copy, delete,
 // and a registry token ECR expires mid-listing that the tree survives. ECR cannot be reached from
 // here: test/emulations/ecr.ts is an emulation of its API from the ECR API Reference, in front of the
 // REAL token registry of REGX_TEST_SERVICES; the AWS SDK (the extension's cloud-aws bundle) signs its
@@ -116,6 +116,27 @@ suite('Amazon ECR', () => {
     // A manifest read goes to the registry itself, which wants a live AWS:<token>.
     assert.equal((await api.service.client(emu.host).headManifest(REPO, '1.0'))?.digest, app.digest);
     assert.ok(emu.stats().authorizationTokens > before, 'GetAuthorizationToken was asked again');
+  }, { timeout: 60_000 });
+
+  test('Scan Now: StartImageScan, the row says scanning… until ECR completes it, then the badge and Show Vulnerabilities show the findings', async () => {
+    const window = session.window();
+    const repo = await appRepository();
+    const keep = await tree.tag(repo, 'keep');
+    await tree.descriptionOnceIt(keep, / · not scanned$/);
+    const started = emu.stats().actions['StartImageScan'] ?? 0;
+    const scanning = vscode.commands.executeCommand<{ report: { status: string }; stillScanning: boolean }>('registryExplorer.scanNow', keep, undefined, { pollMs: 200, maxPolls: 100 });
+    await tree.descriptionOnceIt(keep, / · scanning…$/);
+    assert.equal(emu.stats().actions['StartImageScan'], started + 1, 'ECR was asked to scan the image');
+    // ECR's basic scanner finishes: DescribeImages says COMPLETE, DescribeImageScanFindings has the recorded findings.
+    await emu.setScan(REPO, 'keep', { status: 'COMPLETE', findings: 'basic' });
+    const outcome = await scanning;
+    assert.deepEqual([outcome.report.status, outcome.stillScanning], ['success', false]);
+    assert.match(tree.description(keep), / · C1 H1 M1 N1$/);
+    assert.ok(window.texts('info').some((t) => t.startsWith(`Scanned ${emu.host}/${REPO}:keep: `)), window.texts().join(' | '));
+    const report = await vscode.commands.executeCommand<{ document: vscode.TextDocument }>('registryExplorer.showVulnerabilities', keep);
+    assert.match(report.document.getText(), /\| critical \| \[CVE-2023-4911\]/);
+    assert.match(report.document.getText(), /\| Scanner \| Amazon ECR basic scanning \|/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   }, { timeout: 60_000 });
 
   test('retag, copy, delete one tag; a retag onto an immutable tag shows ECR\'s refusal', async () => {
