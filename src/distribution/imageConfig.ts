@@ -22,6 +22,9 @@ export interface ImageConfig {
   entrypoint?: string[];
   cmd?: string[];
   exposedPorts: string[];
+  /** config.Volumes: the mount points, sorted. */
+  volumes: string[];
+  stopSignal?: string;
   workingDir?: string;
   user?: string;
   history: ImageHistoryEntry[];
@@ -49,6 +52,7 @@ export function readImageConfig(json: unknown): ImageConfig | undefined {
     labels: stringMap(inner.Labels),
     env: strings(inner.Env) ?? [],
     exposedPorts: isRecord(inner.ExposedPorts) ? Object.keys(inner.ExposedPorts).sort() : [],
+    volumes: isRecord(inner.Volumes) ? Object.keys(inner.Volumes).sort() : [],
     history: Array.isArray(json.history)
       ? json.history.filter(isRecord).map((h) => ({
           created: str(h.created),
@@ -70,6 +74,7 @@ export function readImageConfig(json: unknown): ImageConfig | undefined {
     cmd: strings(inner.Cmd),
     workingDir: str(inner.WorkingDir) || undefined,
     user: str(inner.User) || undefined,
+    stopSignal: str(inner.StopSignal) || undefined,
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
