@@ -10,6 +10,18 @@ export const SBOM_MAX_BYTES = 64 * 1024 * 1024;
 /** Attestations, signature payloads and envelopes: small JSON documents. */
 export const SMALL_BLOB_MAX_BYTES = 4 * 1024 * 1024;
 
+/** A blob over the cap this layer reads it with: refused before (declared size) or while (unknown size) it streams. */
+export class BlobTooLargeError extends ResponseTooLargeError {
+  constructor(
+    where: string,
+    limitBytes: number,
+    /** The descriptor's size, when it owned up to it. */
+    readonly declaredBytes?: number,
+  ) {
+    super(where, limitBytes);
+  }
+}
+
 /** The bytes of a blob, at most `maxBytes`, verified against the descriptor's digest and size. */
 export async function readBlob(
   client: RegistryClient,
@@ -20,13 +32,13 @@ export async function readBlob(
 ): Promise<Buffer> {
   const where = `${client.registry}/${repository}@${descriptor.digest}`;
   // A descriptor that owns up to its size is refused before any request.
-  if (descriptor.size > maxBytes) throw new ResponseTooLargeError(where, maxBytes);
+  if (descriptor.size > maxBytes) throw new BlobTooLargeError(where, maxBytes, descriptor.size);
   const chunks: Uint8Array[] = [];
   let total = 0;
   for await (const chunk of client.getBlob(repository, descriptor, { signal })) {
     total += chunk.byteLength;
     // Only reached when the size is unknown (-1): the verified stream itself stops at a declared size.
-    if (total > maxBytes) throw new ResponseTooLargeError(where, maxBytes);
+    if (total > maxBytes) throw new BlobTooLargeError(where, maxBytes);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);

@@ -115,6 +115,8 @@ export interface SignatureInfo {
   issuer?: string;
   signedAt?: string;
   verification: { status: VerificationStatus; detail: string };
+  /** The digest it is about: the image, the index, or one platform of the index. */
+  subject?: string;
 }
 
 export interface SbomInfo {
@@ -128,6 +130,8 @@ export interface SbomInfo {
   /** Generator, e.g. "syft-1.4.1", "BuildKit". */
   tool?: string;
   packageCount: number;
+  /** The digest it is about: the image, the index, or one platform of the index. */
+  subject?: string;
 }
 
 export interface SbomPackage {
@@ -158,6 +162,10 @@ export interface AttestationInfo {
   sourceRevision?: string;
   /** Entry point / build file, where the provenance names it. */
   entryPoint?: string;
+  /** Where it was found: an OCI referrer (or cosign's .att tag), or a buildx attestation manifest in the index. */
+  source?: 'referrer' | 'attestation';
+  /** The digest it is about: the image, the index, or one platform of the index. */
+  subject?: string;
 }
 
 export interface SupplyChain {
