@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { describeError } from './errors/describe';
 import { registerCommands } from './vscode/commands';
+import { ImageDetailsPanels } from './vscode/details/imageDetailsPanels';
 import { InspectDocuments } from './vscode/inspectDocuments';
 import { DockerHubRateLimit } from './vscode/rateLimitStatus';
 import { RegistryService } from './vscode/registryService';
@@ -29,6 +30,8 @@ export interface RegistryExplorerApi {
   cancelOperations: () => number;
   /** How many are running (tests wait for a pull to start before cancelling it). */
   runningOperations: () => number;
+  /** Show Image Details' panels (tests watch what each posts to its webview). */
+  details: ImageDetailsPanels;
 }
 
 export function activate(context: vscode.ExtensionContext): RegistryExplorerApi {
@@ -45,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     if (!target.reference.includes(':')) tree.setScan(target.host, target.repository, target.reference, report);
   });
   const rateLimit = new DockerHubRateLimit(service);
+  const details = new ImageDetailsPanels(service, context.extensionUri);
   context.subscriptions.push(
     service,
     tree,
@@ -55,9 +59,10 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     inspect,
     scans,
     rateLimit,
-    ...registerCommands({ service, tree, view, inspect, scans, rateLimit, engines, images, imagesView }, operationHandlers),
+    details,
+    ...registerCommands({ service, tree, view, inspect, details, scans, rateLimit, engines, images, imagesView }, operationHandlers),
   );
-  return { registries: tree, service, images, engines, rateLimit, describeError, cancelOperations: cancelRunningOperations, runningOperations: runningOperationCount };
+  return { registries: tree, service, images, engines, rateLimit, describeError, cancelOperations: cancelRunningOperations, runningOperations: runningOperationCount, details };
 }
 
 export function deactivate(): void {

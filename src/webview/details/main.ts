@@ -271,7 +271,8 @@ function tabContent(index: number): unknown {
 function update(): void {
   const d = state.details;
   const title = d?.reference ?? (state.target ? `${state.target.host}/${state.target.repository}${state.target.reference.includes(':') ? '@' : ':'}${state.target.reference}` : 'Image details');
-  const detailsFailure = state.failures.filter((f) => f.what === 'details');
+  // The supply chain's and the scan's failures are rows of their own tabs; any other is shown on top.
+  const detailsFailure = state.failures.filter((f) => f.what !== 'supply chain' && f.what !== 'vulnerabilities');
   render(
     html`
       <header class="title">
