@@ -225,7 +225,9 @@ export class ImageDetailsPanel implements vscode.Disposable {
       }
       case 'compare': {
         const other = this.otherReference(message.reference);
-        const base = { repository, reference: this.details?.digest ?? this.target.reference, ...(this.target.platform ? { platform: this.target.platform } : {}) };
+        // The base as the panel shows it: the reference asked for, on the platform shown.
+        const platform = this.details?.kind === 'index' ? this.details.image?.digest : undefined;
+        const base = { repository, reference: this.target.reference, ...(platform ? { platform } : {}) };
         const comparison = await compareImages(client, base, client, { repository, reference: other }, { signal });
         return this.post({ type: 'comparison', requestId: message.requestId, comparison });
       }

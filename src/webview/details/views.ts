@@ -29,7 +29,13 @@ export interface Actions {
 function when(iso: string | undefined): string {
   if (!iso) return '';
   const age = formatAge(iso);
-  return age ? `${iso} (${age})` : iso;
+  return age ? `${shortTime(iso)} (${age})` : shortTime(iso);
+}
+
+/** "2024-05-01 10:00 UTC" from an ISO time; the text as it came when it is not one. */
+function shortTime(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC` : iso;
 }
 
 function copyButton(actions: Actions, text: string, what: string): TemplateResult {
@@ -125,8 +131,7 @@ function linkTo(url: string, text: string, actions: Actions): TemplateResult {
 function platformSwitcher(state: ViewState, platforms: readonly PlatformChoice[], actions: Actions): TemplateResult {
   const { images, attestations } = splitPlatforms(platforms);
   const shown = state.details?.image?.digest;
-  return html`<section aria-labelledby="platforms-heading">
-    <h2 id="platforms-heading">Platforms</h2>
+  return html`<section class="platforms" aria-label="Platforms of this index">
     <div class="row">
       <label for="platform-select">Platform</label>
       <vscode-single-select
@@ -151,6 +156,39 @@ function platformSwitcher(state: ViewState, platforms: readonly PlatformChoice[]
   </section>`;
 }
 
+/** The OCI labels a reader looks for first (source, revision, version, licenses), from the config. */
+const HIGHLIGHTED_LABELS: Record<string, string> = { source: 'Source', revision: 'Revision', version: 'Version', licenses: 'Licenses' };
+
+function labelHighlights(image: ImageView | undefined, actions: Actions): unknown[] {
+  const labels = image?.config?.labels ?? [];
+  return Object.entries(HIGHLIGHTED_LABELS).map(([known, title]) => {
+    const row = labels.find((l) => l.known === known);
+    return row ? field(title, isSafeLink(row.link) ? linkTo(row.link, row.value, actions) : row.value) : nothing;
+  });
+}
+
+/** One line each for the signatures, SBOMs and attestations, and the scan: what the other tabs hold. */
+function supplyChainSummary(state: ViewState): unknown {
+  const chain = state.supplyChain?.value;
+  const scan = state.vulnerabilities?.value;
+  const parts: unknown[] = [];
+  if (chain) {
+    const by = (status: string) => chain.signatures.filter((s) => s.verification.status === status).length;
+    const signatures = chain.signatures.length
+      ? [by('verified') && `${by('verified')} verified`, by('failed') && `${by('failed')} failed`, by('not-checked') && `${by('not-checked')} not checked`].filter(Boolean).join(', ')
+      : 'none';
+    parts.push(
+      field('Signatures', html`<span class=${by('failed') ? 'removed' : ''}>${chain.signatures.length ? `${chain.signatures.length}: ${signatures}` : signatures}</span>`),
+      field('SBOMs', chain.sboms.length ? chain.sboms.map((b) => html`<span class="chip">${b.format === 'spdx' ? 'SPDX' : 'CycloneDX'} · ${b.packageCount} packages</span>`) : 'none'),
+      field('Provenance', chain.attestations.length ? chain.attestations.map((a) => html`<span class="chip">${a.builder ?? a.predicateType}</span>`) : 'none'),
+    );
+  } else if (state.loading.has('supply chain')) {
+    parts.push(field('Supply chain', 'reading…'));
+  }
+  if (scan) parts.push(field('Vulnerabilities', scan.available ? `${totalFindings(scan.report.counts)} findings (${scan.report.status})` : scan.reason));
+  return parts;
+}
+
 export function overviewTab(state: ViewState, actions: Actions): TemplateResult {
   const d = state.details;
   if (!d) {
@@ -160,6 +198,7 @@ export function overviewTab(state: ViewState, actions: Actions): TemplateResult 
   const image = d.image;
   return html`
     ${problemRows([...d.problems, ...(image?.problems ?? [])])}
+    ${d.platforms.length ? platformSwitcher(state, d.platforms, actions) : nothing}
     <dl class="fields">
       ${field('Reference', code(d.reference), copyButton(actions, d.reference, 'reference'))}
       ${field('Digest', code(d.digest), copyButton(actions, d.digest, 'digest'))}
@@ -171,8 +210,9 @@ export function overviewTab(state: ViewState, actions: Actions): TemplateResult 
       ${image ? field('Created', when(image.created)) : nothing}
       ${image ? field('OS/architecture', image.platform ?? [image.os, image.architecture, image.variant].filter(Boolean).join('/')) : nothing}
       ${image?.configDigest ? field('Config', code(image.configDigest), image.configSize !== undefined ? html` <span class="muted">${formatSize(image.configSize)}</span>` : nothing) : nothing}
+      ${image ? field('Layers', `${image.layers.filter((r) => r.layer).length} layers from ${image.layers.length} history steps`) : nothing}
+      ${labelHighlights(image, actions)} ${supplyChainSummary(state)}
     </dl>
-    ${d.platforms.length ? platformSwitcher(state, d.platforms, actions) : nothing}
     ${d.annotations.length ? html`<h2>Annotations</h2>${labelTable('Annotations', d.annotations, actions)}` : nothing}
   `;
 }
@@ -329,17 +369,17 @@ export function supplyChainTab(state: ViewState, actions: Actions): TemplateResu
     ${chain.signatures.length
       ? table(
           'Signatures',
-          ['11%', '24%', '20%', '17%', 'auto'],
+          ['9%', '22%', '22%', '15%', 'auto'],
           ['Format', 'Signer', 'Issuer', 'Signed', 'Verification'],
           chain.signatures.map(
             (s) => html`<vscode-table-row>
               <vscode-table-cell>${s.format}</vscode-table-cell>
               <vscode-table-cell class="wrap">${s.signer ?? html`<span class="muted">unknown</span>`}</vscode-table-cell>
               <vscode-table-cell class="wrap">${s.issuer ?? ''}</vscode-table-cell>
-              <vscode-table-cell>${s.signedAt ? when(s.signedAt) : ''}</vscode-table-cell>
+              <vscode-table-cell class="wrap">${s.signedAt ? shortTime(s.signedAt) : ''}</vscode-table-cell>
               <vscode-table-cell class="wrap verification ${s.verification.status}"
                 ><vscode-icon name=${VERIFICATION_ICON[s.verification.status]} label=${VERIFICATION_TEXT[s.verification.status]}></vscode-icon>
-                <strong>${VERIFICATION_TEXT[s.verification.status]}</strong> ${s.verification.detail}</vscode-table-cell
+                <strong>${VERIFICATION_TEXT[s.verification.status]}</strong> <span class="detail">${s.verification.detail}</span></vscode-table-cell
               >
             </vscode-table-row>`,
           ),
