@@ -80,6 +80,14 @@ suite('image details', () => {
     'opens from a tag, switches platform, and walks its tabs with the keyboard (dark theme)',
     async (wb) => {
       const s = await seed();
+      // The webview's strict CSP: none of our scripts, stylesheets or fonts may be refused, and nothing
+      // we render inline (the toolkit styles through CSSOM and adopted stylesheets). Chromium logs each
+      // refusal with the hash of what it blocked; the only one expected is the block of default styles
+      // the workbench itself writes into every webview's document without our nonce: one hash, repeated.
+      const refused: string[] = [];
+      wb.page.on('console', (m) => {
+        if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
+      });
       const frame = await openDetails(wb, 'multi');
       assert.equal(await fieldValue(frame, 'Digest'), s.multi.digest);
       assert.equal(await fieldValue(frame, 'OS/architecture'), 'linux/amd64');
@@ -113,6 +121,21 @@ suite('image details', () => {
       await wb.page.keyboard.press('Enter');
       await frame.locator('#platform-select').waitFor();
       await wb.screenshot('image-details-dark');
+      assert.deepEqual(refused.filter((text) => !/^Applying inline style/.test(text)), [], 'no script, stylesheet or font refused');
+      const hashes = new Set(refused.map((text) => /'(sha256-[^']+)'/.exec(text)?.[1]));
+      assert.ok(hashes.size <= 1, `one inline style refused at most (the workbench's defaults), not ours: ${[...hashes].join(', ')}`);
+
+      // A window reload (the workbench saves its editors, then reloads): the serializer reopens the
+      // panel on the platform it showed.
+      const reloaded = wb.page.waitForEvent('load', { timeout: 30_000 });
+      // runCommand's last wait looks at the palette of the page that is going away.
+      await wb.runCommand('Developer: Reload Window').catch(() => undefined);
+      await reloaded;
+      await wb.ready();
+      const restored = panelFrame(wb);
+      await restored.locator('h1', { hasText: 'app:multi' }).waitFor({ timeout: 30_000 });
+      await restored.locator('dl.fields dt:text-is("OS/architecture") + dd', { hasText: 'linux/arm64' }).waitFor();
+      assert.equal(await selectedTab(restored), 'Overview');
     },
     { settings: { ...settings, 'workbench.colorTheme': 'Default Dark Modern' }, timeout: 120_000 },
   );
