@@ -226,6 +226,44 @@ suite('image details panel', () => {
     assert.ok(details.image && details.image.layers.some((r) => r.layer), 'the layers are still listed');
   });
 
+  test('an SBOM over the size cap: its problem is said in words, and nothing else is lost', async () => {
+    const panel = await open(`${seed.hugeSbom.repository}:${seed.hugeSbom.tag}`);
+    const chain = (await message(panel, 'supplyChain', undefined, 30_000)).supplyChain;
+    const sbom = chain.sboms[0];
+    const words = [...chain.problems.map((p) => p.message)];
+    if (sbom) {
+      // Listed from its descriptor; reading its packages is what fails, as an error row of the SBOM.
+      const requestId = nextRequest++;
+      await panel.receive({ type: 'sbomQuery', requestId, sbom: sbom.digest, query: '', offset: 0, limit: 200 });
+      words.push((await message(panel, 'failed', (m) => m.requestId === requestId)).message);
+    }
+    assert.ok(words.some((w) => /too large|larger than|exceeds|MiB|MB/i.test(w)), `the cap is named: ${JSON.stringify(words)}`);
+    assert.ok((await detailsOf(panel)).image?.layers.length, 'the overview and layers still show');
+  });
+
+  test('a registry without scans says so; copy reaches the clipboard; only https links are opened', async () => {
+    const panel = await open(`${seed.repository}:1.0`);
+    const vulnerabilities = (await message(panel, 'vulnerabilities', undefined, 30_000)).vulnerabilities;
+    assert.equal(vulnerabilities.available, false);
+    assert.match((vulnerabilities as { reason: string }).reason, /scan/i);
+
+    await vscode.env.clipboard.writeText('');
+    await panel.receive({ type: 'copy', text: seed.release.digest });
+    assert.equal(await vscode.env.clipboard.readText(), seed.release.digest);
+
+    for (const url of ['http://example.com/', 'javascript:alert(1)', 'file:///etc/passwd']) {
+      const before = messagesOf(panel).length;
+      await panel.receive({ type: 'openLink', url });
+      const refusal = messagesOf(panel).slice(before).find((m) => m.type === 'failed');
+      assert.ok(refusal && refusal.type === 'failed' && /https/.test(refusal.message), `${url} refused: ${JSON.stringify(refusal)}`);
+    }
+    // A message of no known shape is ignored, not answered.
+    const before = messagesOf(panel).length;
+    await panel.receive({ type: 'fetch', url: 'https://evil.example/' });
+    await panel.receive('ready');
+    assert.equal(messagesOf(panel).length, before);
+  });
+
   test('one panel per image: the same tag, or its digest, reveals the panel already open', async () => {
     const first = await open(`${seed.repository}:1.0`);
     await detailsOf(first);
