@@ -11,6 +11,7 @@ const shots = [
   'registries-welcome', 'connect-registry-kinds', 'registries-load-more', 'registries-platforms', 'registries-filter', 'registries-401',
   'registries-referrers', 'operations-pull-progress', 'operations-delete-shared', 'operations-search', 'operations-local-images',
   'registries-harbor', 'harbor-vulnerabilities', 'registries-quay', 'registries-artifactory',
+  'image-details-dark', 'image-details-light', 'image-details-sbom', 'image-details-compare',
 ];
 const missing = [];
 for (const name of shots) {
