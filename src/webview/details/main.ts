@@ -23,7 +23,7 @@ import { html, nothing, render } from 'lit';
 import { SBOM_PAGE_SIZE, type FromWebview, type ToWebview } from '../../details/protocol';
 import { totalFindings } from '../../registries/vulnerabilities';
 import { initialState, TABS, type PersistedState, type ViewState } from './state';
-import { compareTab, configTab, layersTab, overviewTab, problemRows, supplyChainTab, vulnerabilitiesTab, type Actions } from './views';
+import { compareTab, configTab, iconButton, layersTab, overviewTab, problemRows, supplyChainTab, vulnerabilitiesTab, type Actions } from './views';
 import './details.css';
 
 interface VsCodeApi {
@@ -281,19 +281,7 @@ function update(): void {
         ${d ? html`<vscode-badge variant="default">${d.kind === 'index' ? `index · ${d.platforms.filter((p) => !p.isAttestation).length} platforms` : d.kind}</vscode-badge>` : nothing}
         <span class="spacer"></span>
         ${state.loading.size ? html`<vscode-progress-ring aria-label="Loading"></vscode-progress-ring>` : nothing}
-        <vscode-icon
-          name="refresh"
-          action-icon
-          label="Refresh"
-          title="Refresh"
-          @click=${() => actions.refresh()}
-          @keydown=${(e: KeyboardEvent) => {
-            if (e.key === 'Enter' || e.key === ' ') {
-              e.preventDefault();
-              actions.refresh();
-            }
-          }}
-        ></vscode-icon>
+        ${iconButton('refresh', 'Refresh', () => actions.refresh())}
       </header>
       <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${state.announcement}</div>
       <div role="alert">${problemRows(detailsFailure)}</div>
