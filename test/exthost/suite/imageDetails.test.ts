@@ -13,6 +13,7 @@ import type { RegistryExplorerApi } from '../../../src/extension';
 import type { ImageDetailsPanel } from '../../../src/vscode/details/imageDetailsPanels';
 import { startHostileServer } from '../../support/hostileServer';
 import { seedSupplyChainImages, type SupplyChainSeed } from '../../support/supplyChainSeed';
+import { captureWindow } from './window';
 import { activateExtension, after, afterEach, before, services, skip, suite, test, waitFor, withSetting } from './harness';
 
 const VIEW_TYPE = 'registryExplorer.imageDetails';
@@ -119,6 +120,29 @@ suite('image details panel', () => {
     const source = config.labels.find((l) => l.key === 'org.opencontainers.image.source');
     assert.ok(source?.link?.startsWith('https://'), `the source label links: ${JSON.stringify(source)}`);
     assert.equal(panel.webviewPanel.title, 'app:1.0');
+  });
+
+  test('from the palette: registry, repository and tag are asked for, as Inspect asks', async () => {
+    const window = captureWindow({
+      quickPick: (pick) => {
+        if (pick.placeHolder === 'Registry') return 'Details registry';
+        if (pick.placeHolder?.startsWith('Repository')) return pick.items.includes(seed.repository) ? seed.repository : /Enter a repository name/;
+        if (pick.placeHolder?.startsWith('Tag')) return '1.1';
+        return undefined;
+      },
+      inputBox: () => seed.repository,
+    });
+    let panel: ImageDetailsPanel | undefined;
+    try {
+      panel = (await vscode.commands.executeCommand('registryExplorer.showImageDetails')) as ImageDetailsPanel | undefined;
+    } finally {
+      window.dispose();
+    }
+    assert.ok(panel, `a panel (asked: ${window.picks.map((p) => p.placeHolder).join(' → ')})`);
+    assert.deepEqual(window.picks.map((p) => p.title), ['Show image details', 'Show image details', 'Show image details']);
+    const details = await detailsOf(panel);
+    assert.equal(details.digest, seed.next.digest);
+    assert.equal(details.tag, '1.1');
   });
 
   test('an index: its platforms, attestation entries marked as such, and a switch of platform', async () => {
