@@ -88,7 +88,8 @@ suite('image details', () => {
       await select.click();
       const options = await frame.locator('vscode-single-select#platform-select vscode-option').allTextContents();
       assert.deepEqual(options.map((o) => o.trim()).sort(), ['linux/amd64', 'linux/arm64']);
-      await frame.locator('#platform-select').getByText('linux/arm64', { exact: true }).last().click();
+      // The open dropdown's rows (role option, in the select's shadow root), not the hidden <vscode-option>s.
+      await select.getByRole('option', { name: 'linux/arm64', exact: true }).click();
       await frame.locator('dl.fields dt:text-is("OS/architecture") + dd', { hasText: 'linux/arm64' }).waitFor();
       assert.equal(await fieldValue(frame, 'Image digest'), s.multi.images['linux/arm64'].digest);
 
@@ -144,8 +145,7 @@ suite('image details', () => {
       // Two SBOMs: pick the SPDX one (450 packages) in the SBOM select.
       const sbomSelect = frame.locator('vscode-single-select[aria-label="SBOM"]');
       await sbomSelect.click();
-      await sbomSelect.locator('vscode-option', { hasText: /^SPDX/ }).first().waitFor({ state: 'attached' });
-      await sbomSelect.getByText(/^SPDX/).last().click();
+      await sbomSelect.getByRole('option', { name: /^SPDX/ }).click();
       const range = frame.locator('.sbom-range');
       await frame.locator('.sbom-range', { hasText: 'of 450' }).waitFor();
       assert.match((await range.textContent()) ?? '', /^1–200 of 450$/);
@@ -155,13 +155,14 @@ suite('image details', () => {
       await frame.locator('#sbom-search input').fill('openssl');
       await frame.locator('.sbom-range', { hasText: `of ${expected.length}` }).waitFor();
       assert.equal(await rows.count(), expected.length);
+      await frame.locator('h2', { hasText: 'SBOMs' }).evaluate((heading) => heading.scrollIntoView({ block: 'start' }));
       await wb.screenshot('image-details-sbom');
 
       await tabHeader(frame, 'Compare').click();
       const picker = frame.locator('#compare-tag');
       await frame.locator('#compare-tag vscode-option', { hasText: '1.1' }).first().waitFor({ state: 'attached', timeout: 20_000 });
       await picker.click();
-      await frame.locator('#compare-tag').getByText('1.1', { exact: true }).last().click();
+      await picker.getByRole('option', { name: '1.1', exact: true }).click();
       await frame.locator('vscode-button', { hasText: 'Compare' }).click();
       await frame.locator('h2', { hasText: 'Layers added' }).waitFor({ timeout: 20_000 });
       const summary = await fieldValue(frame, 'Layers');

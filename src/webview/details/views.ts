@@ -324,20 +324,21 @@ function sbomSection(state: ViewState, sboms: readonly SbomInfo[], actions: Acti
         <vscode-icon slot="content-before" name="search" label="Search"></vscode-icon>
       </vscode-textfield>
       ${view.pending ? html`<vscode-progress-ring aria-label="Loading packages"></vscode-progress-ring>` : nothing}
+      ${page ? html`<span class="sbom-range muted">${pageRange(page.offset, page.items.length, page.total)}</span>` : nothing}
     </div>
     ${view.failure ? problemRows([{ what: 'SBOM', message: view.failure }]) : nothing}
     ${page
       ? html`${page.items.length
             ? table(
                 'SBOM packages',
-                ['30%', '18%', '20%', 'auto'],
+                ['22%', '14%', '14%', 'auto'],
                 ['Name', 'Version', 'License', 'Package URL'],
                 page.items.map(
                   (p) => html`<vscode-table-row>
                     <vscode-table-cell>${p.name}</vscode-table-cell>
                     <vscode-table-cell><code>${p.version ?? ''}</code></vscode-table-cell>
                     <vscode-table-cell>${p.license ?? ''}</vscode-table-cell>
-                    <vscode-table-cell class="wrap"><code class="muted">${p.purl ?? ''}</code></vscode-table-cell>
+                    <vscode-table-cell class="wrap"><code class="purl">${p.purl ?? ''}</code></vscode-table-cell>
                   </vscode-table-row>`,
                 ),
               )
@@ -346,7 +347,7 @@ function sbomSection(state: ViewState, sboms: readonly SbomInfo[], actions: Acti
             <vscode-button secondary icon="chevron-left" ?disabled=${page.offset === 0 || view.pending} @click=${() => actions.sbomPage(Math.max(0, page.offset - SBOM_PAGE_SIZE))}
               >Previous</vscode-button
             >
-            <span class="sbom-range">${pageRange(page.offset, page.items.length, page.total)}</span>
+            <span class="muted">${pageRange(page.offset, page.items.length, page.total)}</span>
             <vscode-button secondary icon-after="chevron-right" ?disabled=${page.offset + page.items.length >= page.total || view.pending} @click=${() => actions.sbomPage(page.offset + SBOM_PAGE_SIZE)}
               >Next</vscode-button
             >
