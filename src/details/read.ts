@@ -52,7 +52,7 @@ export async function readImageDetails(client: RegistryClient, request: DetailsR
     const entries = client.indexEntries(manifest);
     details.platforms = platformChoices(entries);
     const images = entries.filter((e) => !e.isAttestation);
-    const selected = selectEntry(images, request.platform, details.problems);
+    const selected = selectEntry(images, entries, request.platform, details.problems);
     const children = await mapLimit(images, FAN_OUT, (entry) =>
       attempt(details.problems, `platform ${entry.platformText} (${entry.digest})`, signal, () => client.getManifest(repository, entry.digest, { signal })),
     );
@@ -95,14 +95,20 @@ export function platformChoices(entries: IndexEntry[]): PlatformChoice[] {
 }
 
 /** The entry asked for (by digest or platform text), else linux/amd64, else the first image. */
-function selectEntry(images: IndexEntry[], wanted: string | undefined, problems: DetailsProblem[]): IndexEntry | undefined {
+function selectEntry(images: IndexEntry[], entries: IndexEntry[], wanted: string | undefined, problems: DetailsProblem[]): IndexEntry | undefined {
+  const fallback = pickRepresentative(images);
   if (wanted) {
     const parsed = isDigest(wanted) ? undefined : parsePlatform(wanted);
     const found = isDigest(wanted) ? images.find((e) => e.digest === wanted) : parsed && images.find((e) => e.platformText === formatPlatform(parsed));
     if (found) return found;
-    problems.push({ what: 'platform', message: `This index has no image for ${wanted}; showing ${pickRepresentative(images)?.platformText ?? 'none'} instead.` });
+    const instead = fallback?.platformText ?? 'none';
+    const attestation = isDigest(wanted) && entries.some((e) => e.digest === wanted && e.isAttestation);
+    problems.push({
+      what: 'platform',
+      message: attestation ? `${wanted} is an attestation (its SBOM and provenance are under Supply chain), not a platform image; showing ${instead}.` : `This index has no image for ${wanted}; showing ${instead} instead.`,
+    });
   }
-  return pickRepresentative(images);
+  return fallback;
 }
 
 function blobTotal(manifest: ManifestResult): number {

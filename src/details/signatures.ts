@@ -119,11 +119,16 @@ function hashFor(key: crypto.KeyObject): string | null {
 }
 
 function verifyWith(key: crypto.KeyObject, data: Buffer, signature: Buffer): boolean {
-  try {
-    return crypto.verify(hashFor(key), data, key, signature);
-  } catch {
-    return false;
-  }
+  const attempts: crypto.VerifyKeyObjectInput[] = [{ key }];
+  // RSA keys sign PKCS#1 v1.5 (cosign's own) or PSS (some KMS keys): either is a valid signature.
+  if (key.asymmetricKeyType === 'rsa') attempts.push({ key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: crypto.constants.RSA_PSS_SALTLEN_AUTO });
+  return attempts.some((input) => {
+    try {
+      return crypto.verify(hashFor(key), data, input, signature);
+    } catch {
+      return false;
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -154,13 +159,19 @@ export function readSimpleSigningPayload(bytes: Uint8Array): CosignPayload | und
   return out;
 }
 
+/** Seconds since the epoch as an ISO time, to the second like the other times shown. */
+function epochTime(seconds: unknown): string | undefined {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || Math.abs(seconds) > 8.64e12) return undefined;
+  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** The Rekor bundle's integratedTime (seconds), as an ISO time. */
 function bundleTime(bundle: string | undefined): string | undefined {
   if (!bundle) return undefined;
   try {
     const json = JSON.parse(bundle) as unknown;
     const time = isRecord(json) && isRecord(json.Payload) ? json.Payload.integratedTime : undefined;
-    return typeof time === 'number' && Number.isFinite(time) ? new Date(time * 1000).toISOString() : undefined;
+    return epochTime(time);
   } catch {
     return undefined;
   }
@@ -284,8 +295,7 @@ function readJwsEnvelope(bytes: Uint8Array): NotationEnvelope | string {
 }
 
 function coseTime(value: CborValue | undefined): string | undefined {
-  const seconds = value !== undefined && isTagged(value) && value.tag === 1 ? value.value : value;
-  return typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString().replace('.000Z', 'Z') : undefined;
+  return epochTime(value !== undefined && isTagged(value) && value.tag === 1 ? value.value : value);
 }
 
 function readCoseEnvelope(bytes: Uint8Array): NotationEnvelope | string {

@@ -16,8 +16,10 @@
 //   in-toto SPDX statement and SLSA provenance (v0.2 with BuildKit metadata for amd64, v1 for arm64).
 // - hostile:broken-config — an image whose config blob is not JSON.
 // - hostile:huge-sbom — an image whose SPDX referrer's layer claims 100 MiB (over the 64 MiB cap).
+// - hostile:missing-config — an image whose config blob was deleted after the push (registries with
+//   deletes enabled only; `missingConfig` is undefined where the registry refuses blob deletes).
 import crypto from 'node:crypto';
-import { MediaTypes, getManifest, makeLayer, pushBlob, pushManifest, sha256, type SeedAuth } from './seeding';
+import { MediaTypes, getManifest, makeLayer, pushBlob, pushManifest, registryRequest, sha256, type SeedAuth } from './seeding';
 import { selfSignedIdentity, type SigningIdentity } from './x509';
 
 export const SupplyChainTypes = {
@@ -81,6 +83,7 @@ export interface SupplyChainSeed {
   };
   brokenConfig: SeededImageRef;
   hugeSbom: SeededImageRef & { sbomManifest: string; claimedSize: number };
+  missingConfig?: SeededImageRef;
 }
 
 const CREATED = '2024-05-01T10:00:00Z';
@@ -561,6 +564,12 @@ export async function seedSupplyChainImages(registry: string, auth?: SeedAuth, o
     { mediaType: SupplyChainTypes.spdx, bytes: Buffer.from(JSON.stringify(spdxDocument('huge', debPackages(3)))), claimedSize },
   ], auth);
 
+  const missingSpec = releaseSpec('1.0');
+  missingSpec.labels['com.example.fate'] = 'config deleted';
+  const missing = await pushImage(host, hostileRepository, 'missing-config', missingSpec, auth);
+  const deleted = await registryRequest(host, hostileRepository, 'DELETE', `/v2/${hostileRepository}/blobs/${missing.configDigest}`, { auth, expect: [202, 405] });
+  await deleted.arrayBuffer();
+
   return {
     host,
     repository,
@@ -579,6 +588,7 @@ export async function seedSupplyChainImages(registry: string, auth?: SeedAuth, o
     multi: { reference: `${host}/${repository}:multi`, repository, tag: 'multi', digest: index.digest, mediaType: index.mediaType, size: index.size, images, attestations },
     brokenConfig,
     hugeSbom: { ...hugeBase, sbomManifest: hugeSbomManifest, claimedSize },
+    ...(deleted.status === 202 ? { missingConfig: missing } : {}),
   };
 }
 

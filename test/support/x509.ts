@@ -2,7 +2,7 @@
 // verification is real (node:crypto can make and use keys but has no certificate builder). The DER
 // follows RFC 5280 §4.1; only what a signing certificate needs is written: subject = issuer, a
 // validity window, the public key, SAN / key usage / extended key usage, and optionally Fulcio's
-// OIDC-issuer extension (OID 1.3.6.1.4.1.57264.1.1, raw UTF-8 in the octet string, as Fulcio writes it).
+// OIDC-issuer extensions (1.3.6.1.4.1.57264.1.1, raw UTF-8 in the octet string, and .1.8, a UTF8String).
 import crypto from 'node:crypto';
 
 function length(n: number): Buffer {
@@ -68,6 +68,8 @@ export interface CertificateRequest {
   uris?: string[];
   /** Fulcio's OIDC issuer extension, as in a keyless cosign certificate. */
   oidcIssuer?: string;
+  /** Fulcio's newer OIDC issuer extension (1.3.6.1.4.1.57264.1.8, a DER UTF8String inside). */
+  oidcIssuerV2?: string;
   notBefore: Date;
   notAfter: Date;
   serial: Buffer;
@@ -103,6 +105,7 @@ export function selfSignedIdentity(keyType: 'ec' | 'rsa', request: CertificateRe
     extension('2.5.29.19', seq(), true), // basicConstraints: not a CA
     ...(altNames.length ? [extension('2.5.29.17', seq(...altNames))] : []),
     ...(request.oidcIssuer ? [extension('1.3.6.1.4.1.57264.1.1', Buffer.from(request.oidcIssuer, 'utf8'))] : []),
+    ...(request.oidcIssuerV2 ? [extension('1.3.6.1.4.1.57264.1.8', utf8(request.oidcIssuerV2))] : []),
   ];
   const tbs = seq(
     explicit(0, integer(Buffer.from([2]))),
