@@ -191,7 +191,8 @@ export function overviewTab(state: ViewState, actions: Actions): TemplateResult 
   const d = state.details;
   if (!d) {
     if (state.loading.has('details')) return loadingRow('Reading the manifest…');
-    return state.failures.length ? html`${problemRows(state.failures)}` : empty('Nothing to show.');
+    // A failure to read the reference is shown above the tabs (role alert), not again here.
+    return state.failures.length ? html`` : empty('Nothing to show.');
   }
   const image = d.image;
   return html`
@@ -219,13 +220,14 @@ export function overviewTab(state: ViewState, actions: Actions): TemplateResult 
 
 function noImage(state: ViewState): TemplateResult {
   if (state.loading.has('details')) return loadingRow('Reading the image…');
+  if (!state.details && state.failures.length) return html``;
   if (state.details?.kind === 'index') return empty('Pick a platform on the Overview tab.');
   return empty(state.details ? `A ${state.details.kind} has no image config.` : 'Nothing to show.');
 }
 
 export function layersTab(state: ViewState, actions: Actions): TemplateResult {
   const image = state.details?.image;
-  if (!image) return html`${problemRows(state.failures)}${noImage(state)}`;
+  if (!image) return noImage(state);
   const rows = orderLayers(image.layers, state.largestFirst);
   const layerBytes = image.layers.reduce((sum, r) => sum + (r.layer?.size ?? 0), 0);
   const layerCount = image.layers.filter((r) => r.layer).length;
@@ -272,7 +274,7 @@ function configFields(config: ConfigView): TemplateResult {
 
 export function configTab(state: ViewState, actions: Actions): TemplateResult {
   const image: ImageView | undefined = state.details?.image;
-  if (!image) return html`${problemRows(state.failures)}${noImage(state)}`;
+  if (!image) return noImage(state);
   const config = image.config;
   if (!config) return html`${problemRows(image.problems)}${image.problems.length ? nothing : empty('This image has no config.')}`;
   return html`

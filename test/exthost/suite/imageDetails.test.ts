@@ -250,6 +250,18 @@ suite('image details panel', () => {
     assert.ok(details.image && details.image.layers.some((r) => r.layer), 'the layers are still listed');
   });
 
+  test('a tag that does not exist: the panel says so in words, and a retry reads again', async () => {
+    const panel = await open(`${seed.repository}:no-such-tag`);
+    const failure = await message(panel, 'failed', (m) => m.what === 'details');
+    assert.equal(failure.requestId, undefined);
+    assert.match(failure.message, /no-such-tag|not found|unknown/i);
+    assert.ok(!messagesOf(panel).some((m) => m.type === 'details'));
+    // The webview's 'ready' (a reload of the page) after a failure tries again rather than show nothing.
+    const before = messagesOf(panel).filter((m) => m.type === 'failed').length;
+    await panel.receive({ type: 'ready' });
+    await waitFor('a second try', () => messagesOf(panel).filter((m) => m.type === 'failed').length > before);
+  });
+
   test('an SBOM over the size cap: its problem is said in words, and nothing else is lost', async () => {
     const panel = await open(`${seed.hugeSbom.repository}:${seed.hugeSbom.tag}`);
     const chain = (await message(panel, 'supplyChain', undefined, 30_000)).supplyChain;
