@@ -33,6 +33,21 @@ const cloudsApart = {
   },
 };
 
+/**
+ * The Image Details webview (src/webview/details/) is browser code, a bundle of its own that the
+ * extension never imports: its script, its CSS, and the codicon font that vscode-icon needs, all in
+ * dist/webview/, the panel's only localResourceRoot.
+ */
+const codiconFiles = {
+  name: 'codicon-files',
+  setup(build) {
+    build.onEnd(() => {
+      fs.mkdirSync('dist/webview', { recursive: true });
+      for (const file of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/webview/${file}`);
+    });
+  },
+};
+
 export function bundleOptions({ production }) {
   const common = {
     bundle: true,
@@ -59,5 +74,18 @@ export function bundleOptions({ production }) {
     // bundle through V8's code cache.
     cliLauncher: { ...common, plugins: [], entryPoints: ['src/cli/launch.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
     cli: { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli-core.js' },
+    detailsWebview: {
+      bundle: true,
+      platform: 'browser',
+      target: 'chrome120',
+      format: 'iife',
+      minify: production,
+      sourcemap: !production,
+      sourcesContent: false,
+      logLevel: 'warning',
+      entryPoints: ['src/webview/details/main.ts'],
+      outfile: 'dist/webview/details.js',
+      plugins: [codiconFiles],
+    },
   };
 }

@@ -12,6 +12,7 @@ const shots = [
   'registries-referrers', 'operations-pull-progress', 'operations-delete-shared', 'operations-search', 'operations-local-images',
   'registries-harbor', 'harbor-vulnerabilities', 'registries-quay', 'registries-artifactory',
   'registries-ecr', 'ecr-vulnerabilities', 'registries-acr', 'registries-artifact-registry',
+  'image-details-dark', 'image-details-light', 'image-details-sbom', 'image-details-compare',
 ];
 const missing = [];
 for (const name of shots) {

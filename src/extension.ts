@@ -4,6 +4,7 @@ import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { describeError } from './errors/describe';
 import { registerCommands } from './vscode/commands';
+import { ImageDetailsPanels } from './vscode/details/imageDetailsPanels';
 import { InspectDocuments } from './vscode/inspectDocuments';
 import { DockerHubRateLimit } from './vscode/rateLimitStatus';
 import { RegistryService } from './vscode/registryService';
@@ -32,6 +33,8 @@ export interface RegistryExplorerApi {
   cancelOperations: () => number;
   /** How many are running (tests wait for a pull to start before cancelling it). */
   runningOperations: () => number;
+  /** Show Image Details' panels (tests watch what each posts to its webview). */
+  details: ImageDetailsPanels;
 }
 
 export function activate(context: vscode.ExtensionContext): RegistryExplorerApi {
@@ -50,7 +53,8 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     if (!target.reference.includes(':')) tree.setScan(target.host, target.repository, target.reference, report);
   });
   const rateLimit = new DockerHubRateLimit(service);
-  const operations = { service, tree, view, inspect, scans, rateLimit, engines, images, imagesView };
+  const details = new ImageDetailsPanels(service, context.extensionUri);
+  const operations = { service, tree, view, inspect, details, scans, rateLimit, engines, images, imagesView };
   context.subscriptions.push(
     service,
     tree,
@@ -61,11 +65,12 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     inspect,
     scans,
     rateLimit,
+    details,
     ...registerCommands(operations, operationHandlers),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new RegistryTaskProvider(operations)),
     buildOutputDisposable(),
   );
-  return { registries: tree, service, images, engines, rateLimit, describeError, cancelOperations: cancelRunningOperations, runningOperations: runningOperationCount };
+  return { registries: tree, service, images, engines, rateLimit, describeError, cancelOperations: cancelRunningOperations, runningOperations: runningOperationCount, details };
 }
 
 export function deactivate(): void {

@@ -167,6 +167,7 @@ async function main() {
   const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
   const ok = await step('build', process.execPath, ['scripts/build.mjs'])
     && await step('check-types', npx, ['tsc', '--noEmit', '-p', 'tsconfig.json'])
+    && await step('check-types (webview)', npx, ['tsc', '-p', 'tsconfig.webview.json'])
     && await (async () => {
       // A clean out/ so a test whose source was deleted does not keep running from a stale build.
       fs.rmSync(path.join(repo, 'out'), { recursive: true, force: true });

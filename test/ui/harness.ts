@@ -254,6 +254,23 @@ export class Workbench {
     await menu.waitFor({ state: 'hidden' });
   }
 
+  /**
+   * Filter… from `row`'s context menu, answered with `text`. A right-click that lands while the tree
+   * redraws (other suites seed the same registry) opens no menu: it is tried up to three times.
+   */
+  async filterTreeItem(row: Locator, text: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.contextMenu(row, 'Filter…');
+        break;
+      } catch (error) {
+        if (attempt === 3) throw error;
+        await this.page.keyboard.press('Escape');
+      }
+    }
+    await this.answerInputBox(text);
+  }
+
   /** Labels of the context menu of `target` (closes it again with Escape). */
   async contextMenuEntries(target: Locator): Promise<string[]> {
     await target.click({ button: 'right' });

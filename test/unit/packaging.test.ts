@@ -24,6 +24,8 @@ function filesUnder(dir: string): string[] {
 
 /** Each cloud's SDK is a bundle of its own, loaded on first use (src/registries/clouds/load.ts). */
 const CLOUD_BUNDLE = /^dist\/cloud-(aws|azure|google)\.js$/;
+/** The Image Details webview: its script and CSS, and the codicon font (no source maps). */
+const WEBVIEW_FILES = ['dist/webview/codicon.css', 'dist/webview/codicon.ttf', 'dist/webview/details.css', 'dist/webview/details.js'];
 
 describe('packaging', () => {
   it('the .vsix holds only the bundles, media, README, LICENSE and package.json', () => {
@@ -38,9 +40,11 @@ describe('packaging', () => {
         !['package.json', 'package.nls.json', 'package.nls.qps-ploc.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/cli-core.js'].includes(file) &&
         !file.startsWith('media/') &&
         !file.startsWith('l10n/') &&
-        !CLOUD_BUNDLE.test(file),
+        !CLOUD_BUNDLE.test(file) &&
+        !WEBVIEW_FILES.includes(file),
     );
     assert.deepEqual(unexpected, []);
+    for (const needed of WEBVIEW_FILES) assert.ok(listed.includes(needed), `${needed} missing from the .vsix`);
     for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'media/icon.png', 'dist/extension.js', 'dist/cli.js', 'dist/cli-core.js']) {
       assert.ok(listed.includes(needed), `${needed} missing from the .vsix`);
     }
@@ -55,6 +59,8 @@ describe('packaging', () => {
     assert.match(launcher, /cli-core\.js/, 'dist/cli.js runs dist/cli-core.js');
     assert.doesNotMatch(cli, /require\("vscode"\)/);
     for (const bundle of [extension, launcher, cli]) assert.doesNotMatch(bundle, /keytar/);
+    // The webview's code (lit, the toolkit) is its own bundle: none of it is in the extension's.
+    assert.doesNotMatch(extension, /vscode-elements|litElementVersions/);
     assert.equal(manifest.bin?.regx, 'dist/cli.js');
     assert.equal(manifest.main, './dist/extension.js');
     assert.match(manifest.engines.vscode, /^\^1\.9\d/);
@@ -132,7 +138,8 @@ describe('packaging', () => {
   });
 
   it('the pure layers never import vscode', () => {
-    const pure = ['reference', 'distribution', 'registries', 'credentials', 'docker', 'cli', 'errors', 'details'];
+    // The webview is browser code: it has no editor API either (it talks through postMessage).
+    const pure = ['reference', 'distribution', 'registries', 'credentials', 'docker', 'cli', 'errors', 'details', 'webview'];
     const offenders = pure
       .flatMap((layer) => filesUnder(join(root, 'src', layer)))
       .filter((file) => /from 'vscode'|require\('vscode'\)|import 'vscode'/.test(readFileSync(file, 'utf8')))
@@ -162,9 +169,10 @@ describe('npm run package', () => {
     require('node:fs').rmSync(out, { force: true });
     const payload = names.filter((name) => name.startsWith('extension/')).map((name) => name.slice('extension/'.length)).sort();
     assert.ok(payload.includes('l10n/bundle.l10n.json') && payload.includes('l10n/bundle.l10n.qps-ploc.json'), 'the runtime string bundles ship');
-    assert.deepEqual(payload.filter((name) => !name.startsWith('media/') && !name.startsWith('l10n/') && !CLOUD_BUNDLE.test(name)), ['LICENSE.txt', 'changelog.md', 'dist/cli-core.js', 'dist/cli.js', 'dist/extension.js', 'package.json', 'package.nls.json', 'package.nls.qps-ploc.json', 'readme.md']);
+    assert.deepEqual(payload.filter((name) => !name.startsWith('media/') && !name.startsWith('l10n/') && !CLOUD_BUNDLE.test(name) && !WEBVIEW_FILES.includes(name)), ['LICENSE.txt', 'changelog.md', 'dist/cli-core.js', 'dist/cli.js', 'dist/extension.js', 'package.json', 'package.nls.json', 'package.nls.qps-ploc.json', 'readme.md']);
     for (const name of ['aws', 'azure', 'google']) {
       if (existsSync(join(root, 'src', 'registries', 'clouds', `cloud-${name}.ts`))) assert.ok(payload.includes(`dist/cloud-${name}.js`), `dist/cloud-${name}.js missing from the .vsix`);
     }
+    for (const file of WEBVIEW_FILES) assert.ok(payload.includes(file), `${file} missing from the .vsix`);
   });
 });

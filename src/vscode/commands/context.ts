@@ -1,5 +1,6 @@
 // What every command handler gets: the services and the tree, created once in extension.ts.
 import type * as vscode from 'vscode';
+import type { ImageDetailsPanels } from '../details/imageDetailsPanels';
 import type { InspectDocuments } from '../inspectDocuments';
 import type { DockerHubRateLimit } from '../rateLimitStatus';
 import type { RegistryService } from '../registryService';
@@ -12,6 +13,8 @@ export interface CommandContext {
   tree: RegistriesTreeProvider;
   view: vscode.TreeView<TreeNode>;
   inspect: InspectDocuments;
+  /** Show Image Details' panels. */
+  details: ImageDetailsPanels;
   /** Show Vulnerabilities' documents. */
   scans: ScanDocuments;
   /** Docker Hub's pull rate limit in the status bar. */

@@ -21,6 +21,7 @@ import { logout } from './logout';
 import { refresh } from './refresh';
 import { reportError } from './reportError';
 import { scanNow } from './scanNow';
+import { showImageDetails } from './showImageDetails';
 import { showVulnerabilities } from './showVulnerabilities';
 import { useDockerLogins } from './useDockerLogins';
 
@@ -36,6 +37,7 @@ const handlers: Record<string, CommandHandler> = {
   'registryExplorer.addRepository': addRepository,
   'registryExplorer.useDockerLogins': useDockerLogins,
   'registryExplorer.inspect': inspect,
+  'registryExplorer.showImageDetails': showImageDetails,
   'registryExplorer.copyReference': copyReference,
   'registryExplorer.copyDigest': copyDigest,
   'registryExplorer.copyPullCommand': copyPullCommand,

@@ -181,12 +181,14 @@ export function repositoryIn(host: string, name: string): string {
   return parsed.repository;
 }
 
+/** A repository's tag names a page at a time: vendor registries through their API (one request per page, as the tree does). */
+export function tagNamesPage(provider: RegistryProvider, repository: string): NamesPage {
+  return (options) => (provider.kind === 'generic' ? provider.client.tagsPage(repository, options) : provider.listTags(repository, options).then(names));
+}
+
 /** A tag of a repository, one page at a time, sorted like the tree. A failed listing fails the command. */
 export async function pickTag(ctx: CommandContext, host: string, repository: string, title: string): Promise<string | undefined> {
-  const provider = ctx.service.provider(host);
-  // Vendor registries list tags through their API (one request per page, as the tree does).
-  const listPage: NamesPage = (options) =>
-    provider.kind === 'generic' ? provider.client.tagsPage(repository, options) : provider.listTags(repository, options).then(names);
+  const listPage = tagNamesPage(ctx.service.provider(host), repository);
   const pageSize = settings.pageSize();
   const tags: string[] = [];
   let cursor: string | undefined;

@@ -6,6 +6,7 @@
 // front of the REAL token registry of REGX_TEST_SERVICES (blobs, manifests and tokens are real).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { ToWebview } from '../../../src/details/protocol';
 import type { RegistryExplorerApi } from '../../../src/extension';
 import type { RepositoryNode, TagNode } from '../../../src/vscode/tree/nodes';
 import { startHarborEmulation, type HarborEmulation } from '../../emulations/harbor';
@@ -126,6 +127,24 @@ suite('Harbor', () => {
     const none = await vscode.commands.executeCommand<{ document: vscode.TextDocument }>('registryExplorer.showVulnerabilities', await tree.tag(repo, 'latest'));
     assert.match(none.document.getText(), /The registry has not scanned this image, so it has no findings to show\. Scan Now \(in the tag's menu\) asks the registry to scan it\./);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  }, { timeout: 60_000 });
+
+  test('Show Image Details of a scanned tag: its Vulnerabilities tab gets Harbor\'s report', async () => {
+    const repo = await appRepository();
+    const posted: ToWebview[] = [];
+    const listening = api.details.onDidPost(({ message }) => posted.push(message));
+    try {
+      await vscode.commands.executeCommand('registryExplorer.showImageDetails', await tree.tag(repo, '2.0'));
+      const sent = await waitFor('the scan posted to the panel', () => posted.find((m): m is Extract<ToWebview, { type: 'vulnerabilities' }> => m.type === 'vulnerabilities'), 20_000);
+      assert.equal(sent.digest, app.two.digest);
+      assert.ok(sent.vulnerabilities.available, JSON.stringify(sent.vulnerabilities));
+      const report = (sent.vulnerabilities as Extract<typeof sent.vulnerabilities, { available: true }>).report;
+      assert.deepEqual([report.counts.critical, report.counts.high, report.counts.medium, report.counts.low], [1, 2, 2, 1]);
+      assert.equal(report.vulnerabilities?.length, 6);
+    } finally {
+      listening.dispose();
+      for (const panel of api.details.list()) panel.dispose();
+    }
   }, { timeout: 60_000 });
 
   test('Scan Now waits for the scanner with progress, then the badge and a message show the result; Cancel stops only the waiting', async () => {
