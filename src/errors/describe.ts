@@ -122,6 +122,12 @@ function describeDistribution(err: DistributionError): string {
     return `The token service ${host} refused to issue a token: the stored username or password is wrong or has expired, or the repository is private and needs another account. Sign in to the registry again.`;
   }
 
+  if (err.operation === 'token' && (status >= 500 || status === 429)) {
+    // Not the registry: the service it sends us to for tokens. Saying "the registry" would send the person to the wrong place.
+    const wait = err.extra.retryAfterSeconds !== undefined ? ` Try again in ${formatSeconds(err.extra.retryAfterSeconds)}.` : ' Try again later.';
+    return `The token service ${host} failed (${status})${afterRetries(err.extra.attempts)}, so no access token could be had for the registry.${wait}${firstMessage ? ` It said: "${firstMessage}".` : ''}`;
+  }
+
   if (status === 401 && err.extra.authError === 'invalid_token') {
     // The session already dropped a cached token and fetched a fresh one before this surfaced.
     return `${host} rejected the access token as expired or invalid (401${repo ? ` on ${repo}` : ''}), even a freshly issued one. Sign in again; if it keeps happening, the clocks of this machine and of the token service disagree.`;
@@ -188,12 +194,14 @@ function describeDistribution(err: DistributionError): string {
   if (status >= 500 && err.extra.proxy) {
     // Plain http through a proxy: this 5xx may be the proxy's own (it could not reach the registry).
     const { display, source } = err.extra.proxy;
-    return `${host} answered ${status} through the proxy ${display} (from ${source}), even after retrying: the proxy could not reach the registry, or the registry failed. Check that the proxy can reach ${host}, or add ${host} to the no-proxy list (NO_PROXY, or http.noProxy in VS Code) to connect directly.${serverSays}`;
+    return `${host} answered ${status} through the proxy ${display} (from ${source})${afterRetries(err.extra.attempts)}: the proxy could not reach the registry, or the registry failed. Check that the proxy can reach ${host}, or add ${host} to the no-proxy list (NO_PROXY, or http.noProxy in VS Code) to connect directly.${serverSays}`;
   }
 
   if (status >= 500) {
     const what = status === 503 ? 'is unavailable' : status === 502 || status === 504 ? 'is not reachable behind its proxy' : 'had an internal error';
-    return `${host} ${what} (${status}), even after retrying. Try again later.${serverSays}`;
+    // A Retry-After longer than regx waits by itself: say how long the registry asked for.
+    const wait = err.extra.retryAfterSeconds !== undefined ? ` It asked to wait ${formatSeconds(err.extra.retryAfterSeconds)}: try again then.` : ' Try again later.';
+    return `${host} ${what} (${status})${afterRetries(err.extra.attempts)}.${wait}${serverSays}`;
   }
 
   if (status === 400) {
@@ -713,8 +721,8 @@ function describeTransport(err: TransportError): string {
     case 'timeout': {
       const seconds = /(\d+) s\b/.exec(err.causeMessage ?? '')?.[1];
       const stalled = /stalled/.test(err.causeMessage ?? '');
-      if (stalled) return `${host} stopped sending data for ${seconds ?? 'too many'} seconds, so the transfer was abandoned. Try again later.`;
-      return `${host} did not answer within ${seconds ? `${seconds} s` : 'the time limit'}. The registry may be down or overloaded, or a firewall may be dropping the connection.`;
+      if (stalled) return `${host} stopped sending data for ${seconds ?? 'too many'} seconds${afterRetries(err.attempts)}, so the transfer was abandoned. Try again later.`;
+      return `${host} did not answer within ${seconds ? `${seconds} s` : 'the time limit'}${afterRetries(err.attempts)}. The registry may be down or overloaded, or a firewall may be dropping the connection.`;
     }
     case 'tls':
       if (/CERTIFICATE_REQUIRED/.test(err.causeCode ?? '')) {
@@ -723,7 +731,7 @@ function describeTransport(err: TransportError): string {
       return `The secure (TLS) connection to ${host} failed${err.causeCode ? ` (${err.causeCode})` : ''}. If the registry uses a self-signed or private certificate, put its CA as a .crt file in /etc/docker/certs.d/${host}/ (as docker reads it) or add it with "caFile" in registryExplorer.registries (or, less safely, set "skipTlsVerify"; with regx, --insecure). A registry that asks for a client certificate finds it there too, as NAME.cert with NAME.key.`;
     case 'reset':
     case 'closed': {
-      const text = `${host} closed the connection unexpectedly, even after retrying. Try again; if it repeats, check the registry and any proxy in between.`;
+      const text = `${host} closed the connection unexpectedly${afterRetries(err.attempts)}. Try again; if it repeats, check the registry and any proxy in between.`;
       // A registry that asks for a client certificate and gets none hangs up right after the TLS handshake.
       return err.url.startsWith('https:')
         ? `${text} A registry that asks for a client certificate (mutual TLS) hangs up like this when it gets none. ${clientCertificateHint(host)}`
@@ -732,6 +740,11 @@ function describeTransport(err: TransportError): string {
     default:
       return `The request to ${host} failed: ${err.causeMessage ?? err.causeCode ?? 'network error'}.`;
   }
+}
+
+/** Claims a retry only when there was one. */
+function afterRetries(attempts: number | undefined): string {
+  return attempts !== undefined && attempts > 1 ? `, even after ${attempts - 1 === 1 ? 'one retry' : `${attempts - 1} retries`}` : '';
 }
 
 function clientCertificateHint(host: string): string {
@@ -762,7 +775,7 @@ function describeProxy(err: ProxyError): string {
         return `${capitalise(proxy)} refused to connect to ${host} (403): its rules do not allow that host or port (for example tinyproxy's ConnectPort, squid's SSL_ports). Ask for the proxy to allow it, or ${bypass}.`;
       }
       if (status >= 500) {
-        return `${capitalise(proxy)} could not reach ${host} (${status}), even after retrying. Check that the registry is up and reachable from the proxy, or ${bypass}.`;
+        return `${capitalise(proxy)} could not reach ${host} (${status})${afterRetries(err.attempts)}. Check that the registry is up and reachable from the proxy, or ${bypass}.`;
       }
       return `${capitalise(proxy)} refused the connection to ${host} (${status}). Check the proxy in ${err.source}, or ${bypass}.`;
     }
