@@ -37,6 +37,12 @@ export type Behaviour =
   | { kind: 'delay'; ms: number }
   /** Forward to the registry (which does the work), wait for its whole answer, then drop the connection. */
   | { kind: 'lose-answer' }
+  /**
+   * Decide per request (crash points): 'pass' forwards; 'hang' never answers; 'reset' drops the
+   * connection unanswered; 'lose-answer' forwards and drops the answer. `then` runs once the
+   * registry was asked (or at once, when it is not).
+   */
+  | { kind: 'intercept'; decide: (method: string, path: string) => { action: 'pass' | 'hang' | 'reset' | 'lose-answer'; then?: () => void } }
   /** Hand-written answer. */
   | { kind: 'custom'; handle: (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void };
 
@@ -276,6 +282,20 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         cut(req.socket);
         return;
       }
+      case 'intercept': {
+        const { action, then } = behaviour.decide(method, req.url ?? '/');
+        if (action === 'hang' || action === 'reset') {
+          record(action);
+          if (action === 'reset') cut(req.socket);
+          then?.();
+          return;
+        }
+        const up = await forward(req, body);
+        record(action === 'pass' ? up.status : `lose-answer(${up.status})`);
+        then?.();
+        if (action === 'lose-answer') return void cut(req.socket);
+        return reply(res, up);
+      }
       case 'custom':
         record('custom');
         behaviour.handle(req, res, body);
@@ -302,8 +322,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       };
       res.once('finish', done);
       res.once('close', done);
-      handle(req, res, Buffer.concat(chunks), seen).catch((err: Error) => {
+      handle(req, res, Buffer.concat(chunks), seen).catch((err: Error & { code?: string }) => {
         seen.outcome = `proxy-error: ${err.message}`;
+        // The registry behind is down (restarting): the client sees what it would without us, a dropped connection.
+        if (err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET') {
+          req.socket.destroy();
+          return;
+        }
         if (!res.headersSent) {
           res.writeHead(599, { 'content-type': 'text/plain' });
           res.end(`fault proxy: ${err.message}`);
