@@ -43,6 +43,8 @@ export type Behaviour =
    * registry was asked (or at once, when it is not).
    */
   | { kind: 'intercept'; decide: (method: string, path: string) => { action: 'pass' | 'hang' | 'reset' | 'lose-answer'; then?: () => void } }
+  /** Forward as usual, and hand the registry's answer to `see` (to learn the tokens an issuer gave out). */
+  | { kind: 'observe'; see: (status: number, headers: http.IncomingHttpHeaders, body: Buffer) => void }
   /** Hand-written answer. */
   | { kind: 'custom'; handle: (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void };
 
@@ -91,6 +93,8 @@ export interface FaultProxyOptions {
   tls?: { key: string; cert: string };
   /** Rewrite the realm of every WWW-Authenticate the registry sends (to put a fault proxy in front of the issuer). */
   realm?: (realm: string) => string;
+  /** Address to listen on (default 127.0.0.1): a non-loopback one makes a registry regx must not send Basic to over http. */
+  listen?: string;
 }
 
 function matches(rule: { method?: string; path: RegExp | string }, method: string, pathname: string): boolean {
@@ -296,6 +300,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         if (action === 'lose-answer') return void cut(req.socket);
         return reply(res, up);
       }
+      case 'observe': {
+        const up = await forward(req, body);
+        record(up.status);
+        behaviour.see(up.status, up.headers, up.body);
+        return reply(res, up);
+      }
       case 'custom':
         record('custom');
         behaviour.handle(req, res, body);
@@ -347,12 +357,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  server.on('clientError', (_err, socket) => socket.destroy());
+  // As the Go registry does with bytes that are not HTTP (a TLS hello on a plain port): a 400, then close.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n400 Bad Request');
+    else socket.destroy();
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, options.listen ?? '127.0.0.1', () => resolve());
   });
-  self = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  self = `${options.listen ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
 
   return {
     url: `${options.tls ? 'https' : 'http'}://${self}`,
