@@ -671,6 +671,9 @@ export class RegistryClient {
       path: `/v2/${repository}/blobs/uploads/${query}`,
       scopes: mount ? [...pushScopes(repository), pullScope(mount.from)] : pushScopes(repository),
       body: new Uint8Array(0),
+      // Safe to send again: a session opened twice leaves one unused (the registry purges it), and a
+      // mount that happened twice is still one blob.
+      retry: true,
       signal,
       okStatuses: mount ? [201, 202] : [202],
       operation: mount ? 'mount' : 'upload',

@@ -423,6 +423,14 @@ describe('fault cases', () => {
       assert.equal(w.token.count('PUT', UPLOAD), 4);
     });
 
+    it('copy: the upload POST answered 503 once: asked again (a second session costs nothing)', async () => {
+      const repo = uniqueRepo('post503');
+      const image = await seedOpen(w, repo);
+      w.token.rule({ method: 'POST', path: UPLOAD, nth: 1, behaviour: { kind: 'status', status: 503 } });
+      assert.match(succeeded(await regx(['copy', `${w.open.host}/${repo}:1.0`, `${w.token.host}/${repo}:1.0`])), new RegExp(image.digest));
+      assert.equal(w.token.count('POST', UPLOAD), 4, 'three blobs, one of them asked twice');
+    });
+
     it('copy: a source layer reset mid-body is read again from the start', async () => {
       const repo = uniqueRepo('srcreset');
       const image = await seedOpen(w, repo, '1.0', [64 * 1024]);
