@@ -9,16 +9,14 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { DockerEngine } from '../../src/docker/engine';
 import { tarOf } from '../support/engineImages';
 import { registryRequest, seedImage } from '../support/seeding';
 import { startFaultProxy, type FaultProxy } from './harness';
-import { spawnCli, startWorld, uniqueRepo, until, type FaultWorld } from './support';
+import { ownRegistry, spawnCli, startWorld, uniqueRepo, until, waitForPort, type FaultWorld, type OwnRegistry } from './support';
 
 const SEED = Number(process.env.REGX_CRASH_SEED) || Math.floor(Math.random() * 2 ** 31);
 console.log(`crash points: seed ${SEED} (REGX_CRASH_SEED=${SEED} repeats them)`);
@@ -217,44 +215,18 @@ describe('crash safety', () => {
   });
 
   describe('a real registry killed and started again mid-copy', () => {
-    let registry: ChildProcess | undefined;
+    let registry: OwnRegistry;
     let front: FaultProxy;
-    let dir: string;
     const port = Number(process.env.REGX_TEST_PORT_BASE ?? 33000) + 11;
-    const config = () => path.join(dir, 'config.yml');
-
-    async function startRegistry(): Promise<void> {
-      registry = spawn('docker-registry', ['serve', config()], { stdio: ['ignore', 'ignore', fs.openSync(path.join(dir, 'registry.log'), 'a')] });
-      for (let i = 0; i < 100; i++) {
-        const up = await new Promise<boolean>((resolve) => {
-          const socket = net.connect(port, '127.0.0.1', () => {
-            socket.destroy();
-            resolve(true);
-          });
-          socket.on('error', () => resolve(false));
-        });
-        if (up) return;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error('the registry did not start');
-    }
 
     before(async () => {
-      dir = fs.mkdtempSync(path.join(w.home, 'registry-'));
-      // JSON is YAML: the same shape test/services/start.mjs writes.
-      fs.writeFileSync(config(), JSON.stringify({
-        version: 0.1,
-        log: { level: 'info' },
-        storage: { filesystem: { rootdirectory: path.join(dir, 'data') }, delete: { enabled: true }, maintenance: { uploadpurging: { enabled: false } } },
-        http: { addr: `127.0.0.1:${port}`, secret: 'regx-faults-restart' },
-        health: { storagedriver: { enabled: false } },
-      }));
-      await startRegistry();
-      front = await startFaultProxy({ upstream: `127.0.0.1:${port}` });
+      registry = ownRegistry(fs.mkdtempSync(path.join(w.home, 'registry-')), port);
+      await registry.start();
+      front = await startFaultProxy({ upstream: registry.host });
     });
     after(async () => {
       await front.close();
-      registry?.kill('SIGKILL');
+      registry.kill();
     });
 
     it('restarted at 3 random requests of a copy into it: consistent, and finished by regx or its rerun', { timeout: 120_000 }, async () => {
@@ -274,15 +246,16 @@ describe('crash safety', () => {
             decide: () => {
               if (++n !== k) return { action: 'pass' };
               // SIGKILL the registry with this request in flight, and bring it back a moment later.
-              registry?.kill('SIGKILL');
-              setTimeout(() => void startRegistry(), 300);
+              registry.kill();
+              setTimeout(() => void registry.start(), 300);
               return { action: 'reset' };
             },
           },
         });
         const run = spawnCli(['copy', `${w.services.open.host}/${src}:1.0`, `${front.host}/${dst}:1.0`], w.env);
         const { code } = await run.exited;
-        await until(() => registry?.exitCode === null, 10_000, 'the registry to be back');
+        await until(() => registry.process().exitCode === null && registry.process().pid !== undefined, 10_000, 'the registry to be back');
+        await waitForPort(port);
         await new Promise((r) => setTimeout(r, 500));
         front.reset();
         // Either regx rode out the restart, or it said so in one line.

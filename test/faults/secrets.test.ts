@@ -8,34 +8,18 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { seedImage } from '../support/seeding';
 import { startFaultProxy, type FaultProxy } from './harness';
-import { startWorld, uniqueRepo, type FaultWorld } from './support';
+import { ownRegistry, startWorld, uniqueRepo, type FaultWorld, type OwnRegistry } from './support';
 
 const PASSWORD = `Pw-${randomBytes(9).toString('base64url')}`;
 const WRONG_PASSWORD = `Wrong-${randomBytes(9).toString('base64url')}`;
 const USER = 'carol';
 
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (up) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nothing listens on ${port}`);
-}
 
 /** Every file under dir (following no links), with its text. */
 function filesUnder(dir: string): Array<{ file: string; text: string }> {
@@ -51,7 +35,7 @@ function filesUnder(dir: string): Array<{ file: string; text: string }> {
 
 describe('secrets', () => {
   let w: FaultWorld;
-  let registry: ChildProcess;
+  let registry: OwnRegistry;
   let basic: FaultProxy;
   let dir: string;
   let tmp: string;
@@ -77,16 +61,9 @@ describe('secrets', () => {
     dir = fs.mkdtempSync(path.join(w.home, 'basic-'));
     tmp = fs.mkdtempSync(path.join(w.home, 'tmp-'));
     fs.writeFileSync(path.join(dir, 'htpasswd'), execFileSync('htpasswd', ['-Bbn', USER, PASSWORD]));
-    fs.writeFileSync(path.join(dir, 'config.yml'), JSON.stringify({
-      version: 0.1,
-      log: { level: 'info' },
-      storage: { filesystem: { rootdirectory: path.join(dir, 'data') }, delete: { enabled: true } },
-      http: { addr: `127.0.0.1:${port}`, secret: 'regx-faults-secrets' },
-      auth: { htpasswd: { realm: 'regx-secrets', path: path.join(dir, 'htpasswd') } },
-    }));
-    registry = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], { stdio: 'ignore' });
-    await waitForPort(port);
-    basic = await startFaultProxy({ upstream: `127.0.0.1:${port}` });
+    registry = ownRegistry(dir, port, { htpasswd: { realm: 'regx-secrets', path: path.join(dir, 'htpasswd') } });
+    await registry.start();
+    basic = await startFaultProxy({ upstream: registry.host });
     // The issuer's answers pass the fault proxy: every token it gives out is one to look for.
     w.issuer.rule({ path: '/token', behaviour: { kind: 'observe', see: (_s, _h, body) => {
       try {
@@ -101,7 +78,7 @@ describe('secrets', () => {
   });
   after(async () => {
     await basic.close();
-    registry.kill('SIGKILL');
+    registry.kill();
     await w.close();
   });
 

@@ -2,8 +2,9 @@
 // holding the token registry's login, seeded images, and assertions about what a user sees.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startFaultProxy, type FaultProxy } from './harness';
@@ -129,4 +130,58 @@ export async function until(check: () => boolean, ms: number, what: string): Pro
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** Resolves once something accepts connections on 127.0.0.1:port (5 s at most). */
+export async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port}`);
+}
+
+export interface OwnRegistry {
+  host: string;
+  /** The running process (a new one after start()). */
+  process(): ChildProcess;
+  /** Start it (again, on the same port and data). */
+  start(): Promise<void>;
+  kill(): void;
+}
+
+/**
+ * A real Distribution registry of the test's own (deletes on), for what the shared services must not
+ * suffer: being killed and restarted, or an htpasswd of distinctive credentials. Its config is the
+ * shape test/services/start.mjs writes (JSON is YAML).
+ */
+export function ownRegistry(dir: string, port: number, auth?: Record<string, unknown>): OwnRegistry {
+  const config = path.join(dir, 'config.yml');
+  fs.writeFileSync(config, JSON.stringify({
+    version: 0.1,
+    log: { level: 'info' },
+    storage: { filesystem: { rootdirectory: path.join(dir, 'data') }, delete: { enabled: true }, maintenance: { uploadpurging: { enabled: false } } },
+    http: { addr: `127.0.0.1:${port}`, secret: 'regx-faults-own-registry' },
+    health: { storagedriver: { enabled: false } },
+    ...(auth ? { auth } : {}),
+  }));
+  let child: ChildProcess | undefined;
+  return {
+    host: `127.0.0.1:${port}`,
+    process: () => child!,
+    async start() {
+      child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', fs.openSync(path.join(dir, 'registry.log'), 'a')] });
+      await waitForPort(port);
+    },
+    kill() {
+      child?.kill('SIGKILL');
+    },
+  };
 }
