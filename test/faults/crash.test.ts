@@ -10,7 +10,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { DockerEngine } from '../../src/docker/engine';
 import { tarOf } from '../support/engineImages';
@@ -59,15 +61,15 @@ async function tagDigest(host: string, repo: string, tag: string, auth: Auth): P
   return sha(Buffer.from(await res.arrayBuffer()));
 }
 
-/** The tag is absent, or names `digest` and every blob it needs is there and hashes right. */
-async function absentOrComplete(host: string, repo: string, tag: string, digest: string, auth: Auth): Promise<'absent' | 'complete'> {
+/** The tag is absent, or names `digest` (any manifest, when undefined) and every blob it needs is there and hashes right. */
+async function absentOrComplete(host: string, repo: string, tag: string, digest: string | undefined, auth: Auth): Promise<'absent' | 'complete'> {
   const res = await registryRequest(host, repo, 'GET', `/v2/${repo}/manifests/${tag}`, { auth, expect: [200, 404], headers: { accept: MANIFEST_ACCEPT } });
   if (res.status === 404) {
     await res.arrayBuffer();
     return 'absent';
   }
   const bytes = Buffer.from(await res.arrayBuffer());
-  assert.equal(sha(bytes), digest, `${host}/${repo}:${tag} names another manifest`);
+  if (digest !== undefined) assert.equal(sha(bytes), digest, `${host}/${repo}:${tag} names another manifest`);
   const manifest = JSON.parse(bytes.toString('utf8')) as { config: { digest: string; size: number }; layers: { digest: string; size: number }[] };
   for (const blob of [manifest.config, ...manifest.layers]) {
     const got = await registryRequest(host, repo, 'GET', `/v2/${repo}/blobs/${blob.digest}`, { auth, expect: [200, 404] });
@@ -307,6 +309,87 @@ describe('crash safety', () => {
         assert.equal((await again.exited).code, 0, again.stderr());
         assert.equal(await absentOrComplete(w.services.open.host, `${repo}-${i}`, '1.0', digest, undefined), 'complete');
         outcomes.push({ label: `engine push #${i + 1}`, k, of: total, afterWork, state: `${state}, rerun → complete` });
+      }
+    });
+
+    it('dockerd SIGKILLed and started again mid-push: one line from regx, the registry consistent, a rerun finishes', { timeout: 120_000 }, async (t) => {
+      if (!dockerHost()) return t.skip('no dockerd (needs root and Debian docker.io)');
+      drawFor('engine restart');
+      assert.ok(fs.existsSync(path.join(w.services.root, 'docker', 'docker.pid')), "the services' dockerd is running (this test must be the tier's last use of it)");
+      const socketPath = dockerHost()!.replace(/^unix:\/\//, '');
+      const pidFile = path.join(w.services.root, 'docker', 'docker.pid');
+      const ping = () => new Promise<boolean>((resolve) => {
+        const req = http.get({ socketPath, path: '/_ping', timeout: 1000 }, (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        });
+        req.on('error', () => resolve(false));
+        req.on('timeout', () => req.destroy());
+      });
+      // The services' dockerd, started again exactly as it was (its own command line), as a child of this test.
+      const argv = fs.readFileSync(`/proc/${fs.readFileSync(pidFile, 'utf8').trim()}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      let restarted: ChildProcess | undefined;
+      const containerdPidFile = path.join(argv[argv.indexOf('--exec-root') + 1]!, 'containerd', 'containerd.pid');
+      const alive = (pid: number) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const killAndRestart = async () => {
+        const containerd = Number(fs.readFileSync(containerdPidFile, 'utf8').trim()) || undefined;
+        process.kill(Number(fs.readFileSync(pidFile, 'utf8').trim()), 'SIGKILL');
+        // containerd dies with dockerd but lingers until reaped; a dockerd started meanwhile takes its
+        // pid file for a running containerd and gives up (see docker-engine-restart.test.ts).
+        for (let i = 0; containerd && i < 150 && alive(containerd); i++) await new Promise((r) => setTimeout(r, 20));
+        if (containerd && alive(containerd)) process.kill(containerd, 'SIGKILL');
+        for (let i = 0; containerd && i < 150 && alive(containerd); i++) await new Promise((r) => setTimeout(r, 20));
+        fs.rmSync(containerdPidFile, { force: true });
+        fs.rmSync(pidFile, { force: true });
+        restarted = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', fs.openSync(path.join(w.services.root, 'docker', 'dockerd-restarted.log'), 'a')] });
+      };
+      try {
+        const engine = DockerEngine.fromEnvironment({ env: { DOCKER_HOST: dockerHost()! } });
+        const repo = uniqueRepo('engine-restart');
+        const ref = `${w.open.host}/${repo}:1.0`;
+        await engine.importImage(tarOf([{ name: 'data.bin', randomSize: 8_000_000 }]), ref);
+        const env = { ...w.env, DOCKER_HOST: dockerHost() };
+        const k = pick(4);
+        w.open.reset();
+        let n = 0;
+        w.open.rule({ path: /.*/, behaviour: { kind: 'intercept', decide: () => (++n === k ? { action: 'reset', then: () => void killAndRestart() } : { action: 'pass' }) } });
+        const run = spawnCli(['push', ref], env);
+        const { code } = await run.exited;
+        w.open.reset();
+        if (code !== 0) {
+          assert.equal(code, 1);
+          assert.match(run.stderr().trim(), /^regx: [^\n]+$/, 'one line');
+          assert.doesNotMatch(run.stderr(), /\n\s+at /);
+        }
+        await until(() => restarted !== undefined, 10_000, 'dockerd to be started again');
+        for (let i = 0; i < 200 && !(await ping()); i++) await new Promise((r) => setTimeout(r, 100));
+        assert.ok(await ping(), 'dockerd is back');
+        // The push may or may not have landed; whatever the tag names must be whole.
+        const state = await absentOrComplete(w.services.open.host, repo, '1.0', undefined, undefined);
+        const again = spawnCli(['push', ref], env);
+        assert.equal((await again.exited).code, 0, again.stderr());
+        const digest = /digest: (sha256:[a-f0-9]{64})/.exec(again.stdout())![1]!;
+        assert.equal(await absentOrComplete(w.services.open.host, repo, '1.0', digest, undefined), 'complete');
+        outcomes.push({ label: "dockerd restart mid-push", k, of: 4, afterWork: false, state: `regx exited ${code}${code ? ` ("${run.stderr().trim().slice(0, 90)}…")` : ""}, ${state}, rerun → complete` });
+      } finally {
+        // Ours now: stop it the way the services would have, so nothing is left running. This is the
+        // tier's last use of the engine (crash.test.ts runs first, and only it uses dockerd).
+        if (restarted && restarted.exitCode === null) {
+          restarted.kill('SIGTERM');
+          await new Promise((r) => restarted!.once('exit', r));
+        }
+        // The SIGKILLed dockerd could not unmount its data-root bind mount: do it, or it outlives the services.
+        const dataRoot = argv[argv.indexOf('--data-root') + 1]!;
+        for (let i = 0; i < 3 && fs.readFileSync('/proc/mounts', 'utf8').split('\n').some((l) => l.split(' ')[1] === dataRoot); i++) {
+          spawnSync('umount', [dataRoot]);
+        }
       }
     });
   });
