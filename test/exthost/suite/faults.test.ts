@@ -2,7 +2,7 @@
 // the real extension host, the fault proxy (test/faults/harness.ts) in front of the real open
 // registry. A retried read shows its rows with no error; a storm shows one error row whose words
 // claim no more retries than happened; a long Retry-After says when to try again; a lost answer to
-// a retag's PUT is not put twice. And the registries setting, generated (fast-check): every value is
+// a retag's PUT is not put twice; Cancel stops a copy at once. And the registries setting, generated (fast-check): every value is
 // an entry or a reason, never a throw, never a password echoed.
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -11,9 +11,9 @@ import type { RegistryExplorerApi } from '../../../src/extension';
 import type { RegistryNode, RepositoryNode, TreeNode } from '../../../src/vscode/tree/nodes';
 import type { RetagOutcome } from '../../../src/vscode/commands/retag';
 import { validateRegistryEntry } from '../../../src/vscode/settings';
-import { seedImage } from '../../support/seeding';
+import { getManifest, seedImage } from '../../support/seeding';
 import { startFaultProxy, type FaultProxy } from '../../faults/harness';
-import { activateExtension, after, before, services, skip, suite, test, waitFor, withSetting } from './harness';
+import { activateExtension, after, before, services, skip, sleep, suite, test, waitFor, withSetting } from './harness';
 import { TreeView } from './treeView';
 
 const NS = `exfaults${Date.now().toString(36)}`;
@@ -57,7 +57,7 @@ suite('faults in the tree', () => {
     front = await startFaultProxy({ upstream: svc.open.host });
     await seedImage(svc.open.host, REPO, '1.0', { layers: [2048] });
     restore.push(await withSetting('registryExplorer', 'useDockerConfig', false));
-    restore.push(await withSetting('registryExplorer', 'registries', [{ url: `http://${front.host}`, name: 'faulty' }]));
+    restore.push(await withSetting('registryExplorer', 'registries', [{ url: `http://${front.host}`, name: 'faulty' }, { url: `http://${svc.open.host}`, name: 'open' }]));
   });
   after(async () => {
     for (const r of restore.reverse()) await r();
@@ -115,6 +115,26 @@ suite('faults in the tree', () => {
     });
     assert.deepEqual([...labels].sort(), ['1.0', 'after-lost-answer']);
   });
+
+  test('Cancel during a copy whose layer stalls: it stops at once, nothing more is sent, no target tag', async () => {
+    const svc = services()!;
+    front.reset();
+    const tag = (await rowsOf(await repository())).find((n) => n.kind === 'tag');
+    assert.ok(tag);
+    const BLOB = /\/blobs\/sha256:[a-f0-9]{64}$/;
+    front.rule({ method: 'GET', path: BLOB, behaviour: { kind: 'hang-mid-body', afterBytes: 100 } });
+    const target = `${NS}/cancelled`;
+    const copying = vscode.commands.executeCommand('registryExplorer.copyImage', tag, undefined, { registry: svc.open.host, repository: target, tag: '1.0', referrers: false });
+    await waitFor('a layer download to start', () => front.count('GET', BLOB) >= 1 || undefined);
+    // What the notification's Cancel button does.
+    assert.ok(api.cancelOperations() >= 1, 'the copy was a cancellable operation');
+    assert.equal(await copying, undefined, 'a cancelled copy reports nothing (no error message)');
+    assert.equal(api.runningOperations(), 0);
+    const sent = front.requests.length;
+    await sleep(500);
+    assert.equal(front.requests.length, sent, 'nothing was sent after Cancel');
+    assert.equal((await getManifest(svc.open.host, target, '1.0')).status, 404, 'the target tag was never written');
+  }, { timeout: 30_000 });
 });
 
 suite('the registries setting, generated', () => {
