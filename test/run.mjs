@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The single test command (`npm test`):
 //   build → type-check → compile tests → start the real services → run the tiers in order → summary.
-//   node test/run.mjs                    every tier: unit, integration, exthost, ui
+//   node test/run.mjs                    every tier: unit, integration, faults, exthost, ui
 //   node test/run.mjs unit integration   only those tiers (services start only when a tier needs them)
 // The last line of output is always `N passed, N failed, N skipped`, summed across tiers (a failed
 // build step counts as one failure). Exit code 0 only when nothing failed and at least one test ran.
@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_PORT_BASE, startServices } from './services/start.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ALL_TIERS = ['unit', 'integration', 'exthost', 'ui'];
+const ALL_TIERS = ['unit', 'integration', 'faults', 'exthost', 'ui'];
 const countReporter = path.join(repo, 'test', 'support', 'countReporter.mjs');
 
 const requested = process.argv.slice(2);
@@ -183,6 +183,8 @@ async function main() {
     const started = Date.now();
     const counts = tier === 'unit' ? await nodeTestTier('unit')
       : tier === 'integration' ? await nodeTestTier('integration', ['--test-concurrency=1']) // they share the registries and the issuer's state
+        // faults: fault proxies in front of the real registries, crash points, generated input (test/faults/).
+        : tier === 'faults' ? await nodeTestTier('faults', ['--test-concurrency=1'])
         : await scriptTier(tier);
     results.push({ name: tier, ...counts, seconds: (Date.now() - started) / 1000 });
     await tearDownServices(counts.failed > 0 || interrupted);

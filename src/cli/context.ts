@@ -100,9 +100,22 @@ export function transportFor(ctx: CliContext): Transport {
   const state = stateOf(ctx);
   if (!state.transport) {
     const proxy = proxySettingsFromEnv(ctx.env);
-    state.transport = createTransport(proxy ? { proxy } : {});
+    state.transport = createTransport({ ...(proxy ? { proxy } : {}), ...silenceBudget(ctx.env['REGX_TIMEOUT']) });
   }
   return state.transport;
+}
+
+/**
+ * REGX_TIMEOUT=SECONDS: how long a registry may stay silent before regx reports it (default 60, as the
+ * design promises). A third of it for one attempt's headers or a stalled body, so one retry after a
+ * silence still fits; retries start only while they fit. An unusable value is ignored rather than
+ * turned into "wait forever".
+ */
+export function silenceBudget(value: string | undefined): { headersTimeoutMs?: number; bodyTimeoutMs?: number; retryBudgetMs?: number } {
+  const seconds = Number(value);
+  if (!value || !Number.isFinite(seconds) || seconds < 1 || seconds > 3600) return {};
+  const third = Math.round((seconds * 1000) / 3);
+  return { headersTimeoutMs: third, bodyTimeoutMs: third, retryBudgetMs: seconds * 1000 };
 }
 
 /** One client per registry host for this run: the same registry gets the same session (tokens, mounts). */

@@ -81,7 +81,8 @@ export class CredentialHelper {
       ? { ServerURL: serverUrl, Username: IDENTITY_TOKEN_USERNAME, Secret: credential.identityToken }
       : { ServerURL: serverUrl, Username: credential.username, Secret: credential.password ?? '' };
     const result = await this.run('store', JSON.stringify(payload));
-    if (result.code !== 0) throw this.failure('store', result);
+    // A helper that echoes its input in an error would show the secret in our message: cut it out.
+    if (result.code !== 0) throw this.failure('store', { ...result, stderr: result.stderr.split(payload.Secret).join('[secret]') });
   }
 
   /** Remove the credential for serverUrl; removing one that is not there is not an error. */
@@ -117,7 +118,8 @@ export class CredentialHelper {
     let text = `"${action}" failed with exit code ${result.code}`;
     const known = KNOWN_HELPER_MESSAGES.find((m) => result.stdout.includes(m));
     if (known) text += `: ${known}`;
-    const stderr = result.stderr.trim();
+    // Printable text only: a helper's binary noise or terminal escapes are no help in a message.
+    const stderr = result.stderr.replace(/[^\x20-\x7e\u00a0-\uffff\n\t]+/g, '?').trim();
     if (stderr) text += ` (stderr: ${stderr.length > 300 ? stderr.slice(0, 300) + '…' : stderr})`;
     return new CredentialError(this.binary, text);
   }

@@ -210,6 +210,15 @@ function isTransientUploadFailure(error: unknown): boolean {
   return false;
 }
 
+/**
+ * A write whose answer never came back whole: the connection broke or timed out, or something in
+ * front of the registry answered 429/502/503/504. The write may or may not have happened.
+ */
+function isLostWriteAnswer(error: unknown): boolean {
+  if (error instanceof TransportError) return ['reset', 'closed', 'timeout', 'refused'].includes(error.reason);
+  return error instanceof DistributionError && RETRYABLE_STATUSES.has(error.status);
+}
+
 /** The pages read before a paging cursor, newest first: a Link that circles back is caught across calls. */
 interface PageTrail {
   url: string;
@@ -495,15 +504,30 @@ export class RegistryClient {
     const algorithm = parseDigest(reference)?.algorithm ?? 'sha256';
     const digest = computeDigest(bytes, algorithm);
     if (isDigest(reference)) verifyBytes(bytes, reference, `${this.registry}${path}`);
-    const { response, requestUrl } = await this.send({
-      method: 'PUT',
-      path,
-      scopes: pushScopes(repository),
-      headers: { 'content-type': mediaType },
-      body: bytes,
-      signal: opts.signal,
-      operation: 'manifest',
-    });
+    const put = () =>
+      this.send({
+        method: 'PUT',
+        path,
+        scopes: pushScopes(repository),
+        headers: { 'content-type': mediaType },
+        body: bytes,
+        signal: opts.signal,
+        operation: 'manifest',
+      });
+    let sent: Awaited<ReturnType<typeof put>>;
+    try {
+      sent = await put();
+    } catch (error) {
+      if (!isLostWriteAnswer(error) || opts.signal?.aborted) throw error;
+      // The PUT may have landed before its answer was lost: look, and send it again only if it did not.
+      await sleep(backoffDelay(1, UPLOAD_BACKOFF_MS, UPLOAD_BACKOFF_MAX_MS), opts.signal);
+      if ((await this.headManifest(repository, reference, opts).catch(() => undefined))?.digest === digest) {
+        this.tagCache.delete(repository);
+        return { digest, subjectIndexed: false };
+      }
+      sent = await put();
+    }
+    const { response, requestUrl } = sent;
     await response.dump();
     const answered = headerValue(response.headers['docker-content-digest']);
     if (answered && parseDigest(answered)?.algorithm === algorithm && answered !== digest) {
@@ -534,14 +558,23 @@ export class RegistryClient {
   async deleteManifest(repository: string, digest: string, opts: CallOptions = {}): Promise<void> {
     validateRepositoryName(repository);
     requireDigest(digest);
-    const { response } = await this.send({
-      method: 'DELETE',
-      path: `/v2/${repository}/manifests/${digest}`,
-      scopes: deleteScopes(repository),
-      signal: opts.signal,
-      operation: 'delete',
-    });
-    await response.dump();
+    const remove = () =>
+      this.send({
+        method: 'DELETE',
+        path: `/v2/${repository}/manifests/${digest}`,
+        scopes: deleteScopes(repository),
+        signal: opts.signal,
+        operation: 'delete',
+      });
+    try {
+      await (await remove()).response.dump();
+    } catch (error) {
+      if (!isLostWriteAnswer(error) || opts.signal?.aborted) throw error;
+      // The DELETE may have happened before its answer was lost: a second one would answer 404 and
+      // report a done delete as a failure. Look first; send it again only while the manifest is there.
+      await sleep(backoffDelay(1, UPLOAD_BACKOFF_MS, UPLOAD_BACKOFF_MAX_MS), opts.signal);
+      if ((await this.headManifest(repository, digest, opts)) !== undefined) await (await remove()).response.dump();
+    }
     manifestCache.delete(`${this.registry}/${repository}@${digest}`);
     this.tagCache.delete(repository);
   }
@@ -638,6 +671,9 @@ export class RegistryClient {
       path: `/v2/${repository}/blobs/uploads/${query}`,
       scopes: mount ? [...pushScopes(repository), pullScope(mount.from)] : pushScopes(repository),
       body: new Uint8Array(0),
+      // Safe to send again: a session opened twice leaves one unused (the registry purges it), and a
+      // mount that happened twice is still one blob.
+      retry: true,
       signal,
       okStatuses: mount ? [201, 202] : [202],
       operation: mount ? 'mount' : 'upload',
@@ -724,6 +760,9 @@ export class RegistryClient {
           // The session may hold part of the bytes: abandon it (best effort) and start the blob over.
           await this.cancelUpload(upload.started.location as string, repository, opts.signal);
           await sleep(backoffDelay(attempt, UPLOAD_BACKOFF_MS, UPLOAD_BACKOFF_MAX_MS), opts.signal);
+          // Unless the last PUT landed and only its answer was lost: blobs are named by their digest.
+          const landed = await this.headBlob(repository, descriptor.digest, opts).catch(() => undefined);
+          if (landed && (descriptor.size < 0 || landed.size === descriptor.size)) return 'uploaded';
         }
       }
     } finally {

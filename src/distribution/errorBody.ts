@@ -87,6 +87,7 @@ export async function distributionErrorFrom(
   const authError = parseChallenges(res.headers['www-authenticate']).find((c) => c.params['error'])?.params['error'];
   const extra: DistributionError['extra'] = {};
   if (retryAfterMs !== undefined) extra.retryAfterSeconds = Math.ceil(retryAfterMs / 1000);
+  if (res.attempt > 1) extra.attempts = res.attempt;
   if (authError) extra.authError = authError;
   if (parsed.snippet) extra.bodySnippet = parsed.snippet;
   if (res.proxy) extra.proxy = { ...res.proxy };

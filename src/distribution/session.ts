@@ -12,7 +12,7 @@ import { challengeScopes, parseChallenges, pickChallenge, type Challenge } from 
 import { distributionErrorFrom } from './errorBody';
 import { underPathPrefix } from './link';
 import { TokenCache, basicAuthorization, fetchToken, type TokenRequest } from './tokens';
-import { createTransport, isReplayable, RETRYABLE_STATUSES, type TlsProfile, type Transport, type TransportResponse } from './transport';
+import { createTransport, isReplayable, type TlsProfile, type Transport, type TransportResponse } from './transport';
 import type { RegistryEndpoint, RegistryRequest, RegistryResponse, RegistrySession } from './types';
 
 export interface SessionOptions {
@@ -233,7 +233,8 @@ class Session implements RegistrySession {
     return { kind: 'none' };
   }
 
-  private async send(req: RegistryRequest, url: string, auth: Auth): Promise<TransportResponse> {
+  /** `firstContact`: plain http that may be the wrong scheme (see TransportRequest.firstContact). */
+  private async send(req: RegistryRequest, url: string, auth: Auth, firstContact = false): Promise<TransportResponse> {
     const headers: Record<string, string> = {};
     if (this.userAgent) headers['user-agent'] = this.userAgent;
     for (const [name, value] of Object.entries(req.headers ?? {})) {
@@ -247,6 +248,7 @@ class Session implements RegistrySession {
       ...(auth.kind !== 'none' ? { authorization: auth.header } : {}),
       ...(req.body !== undefined ? { body: req.body } : {}),
       ...(req.retry !== undefined ? { retry: req.retry } : {}),
+      ...(firstContact ? { firstContact } : {}),
       ...(req.signal ? { signal: req.signal } : {}),
       ...(req.maxBodyBytes !== undefined ? { maxBodyBytes: req.maxBodyBytes } : {}),
       tls: await this.tls(),
@@ -301,8 +303,15 @@ class Session implements RegistrySession {
     const base = `${scheme}://${this.apiHost}`;
     let res: TransportResponse;
     try {
-      res = await this.send(this.httpAllowed ? { ...req, retry: false } : req, this.resolve(base, req.path), { kind: 'none' });
+      res = await this.send(req, this.resolve(base, req.path), { kind: 'none' }, this.httpAllowed);
     } catch (err) {
+      if (err instanceof TransportError && err.reason === 'timeout') {
+        // A registry that stays silent (already asked again inside the budget by the transport) is
+        // reported now: a ping and the request once more would take the budget again.
+        this.pingPromise = undefined;
+        decide(Promise.reject(err));
+        throw err;
+      }
       void classic().catch(() => undefined);
       if (err instanceof CancelledError) throw err;
       return undefined;
@@ -320,12 +329,8 @@ class Session implements RegistrySession {
       void classic().catch(() => undefined);
       return undefined;
     }
+    // A 429/5xx here was already retried (and its Retry-After honoured) by the transport.
     decide(state);
-    if (busy && this.httpAllowed && res.status !== 429) {
-      // Asked without retries (above): send it again with them, as the ping would have.
-      await res.dump();
-      return { state, res: await this.send(req, this.resolve(origin, req.path), { kind: 'none' }) };
-    }
     return { state, res };
   }
 
@@ -351,14 +356,14 @@ class Session implements RegistrySession {
    */
   private async doPing(): Promise<PingState> {
     const tls = await this.tls();
-    const probe = async (scheme: 'http' | 'https', retry?: boolean): Promise<PingState & { status: number }> => {
+    const probe = async (scheme: 'http' | 'https', firstContact?: boolean): Promise<PingState & { status: number }> => {
       const base = `${scheme}://${this.apiHost}`;
       const res = await this.transport.request({
         method: 'GET',
         url: `${base}${this.prefix}/v2/`,
         headers: this.userAgent ? { 'user-agent': this.userAgent } : {},
         tls,
-        ...(retry !== undefined ? { retry } : {}),
+        ...(firstContact ? { firstContact } : {}),
       });
       await res.dump();
       const challenge = pickChallenge(parseChallenges(res.headers['www-authenticate']));
@@ -386,15 +391,16 @@ class Session implements RegistrySession {
       }
     }
 
-    // Plain HTTP allowed: one quick http attempt (no retries: a TLS-only port must not cost backoffs).
+    // Plain HTTP allowed: one quick http attempt (a connection failure is not retried: a TLS-only port
+    // must not cost backoffs; a 429/5xx answer is, by the transport, since the port speaks http).
     let httpError: TransportError | undefined;
     try {
-      const answer = await probe('http', false);
-      if (answer.status !== 400 && !RETRYABLE_STATUSES.has(answer.status)) return state(answer);
+      const answer = await probe('http', true);
+      if (answer.status !== 400) return state(answer);
       if (answer.status === 400) {
         // A registry never answers GET /v2/ with 400; a TLS port asked in plain HTTP does.
         try {
-          return state(await probe('https', false));
+          return state(await probe('https', true));
         } catch (err) {
           if (!(err instanceof TransportError)) throw err;
           // It speaks TLS, and the secure connection failed (an untrusted certificate, or a client
@@ -404,7 +410,6 @@ class Session implements RegistrySession {
           return state(answer);
         }
       }
-      // 5xx / 429 on the ping: plain HTTP it is; ask again with the usual retries below.
     } catch (err) {
       if (!(err instanceof TransportError)) throw err;
       httpError = err;
@@ -413,7 +418,7 @@ class Session implements RegistrySession {
     if (httpError) {
       // The plain request failed at the connection: maybe a TLS port that hung up on it.
       try {
-        return state(await probe('https', false));
+        return state(await probe('https', true));
       } catch (err) {
         if (!(err instanceof TransportError)) throw err;
         // A TLS server we could not trust says more than whatever plain http ran into.

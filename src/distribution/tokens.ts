@@ -6,7 +6,7 @@ import type { Credential } from '../credentials/types';
 import { PolicyError, ProtocolError, redactUrl, type Operation } from '../errors/errors';
 import { createHash } from './digest';
 import { distributionErrorFrom } from './errorBody';
-import type { TlsProfile, Transport } from './transport';
+import type { TlsProfile, Transport, TransportResponse } from './transport';
 
 /** Sent as client_id in OAuth2 requests (required there) so registry logs name us. */
 const CLIENT_ID = 'registry-explorer';
@@ -144,7 +144,7 @@ export async function fetchToken(transport: Transport, req: TokenRequest, nowMs:
       // A token request changes nothing on the server: repeating it is safe.
       retry: true,
     });
-    if (res.status === 200) return parseTokenResponse(await res.json(), nowMs(), redactUrl(realm.toString()));
+    if (res.status === 200) return parseTokenResponse(await tokenAnswer(res), nowMs(), redactUrl(realm.toString()));
     if (res.status !== 404) throw await distributionErrorFrom(res, 'POST', operation);
     await res.dump();
     // Token servers without OAuth2 answer 404: ask by GET. An identity token is never sent as
@@ -177,7 +177,17 @@ async function getToken(
     maxBodyBytes: TOKEN_BODY_LIMIT,
   });
   if (res.status !== 200) throw await distributionErrorFrom(res, 'GET', operation);
-  return parseTokenResponse(await res.json(), nowMs(), redactUrl(url.toString()));
+  return parseTokenResponse(await tokenAnswer(res), nowMs(), redactUrl(url.toString()));
+}
+
+/** The token answer's JSON; when it is not JSON (a login page, a proxy's error), say it was the token service's answer. */
+async function tokenAnswer(res: TransportResponse): Promise<unknown> {
+  try {
+    return await res.json();
+  } catch (err) {
+    if (err instanceof ProtocolError) throw new ProtocolError(err.url, "the token service's answer is not JSON");
+    throw err;
+  }
 }
 
 export function basicAuthorization(username: string, password: string): string {

@@ -100,6 +100,13 @@ export interface TransportRequest {
   bodyTimeoutMs?: number;
   /** Override the method-based retry decision (token POSTs are safe to repeat, for instance). */
   retry?: boolean;
+  /**
+   * The first contact with a scheme that may be the wrong one (plain http to a port that may speak
+   * TLS): a refused or dropped connection before any answer is not retried (a timeout is) — the
+   * caller tries the other scheme instead of paying backoffs. Once the server has answered, the
+   * usual policy applies (429/5xx, Retry-After, a body cut mid-way).
+   */
+  firstContact?: boolean;
   /** Default true. */
   followRedirects?: boolean;
 }
@@ -136,8 +143,11 @@ export interface Transport {
   proxyFor(url: string): ProxyRoute | undefined;
 }
 
-/** Statuses worth a second try: the server or something in front of it is briefly unwell. */
-export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+/**
+ * Statuses worth a second try: the server or something in front of it is briefly unwell. Not 500:
+ * an internal error repeats for the same request, so asking again only delays the answer.
+ */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 502, 503, 504]);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** Network failures that are worth a second try on an idempotent request. */
 const RETRYABLE_REASONS = new Set<TransportError['reason']>(['reset', 'closed', 'timeout', 'refused']);
@@ -220,7 +230,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
   }
 
   /** One attempt, following redirects by hand. */
-  async function attemptOnce(req: TransportRequest, attempt: number): Promise<TransportResponse> {
+  async function attemptOnce(req: TransportRequest, attempt: number, startedAt: number): Promise<TransportResponse> {
     const origin = new URL(req.url);
     let url = origin;
     let method = req.method.toUpperCase();
@@ -309,10 +319,15 @@ export function createTransport(options: TransportOptions = {}): Transport {
         url = next;
         continue;
       }
-      const response = wrapResponse(raw, url.toString(), method, req, attempt, release);
+      const response = wrapResponse(raw, url.toString(), method, req, attempt, startedAt, release);
       if (route && forward) response.proxy = { display: route.display, source: route.source };
       return response;
     }
+  }
+
+  /** Would one more attempt, after `wait`, still end (answered or timed out) inside the retry budget? */
+  function fitsBudget(startedAt: number, wait: number): boolean {
+    return Date.now() - startedAt + wait + opts.headersTimeoutMs <= opts.retryBudgetMs;
   }
 
   function wrapResponse(
@@ -321,6 +336,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
     method: string,
     req: TransportRequest,
     attempt: number,
+    startedAt: number,
     release: () => void,
   ): TransportResponse {
     // The slot is held until the body is finished; stream() hands it back at once, because a
@@ -377,10 +393,15 @@ export function createTransport(options: TransportOptions = {}): Transport {
           const mapped = mapError(err, method, url, req.signal, opts);
           // A connection reset mid-body on a read: ask again, counting it as the next attempt.
           if (mapped instanceof TransportError && RETRYABLE_REASONS.has(mapped.reason) && canRefetch) {
-            await sleep(backoffDelay(attempt, opts.backoffBaseMs, opts.backoffMaxMs, random), req.signal);
-            const again = await run(req, attempt + 1);
-            return again.bytes();
+            const wait = backoffDelay(attempt, opts.backoffBaseMs, opts.backoffMaxMs, random);
+            // The whole request, refetches included, stays inside the budget a silent registry gets.
+            if (fitsBudget(startedAt, wait)) {
+              await sleep(wait, req.signal);
+              const again = await run(req, attempt + 1, startedAt);
+              return again.bytes();
+            }
           }
+          if (mapped instanceof TransportError) mapped.attempts = attempt;
           throw mapped;
         }
         releaseOnce();
@@ -420,26 +441,28 @@ export function createTransport(options: TransportOptions = {}): Transport {
     return response;
   }
 
-  /** Attempts from `firstAttempt` on, with backoff between them. */
-  async function run(req: TransportRequest, firstAttempt: number): Promise<TransportResponse> {
+  /** Attempts from `firstAttempt` on, with backoff between them; `startedAt` is when the request's first attempt began. */
+  async function run(req: TransportRequest, firstAttempt: number, startedAt: number = Date.now()): Promise<TransportResponse> {
     const retryable = isRetryable(req);
-    const started = Date.now();
+    const fits = (wait: number) => fitsBudget(startedAt, wait);
     for (let attempt = firstAttempt; ; attempt++) {
       if (req.signal?.aborted) throw new CancelledError();
       const last = !retryable || attempt >= opts.maxAttempts;
-      // Would one more attempt still fit in the budget if it had to time out?
-      const fits = (wait: number) => Date.now() - started + wait + opts.headersTimeoutMs <= opts.retryBudgetMs;
       let res: TransportResponse;
       try {
-        res = await attemptOnce(req, attempt);
+        res = await attemptOnce(req, attempt, startedAt);
       } catch (err) {
-        if (((err instanceof TransportError && RETRYABLE_REASONS.has(err.reason)) || (err instanceof ProxyError && isRetryableProxyError(err))) && !last) {
+        // Silence is about the server, not the scheme (a TLS port answers plain http at once, with a 400 or a hang-up).
+        const unanswered = req.firstContact && attempt === 1 && !(err instanceof TransportError && err.reason === 'timeout');
+        if (((err instanceof TransportError && RETRYABLE_REASONS.has(err.reason)) || (err instanceof ProxyError && isRetryableProxyError(err))) && !last && !unanswered) {
           const wait = backoffDelay(attempt, opts.backoffBaseMs, opts.backoffMaxMs, random);
           if (fits(wait)) {
             await sleep(wait, req.signal);
             continue;
           }
         }
+        // How many times it was asked: a message may say "even after retrying" only when it was.
+        if (err instanceof TransportError || err instanceof ProxyError) err.attempts = attempt;
         throw err;
       }
       if (RETRYABLE_STATUSES.has(res.status) && !last) {
@@ -531,13 +554,16 @@ function proxyFailure(err: unknown, route: ProxyRoute, method: string, url: URL,
   return undefined;
 }
 
-/** GET and HEAD always; PUT and DELETE when the body can be sent again; others never (unless told). */
+/**
+ * Reads (GET, HEAD) always; writes never unless the caller says so (a token POST): a write whose
+ * answer was lost may have happened, so repeating it blindly could do it twice or report a done
+ * delete as "not found". Callers of writes check what the registry holds before they send again.
+ */
 export function isRetryable(req: Pick<TransportRequest, 'method' | 'body' | 'retry'>): boolean {
-  if (req.retry !== undefined) return req.retry;
   const method = req.method.toUpperCase();
-  if (method === 'GET' || method === 'HEAD') return true;
-  if (method === 'PUT' || method === 'DELETE') return isReplayable(req.body);
-  return false;
+  const read = method === 'GET' || method === 'HEAD';
+  if (req.retry !== undefined) return req.retry && (read || isReplayable(req.body));
+  return read;
 }
 
 export function isReplayable(body: TransportBody | undefined): boolean {

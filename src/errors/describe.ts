@@ -125,6 +125,12 @@ function describeDistribution(err: DistributionError): string {
     return l10n.t('The token service {0} refused to issue a token: the stored username or password is wrong or has expired, or the repository is private and needs another account. Sign in to the registry again.', host);
   }
 
+  if (err.operation === 'token' && (status >= 500 || status === 429)) {
+    // Not the registry: the service it sends us to for tokens. Saying "the registry" would send the person to the wrong place.
+    const wait = err.extra.retryAfterSeconds !== undefined ? l10n.t(' Try again in {0}.', formatSeconds(err.extra.retryAfterSeconds)) : l10n.t(' Try again later.');
+    return l10n.t('The token service {0} failed ({1}){2}, so no access token could be had for the registry.{3}{4}', host, status, afterRetries(err.extra.attempts), wait, firstMessage ? ` It said: "${firstMessage}".` : '');
+  }
+
   if (status === 401 && err.extra.authError === 'invalid_token') {
     // The session already dropped a cached token and fetched a fresh one before this surfaced.
     return l10n.t('{0} rejected the access token as expired or invalid (401{1}), even a freshly issued one. Sign in again; if it keeps happening, the clocks of this machine and of the token service disagree.', host, repo ? ` on ${repo}` : '');
@@ -199,12 +205,14 @@ function describeDistribution(err: DistributionError): string {
   if (status >= 500 && err.extra.proxy) {
     // Plain http through a proxy: this 5xx may be the proxy's own (it could not reach the registry).
     const { display, source } = err.extra.proxy;
-    return l10n.t('{0} answered {1} through the proxy {2} (from {3}), even after retrying: the proxy could not reach the registry, or the registry failed. Check that the proxy can reach {4}, or add {5} to the no-proxy list (NO_PROXY, or http.noProxy in VS Code) to connect directly.{6}', host, status, display, source, host, host, serverSays);
+    return l10n.t('{0} answered {1} through the proxy {2} (from {3}){4}: the proxy could not reach the registry, or the registry failed. Check that the proxy can reach {5}, or add {6} to the no-proxy list (NO_PROXY, or http.noProxy in VS Code) to connect directly.{7}', host, status, display, source, afterRetries(err.extra.attempts), host, host, serverSays);
   }
 
   if (status >= 500) {
     const what = status === 503 ? l10n.t('is unavailable') : status === 502 || status === 504 ? l10n.t('is not reachable behind its proxy') : l10n.t('had an internal error');
-    return l10n.t('{0} {1} ({2}), even after retrying. Try again later.{3}', host, what, status, serverSays);
+    // A Retry-After longer than regx waits by itself: say how long the registry asked for.
+    const wait = err.extra.retryAfterSeconds !== undefined ? l10n.t(' It asked to wait {0}: try again then.', formatSeconds(err.extra.retryAfterSeconds)) : l10n.t(' Try again later.');
+    return `${host} ${what} (${status})${afterRetries(err.extra.attempts)}.${wait}${serverSays}`;
   }
 
   if (status === 400) {
@@ -724,8 +732,8 @@ function describeTransport(err: TransportError): string {
     case 'timeout': {
       const seconds = /(\d+) s\b/.exec(err.causeMessage ?? '')?.[1];
       const stalled = /stalled/.test(err.causeMessage ?? '');
-      if (stalled) return l10n.t('{0} stopped sending data for {1} seconds, so the transfer was abandoned. Try again later.', host, seconds ?? 'too many');
-      return l10n.t('{0} did not answer within {1}. The registry may be down or overloaded, or a firewall may be dropping the connection.', host, seconds ? `${seconds} s` : 'the time limit');
+      if (stalled) return l10n.t('{0} stopped sending data for {1} seconds{2}, so the transfer was abandoned. Try again later.', host, seconds ?? 'too many', afterRetries(err.attempts));
+      return l10n.t('{0} did not answer within {1}{2}. The registry may be down or overloaded, or a firewall may be dropping the connection.', host, seconds ? `${seconds} s` : 'the time limit', afterRetries(err.attempts));
     }
     case 'tls':
       if (/CERTIFICATE_REQUIRED/.test(err.causeCode ?? '')) {
@@ -734,7 +742,7 @@ function describeTransport(err: TransportError): string {
       return l10n.t('The secure (TLS) connection to {0} failed{1}. If the registry uses a self-signed or private certificate, put its CA as a .crt file in /etc/docker/certs.d/{2}/ (as docker reads it) or add it with "caFile" in registryExplorer.registries (or, less safely, set "skipTlsVerify"; with regx, --insecure). A registry that asks for a client certificate finds it there too, as NAME.cert with NAME.key.', host, err.causeCode ? ` (${err.causeCode})` : '', host);
     case 'reset':
     case 'closed': {
-      const text = l10n.t('{0} closed the connection unexpectedly, even after retrying. Try again; if it repeats, check the registry and any proxy in between.', host);
+      const text = l10n.t('{0} closed the connection unexpectedly{1}. Try again; if it repeats, check the registry and any proxy in between.', host, afterRetries(err.attempts));
       // A registry that asks for a client certificate and gets none hangs up right after the TLS handshake.
       return err.url.startsWith('https:')
         ? l10n.t('{0} A registry that asks for a client certificate (mutual TLS) hangs up like this when it gets none. {1}', text, clientCertificateHint(host))
@@ -743,6 +751,11 @@ function describeTransport(err: TransportError): string {
     default:
       return l10n.t('The request to {0} failed: {1}.', host, err.causeMessage ?? err.causeCode ?? 'network error');
   }
+}
+
+/** Claims a retry only when there was one. */
+function afterRetries(attempts: number | undefined): string {
+  return attempts !== undefined && attempts > 1 ? l10n.t(', even after {0}', attempts - 1 === 1 ? 'one retry' : `${attempts - 1} retries`) : '';
 }
 
 function clientCertificateHint(host: string): string {
@@ -773,7 +786,7 @@ function describeProxy(err: ProxyError): string {
         return l10n.t('{0} refused to connect to {1} (403): its rules do not allow that host or port (for example tinyproxy\'s ConnectPort, squid\'s SSL_ports). Ask for the proxy to allow it, or {2}.', capitalise(proxy), host, bypass);
       }
       if (status >= 500) {
-        return l10n.t('{0} could not reach {1} ({2}), even after retrying. Check that the registry is up and reachable from the proxy, or {3}.', capitalise(proxy), host, status, bypass);
+        return l10n.t('{0} could not reach {1} ({2}){3}. Check that the registry is up and reachable from the proxy, or {4}.', capitalise(proxy), host, status, afterRetries(err.attempts), bypass);
       }
       return l10n.t('{0} refused the connection to {1} ({2}). Check the proxy in {3}, or {4}.', capitalise(proxy), host, status, err.source, bypass);
     }

@@ -50,6 +50,8 @@ export function vendorName(vendor: Vendor): string {
 /** Facts beyond the status that change what the message should advise. */
 export interface DistributionErrorExtra {
   retryAfterSeconds?: number;
+  /** How many times the request was sent before this answer (absent or 1: not retried). */
+  attempts?: number;
   authError?: string;
   bodySnippet?: string;
   /**
@@ -112,6 +114,8 @@ export class TransportError extends RegxError {
   ) {
     super(`${method} ${url} failed: ${reason}${causeCode ? ` (${causeCode})` : ''}`);
   }
+  /** How many times the request was sent (the transport sets it): more than 1 means it was retried. */
+  attempts = 1;
 }
 
 /**
@@ -137,6 +141,8 @@ export class ProxyError extends RegxError {
   ) {
     super(`${method} ${url} through proxy ${proxy} (${source}) failed: ${status ?? reason}${causeCode ? ` (${causeCode})` : ''}`);
   }
+  /** How many times the request was sent (the transport sets it): more than 1 means it was retried. */
+  attempts = 1;
 }
 
 /** We refused to do something unsafe: follow a Link/redirect to another host, downgrade to http, send credentials elsewhere. */

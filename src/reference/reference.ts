@@ -67,7 +67,19 @@ const ARTIFACTORY_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 type What = 'reference' | 'repository' | 'registry' | 'tag' | 'digest';
 
 function fail(what: What, input: string, reason: string): never {
-  throw new InvalidInputError(what, input, reason);
+  throw new InvalidInputError(what, withoutCredentials(what, input), reason);
+}
+
+/**
+ * The input as an error may repeat it: without a user:password@ in front of the host, whichever
+ * check failed first (whitespace, a bad tag…). An "@" after a path is a digest's and stays.
+ */
+function withoutCredentials(what: What, input: string): string {
+  const at = input.indexOf('@');
+  if (at < 0) return input;
+  const before = input.slice(0, at).replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  if (before.includes('/')) return input;
+  return what === 'registry' || input.slice(at + 1).includes('/') || input.includes('://') ? withoutUserinfo(input) : input;
 }
 
 /** Checks shared by every entry point: they all come from a person typing or pasting. */

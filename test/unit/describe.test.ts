@@ -86,8 +86,11 @@ describe('describeError: registry answers', () => {
   });
 
   it('5xx says the registry is unwell', () => {
-    const err = new DistributionError(503, [], 'GET', 'https://r.example/v2/a/tags/list', 'tags', { bodySnippet: 'Service Unavailable' });
-    assert.match(describeError(err), /^r\.example is unavailable \(503\), even after retrying/);
+    const err = new DistributionError(503, [], 'GET', 'https://r.example/v2/a/tags/list', 'tags', { bodySnippet: 'Service Unavailable', attempts: 3 });
+    assert.match(describeError(err), /^r\.example is unavailable \(503\), even after 2 retries\. Try again later/);
+    // Claims a retry only when there was one (a write is sent once; a long Retry-After is not waited for).
+    const once = new DistributionError(503, [], 'PUT', 'https://r.example/v2/a/manifests/1', 'manifest', { retryAfterSeconds: 120 });
+    assert.equal(describeError(once), 'r.example is unavailable (503). It asked to wait 2 minutes: try again then.');
   });
 
   it('token-endpoint 401 says the stored credentials were refused', () => {

@@ -49,11 +49,13 @@ describe('backoffDelay', () => {
 });
 
 describe('isRetryable', () => {
-  it('retries reads, and writes only with a replayable body', () => {
+  it('retries reads, and writes only when the caller asks, with a replayable body', () => {
     assert.equal(isRetryable({ method: 'GET' }), true);
     assert.equal(isRetryable({ method: 'head' }), true);
-    assert.equal(isRetryable({ method: 'PUT', body: new Uint8Array([1]) }), true);
-    assert.equal(isRetryable({ method: 'DELETE' }), true);
+    // A write whose answer was lost may have happened: never repeated blindly.
+    assert.equal(isRetryable({ method: 'PUT', body: new Uint8Array([1]) }), false);
+    assert.equal(isRetryable({ method: 'DELETE' }), false);
+    assert.equal(isRetryable({ method: 'PUT', body: new Uint8Array([1]), retry: true }), true);
     assert.equal(isRetryable({ method: 'POST', body: 'x' }), false);
     assert.equal(isRetryable({ method: 'PATCH', body: new Uint8Array([1]) }), false);
     assert.equal(isRetryable({ method: 'POST', retry: true }), true);
