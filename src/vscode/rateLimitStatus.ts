@@ -128,7 +128,7 @@ export class DockerHubRateLimit implements vscode.Disposable {
     tooltip.appendMarkdown('\n\n');
     tooltip.appendText(`Checked at ${time}; click to check again (a HEAD request, which does not count as a pull).`);
     this.item.tooltip = tooltip;
-    this.item.accessibilityInformation = { label: `Docker Hub pull rate limit: ${this.item.text.replace(/\$\([^)]*\)\s*/g, '')}` };
+    this.item.accessibilityInformation = { label: vscode.l10n.t('Docker Hub pull rate limit: {0}', this.item.text.replace(/\$\([^)]*\)\s*/g, '')) };
     this.item.show();
   }
 }

@@ -1,5 +1,5 @@
 // Nothing the editor shows is left out of localisation: describeError's sentences go through @vscode/l10n,
-// and in src/vscode every message, progress title,
+// and in src/vscode every message, progress title, quick-pick item label and description,
 // input prompt, quick-pick title, placeholder and detail, and every tree row's description and
 // tooltip given as text goes through vscode.l10n.t (so it lands in l10n/bundle.l10n.json), and the
 // bundles are current: the exported English one and the pseudo-locale (qps-ploc) made from it.
@@ -11,8 +11,8 @@ import * as path from 'node:path';
 import ts from 'typescript';
 
 const root = path.join(__dirname, '..', '..', '..');
-const SHOWN_PROPERTIES = new Set(['title', 'prompt', 'placeHolder', 'detail']);
-const SHOWN_ASSIGNMENTS = new Set(['description', 'tooltip']);
+const SHOWN_PROPERTIES = new Set(['title', 'prompt', 'placeHolder', 'detail', 'label', 'description']);
+const SHOWN_ASSIGNMENTS = new Set(['description', 'tooltip', 'label']);
 const SHOWING_CALLS = /(^|\.)(show(Information|Warning|Error)Message|withCancellableProgress|withProgress)$/;
 
 function sources(dir: string): string[] {

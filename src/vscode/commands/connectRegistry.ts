@@ -76,8 +76,8 @@ export async function connectRegistry(ctx: CommandContext, arg?: unknown): Promi
   } else if (!given) {
     const choice = await vscode.window.showQuickPick(
       [
-        { label: '$(sign-in) Sign in now…', value: true },
-        { label: '$(globe) Continue anonymously', description: entry.kind ? 'public repositories only; sign in later from the registry\'s menu' : 'sign in later from the registry\'s menu', value: false },
+        { label: vscode.l10n.t('$(sign-in) Sign in now…'), value: true },
+        { label: vscode.l10n.t('$(globe) Continue anonymously'), description: entry.kind ? 'public repositories only; sign in later from the registry\'s menu' : 'sign in later from the registry\'s menu', value: false },
       ],
       { title: vscode.l10n.t('Connected {0}', host), placeHolder: vscode.l10n.t('Does this registry need credentials?') },
     );
@@ -139,7 +139,7 @@ async function pickRegion(title: string): Promise<string | undefined> {
   const fromEnv = process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
   const regions = [...new Set([...(fromEnv ? [fromEnv] : []), ...AWS_REGIONS])];
   const picked = await vscode.window.showQuickPick(
-    [...regions.map((r) => ({ label: r, description: r === fromEnv ? 'AWS_REGION' : undefined, value: r })), { label: '$(edit) Another region…', value: '' }],
+    [...regions.map((r) => ({ label: r, description: r === fromEnv ? 'AWS_REGION' : undefined, value: r })), { label: vscode.l10n.t('$(edit) Another region…'), value: '' }],
     { title, placeHolder: vscode.l10n.t('Which AWS region is the registry in?'), ignoreFocusOut: true },
   );
   if (!picked) return undefined;
@@ -169,8 +169,8 @@ async function askEcr(title: string): Promise<ConnectArgs | undefined> {
 async function askEcrPublic(title: string): Promise<ConnectArgs | undefined> {
   const how = await vscode.window.showQuickPick(
     [
-      { label: '$(account) With an AWS profile', detail: vscode.l10n.t('your public repositories (registry aliases), pushes and deletes'), value: 'profile' as const },
-      { label: '$(globe) Anonymously', detail: vscode.l10n.t('pull public images only'), value: 'anonymous' as const },
+      { label: vscode.l10n.t('$(account) With an AWS profile'), detail: vscode.l10n.t('your public repositories (registry aliases), pushes and deletes'), value: 'profile' as const },
+      { label: vscode.l10n.t('$(globe) Anonymously'), detail: vscode.l10n.t('pull public images only'), value: 'anonymous' as const },
     ],
     { title, placeHolder: vscode.l10n.t('Amazon ECR Public (public.ecr.aws)'), ignoreFocusOut: true },
   );
@@ -207,9 +207,9 @@ const GCR_HOSTS = ['gcr.io', 'us.gcr.io', 'eu.gcr.io', 'asia.gcr.io'];
 async function askGoogle(title: string): Promise<ConnectArgs | undefined> {
   const picked = await vscode.window.showQuickPick(
     [
-      ...GOOGLE_LOCATIONS.map((l) => ({ label: `${l}-docker.pkg.dev`, description: `Artifact Registry, ${l}`, value: `${l}-docker.pkg.dev` })),
-      ...GCR_HOSTS.map((h) => ({ label: h, description: 'Container Registry host, served by Artifact Registry', value: h })),
-      { label: '$(edit) Another location…', value: '' },
+      ...GOOGLE_LOCATIONS.map((l) => ({ label: vscode.l10n.t('{0}-docker.pkg.dev', l), description: vscode.l10n.t('Artifact Registry, {0}', l), value: `${l}-docker.pkg.dev` })),
+      ...GCR_HOSTS.map((h) => ({ label: h, description: vscode.l10n.t('Container Registry host, served by Artifact Registry'), value: h })),
+      { label: vscode.l10n.t('$(edit) Another location…'), value: '' },
     ],
     { title, placeHolder: vscode.l10n.t('Which location (the registry host)?'), ignoreFocusOut: true },
   );
@@ -277,8 +277,8 @@ async function askVendorUrl(title: string, kind: settings.VendorKind, product: s
 async function askQuay(title: string): Promise<ConnectArgs | undefined> {
   const where = await vscode.window.showQuickPick(
     [
-      { label: '$(globe) quay.io', description: 'Red Hat\'s public Quay', value: 'quay.io' as const },
-      { label: '$(server) Red Hat Quay of your own…', description: 'its URL', value: 'self' as const },
+      { label: vscode.l10n.t('$(globe) quay.io'), description: vscode.l10n.t('Red Hat\'s public Quay'), value: 'quay.io' as const },
+      { label: vscode.l10n.t('$(server) Red Hat Quay of your own…'), description: vscode.l10n.t('its URL'), value: 'self' as const },
     ],
     { title, placeHolder: vscode.l10n.t('Which Quay?'), ignoreFocusOut: true },
   );
@@ -306,9 +306,9 @@ async function askArtifactory(title: string): Promise<ConnectArgs | undefined> {
   const origin = `${address.scheme ?? 'https'}://${address.host}`;
   const method = await vscode.window.showQuickPick(
     [
-      { label: '$(repo) Repository path', description: `${address.host}/REPOSITORY-KEY/image`, detail: vscode.l10n.t('Artifactory\'s default: every Docker repository, or one by its key'), value: 'path' as const },
-      { label: '$(globe) Subdomain', description: `REPOSITORY-KEY.${address.host}/image`, detail: vscode.l10n.t('each repository has a host name of its own (a reverse proxy in front)'), value: 'subdomain' as const },
-      { label: '$(plug) Port', description: `${address.host}:PORT/image`, detail: vscode.l10n.t('each repository has a port of its own (a reverse proxy in front)'), value: 'port' as const },
+      { label: vscode.l10n.t('$(repo) Repository path'), description: vscode.l10n.t('{0}/REPOSITORY-KEY/image', address.host), detail: vscode.l10n.t('Artifactory\'s default: every Docker repository, or one by its key'), value: 'path' as const },
+      { label: vscode.l10n.t('$(globe) Subdomain'), description: vscode.l10n.t('REPOSITORY-KEY.{0}/image', address.host), detail: vscode.l10n.t('each repository has a host name of its own (a reverse proxy in front)'), value: 'subdomain' as const },
+      { label: vscode.l10n.t('$(plug) Port'), description: vscode.l10n.t('{0}:PORT/image', address.host), detail: vscode.l10n.t('each repository has a port of its own (a reverse proxy in front)'), value: 'port' as const },
     ],
     { title, placeHolder: vscode.l10n.t('How does docker reach this Artifactory\'s repositories?'), ignoreFocusOut: true },
   );
@@ -354,18 +354,18 @@ async function ask(initialUrl?: string): Promise<ConnectArgs | undefined> {
   const title = 'Connect Registry';
   if (initialUrl === undefined) {
     const choices: Choice[] = [
-      { label: '$(globe) Docker Hub', description: 'docker.io', detail: vscode.l10n.t('Official images without signing in; your repositories with a personal access token'), value: 'docker-hub' },
-      { label: '$(github) GitHub Container Registry', description: GHCR_HOST, detail: vscode.l10n.t('Your and your organisations\' container packages, with your GitHub account or a token'), value: 'ghcr' },
-      { label: '$(source-control) GitLab', description: GITLAB_COM.registry, detail: vscode.l10n.t('Your groups\' and projects\' container registries on gitlab.com, with an access token'), value: 'gitlab' },
-      { label: '$(source-control) Self-managed GitLab…', description: 'your instance\'s URL', value: 'gitlab-self' },
-      { label: '$(shield) Harbor…', description: 'its URL', detail: vscode.l10n.t('Projects → repositories → artifacts and tags, vulnerability scans and Scan Now; a user, robot account or OIDC CLI secret'), value: 'harbor' },
-      { label: '$(package) Quay…', description: 'quay.io or Red Hat Quay', detail: vscode.l10n.t('Organizations and users → repositories → tags with security scans; a robot account or OAuth token, or anonymous'), value: 'quay' },
-      { label: '$(database) JFrog Artifactory…', description: 'its URL', detail: vscode.l10n.t('Docker repositories (local, remote, virtual) → images → tags; a user with an identity token or API key'), value: 'artifactory' },
-      { label: '$(cloud) Amazon ECR…', description: 'an AWS profile and region', detail: vscode.l10n.t('The account\'s repositories → images with sizes, push times and scan findings; signed in with your AWS profile (SSO included)'), value: 'ecr' },
-      { label: '$(cloud) Amazon ECR Public…', description: ECR_PUBLIC_HOST, detail: vscode.l10n.t('Public images anonymously, or your public repositories with an AWS profile'), value: 'ecr-public' },
-      { label: '$(azure) Azure Container Registry…', description: 'its login server', detail: vscode.l10n.t('Repositories → tags with locks; your VS Code Microsoft account, the admin user or a scoped token'), value: 'acr' },
-      { label: '$(cloud) Google Artifact Registry / GCR…', description: 'a location and project', detail: vscode.l10n.t('Projects\' Docker repositories → images → tags with Artifact Analysis findings; Application Default Credentials or a service-account key'), value: 'artifact-registry' },
-      { label: '$(server) Another registry…', description: 'host[:port] or URL', detail: vscode.l10n.t('Any registry speaking the Distribution (OCI) API: Nexus, a local registry…'), value: 'url' },
+      { label: vscode.l10n.t('$(globe) Docker Hub'), description: vscode.l10n.t('docker.io'), detail: vscode.l10n.t('Official images without signing in; your repositories with a personal access token'), value: 'docker-hub' },
+      { label: vscode.l10n.t('$(github) GitHub Container Registry'), description: GHCR_HOST, detail: vscode.l10n.t('Your and your organisations\' container packages, with your GitHub account or a token'), value: 'ghcr' },
+      { label: vscode.l10n.t('$(source-control) GitLab'), description: GITLAB_COM.registry, detail: vscode.l10n.t('Your groups\' and projects\' container registries on gitlab.com, with an access token'), value: 'gitlab' },
+      { label: vscode.l10n.t('$(source-control) Self-managed GitLab…'), description: vscode.l10n.t('your instance\'s URL'), value: 'gitlab-self' },
+      { label: vscode.l10n.t('$(shield) Harbor…'), description: vscode.l10n.t('its URL'), detail: vscode.l10n.t('Projects → repositories → artifacts and tags, vulnerability scans and Scan Now; a user, robot account or OIDC CLI secret'), value: 'harbor' },
+      { label: vscode.l10n.t('$(package) Quay…'), description: vscode.l10n.t('quay.io or Red Hat Quay'), detail: vscode.l10n.t('Organizations and users → repositories → tags with security scans; a robot account or OAuth token, or anonymous'), value: 'quay' },
+      { label: vscode.l10n.t('$(database) JFrog Artifactory…'), description: vscode.l10n.t('its URL'), detail: vscode.l10n.t('Docker repositories (local, remote, virtual) → images → tags; a user with an identity token or API key'), value: 'artifactory' },
+      { label: vscode.l10n.t('$(cloud) Amazon ECR…'), description: vscode.l10n.t('an AWS profile and region'), detail: vscode.l10n.t('The account\'s repositories → images with sizes, push times and scan findings; signed in with your AWS profile (SSO included)'), value: 'ecr' },
+      { label: vscode.l10n.t('$(cloud) Amazon ECR Public…'), description: ECR_PUBLIC_HOST, detail: vscode.l10n.t('Public images anonymously, or your public repositories with an AWS profile'), value: 'ecr-public' },
+      { label: vscode.l10n.t('$(azure) Azure Container Registry…'), description: vscode.l10n.t('its login server'), detail: vscode.l10n.t('Repositories → tags with locks; your VS Code Microsoft account, the admin user or a scoped token'), value: 'acr' },
+      { label: vscode.l10n.t('$(cloud) Google Artifact Registry / GCR…'), description: vscode.l10n.t('a location and project'), detail: vscode.l10n.t('Projects\' Docker repositories → images → tags with Artifact Analysis findings; Application Default Credentials or a service-account key'), value: 'artifact-registry' },
+      { label: vscode.l10n.t('$(server) Another registry…'), description: vscode.l10n.t('host[:port] or URL'), detail: vscode.l10n.t('Any registry speaking the Distribution (OCI) API: Nexus, a local registry…'), value: 'url' },
     ];
     const picked = await vscode.window.showQuickPick(choices, { title, placeHolder: vscode.l10n.t('Which registry?'), ignoreFocusOut: true });
     if (!picked) return undefined;
@@ -402,9 +402,9 @@ async function ask(initialUrl?: string): Promise<ConnectArgs | undefined> {
 
   // Plain HTTP is pre-selected when the user typed http://; loopback registries get it anyway.
   const options: Option[] = [
-    { key: 'allowHttp', label: 'Allow plain HTTP', description: isLoopbackHost(address.host) ? 'loopback registries are allowed HTTP anyway' : 'only for registries without TLS', picked: address.scheme === 'http' },
-    { key: 'skipTlsVerify', label: 'Skip TLS certificate verification', description: 'self-signed test registries only' },
-    { key: 'caFile', label: 'Trust a CA certificate file…', description: 'PEM file that signed the registry\'s certificate' },
+    { key: 'allowHttp', label: vscode.l10n.t('Allow plain HTTP'), description: isLoopbackHost(address.host) ? 'loopback registries are allowed HTTP anyway' : 'only for registries without TLS', picked: address.scheme === 'http' },
+    { key: 'skipTlsVerify', label: vscode.l10n.t('Skip TLS certificate verification'), description: vscode.l10n.t('self-signed test registries only') },
+    { key: 'caFile', label: vscode.l10n.t('Trust a CA certificate file…'), description: vscode.l10n.t('PEM file that signed the registry\'s certificate') },
   ];
   const picked = await vscode.window.showQuickPick(options, {
     title,

@@ -92,8 +92,8 @@ async function askReferrers(ctx: OperationsContext, host: string, repository: st
   }
   if (!count) return false;
   const items: (vscode.QuickPickItem & { referrers: boolean })[] = [
-    { label: `Copy with its ${count} referrer${count === 1 ? '' : 's'}`, description: 'signatures, SBOMs, attestations attached to it', referrers: true },
-    { label: 'Copy the image only', referrers: false },
+    { label: vscode.l10n.t('Copy with its {0} referrer{1}', count, count === 1 ? '' : 's'), description: vscode.l10n.t('signatures, SBOMs, attestations attached to it'), referrers: true },
+    { label: vscode.l10n.t('Copy the image only'), referrers: false },
   ];
   const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Copy {0}', shown), placeHolder: vscode.l10n.t('{0} has {1} referrer{2}', shown, count, count === 1 ? '' : 's') });
   return picked?.referrers;

@@ -66,8 +66,8 @@ export async function createRepository(ctx: CommandContext, arg?: unknown, _sele
     (
       await vscode.window.showQuickPick(
         [
-          { label: '$(lock) Private', detail: what === 'project' ? 'only its members can pull' : 'only people and robots you give access can pull', value: 'private' as const },
-          { label: '$(globe) Public', detail: vscode.l10n.t('anyone can pull, without signing in'), value: 'public' as const },
+          { label: vscode.l10n.t('$(lock) Private'), detail: what === 'project' ? 'only its members can pull' : 'only people and robots you give access can pull', value: 'private' as const },
+          { label: vscode.l10n.t('$(globe) Public'), detail: vscode.l10n.t('anyone can pull, without signing in'), value: 'public' as const },
         ],
         { title: `${title}: ${name}`, placeHolder: vscode.l10n.t('Who can pull from it?'), ignoreFocusOut: true },
       )

@@ -66,8 +66,8 @@ export async function deleteImages(ctx: OperationsContext, arg?: unknown, select
   // Palette: which kind of thing to delete.
   const what = await vscode.window.showQuickPick(
     [
-      { label: '$(tag) A tag in a registry…', value: 'remote' as const },
-      { label: '$(package) A local image…', value: 'local' as const },
+      { label: vscode.l10n.t('$(tag) A tag in a registry…'), value: 'remote' as const },
+      { label: vscode.l10n.t('$(package) A local image…'), value: 'local' as const },
     ],
     { title: vscode.l10n.t('Delete') },
   );

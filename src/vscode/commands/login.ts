@@ -221,8 +221,8 @@ async function askSecret(ctx: CommandContext, provider: RegistryProvider, proble
     case 'ghcr': {
       const how = await vscode.window.showQuickPick(
         [
-          { label: '$(github) Sign in with GitHub', description: 'your VS Code GitHub account', detail: vscode.l10n.t('Asks GitHub for the {0} scopes', GHCR_SCOPES.join(', ')), value: 'account' as const },
-          { label: '$(key) Use a personal access token (classic)…', detail: vscode.l10n.t('needs read:packages (write:packages to push, delete:packages to delete)'), value: 'token' as const },
+          { label: vscode.l10n.t('$(github) Sign in with GitHub'), description: vscode.l10n.t('your VS Code GitHub account'), detail: vscode.l10n.t('Asks GitHub for the {0} scopes', GHCR_SCOPES.join(', ')), value: 'account' as const },
+          { label: vscode.l10n.t('$(key) Use a personal access token (classic)…'), detail: vscode.l10n.t('needs read:packages (write:packages to push, delete:packages to delete)'), value: 'token' as const },
         ],
         { title, placeHolder: problem ?? 'How do you want to sign in to ghcr.io?', ignoreFocusOut: true },
       );
@@ -315,9 +315,9 @@ async function askToken(title: string, problem: string | undefined, prompt: stri
 async function askHarbor(title: string, problem: string | undefined, username: string | undefined): Promise<Secret | undefined> {
   const how = await vscode.window.showQuickPick(
     [
-      { label: '$(account) User and password', detail: vscode.l10n.t('a Harbor user (its own database, LDAP or AD)'), value: 'user' as const },
-      { label: '$(hubot) Robot account', description: 'robot$name', detail: vscode.l10n.t('the full name Harbor shows (robot$project+name for a project robot) and its secret'), value: 'robot' as const },
-      { label: '$(key) OIDC user', detail: vscode.l10n.t('your Harbor user name and CLI secret (Harbor → your user profile → CLI secret)'), value: 'oidc' as const },
+      { label: vscode.l10n.t('$(account) User and password'), detail: vscode.l10n.t('a Harbor user (its own database, LDAP or AD)'), value: 'user' as const },
+      { label: vscode.l10n.t('$(hubot) Robot account'), description: vscode.l10n.t('robot$name'), detail: vscode.l10n.t('the full name Harbor shows (robot$project+name for a project robot) and its secret'), value: 'robot' as const },
+      { label: vscode.l10n.t('$(key) OIDC user'), detail: vscode.l10n.t('your Harbor user name and CLI secret (Harbor → your user profile → CLI secret)'), value: 'oidc' as const },
     ],
     { title, placeHolder: problem ?? 'How do you sign in to Harbor?', ignoreFocusOut: true },
   );
@@ -342,8 +342,8 @@ async function askHarbor(title: string, problem: string | undefined, username: s
 async function askQuay(title: string, problem: string | undefined, username: string | undefined): Promise<Secret | undefined> {
   const how = await vscode.window.showQuickPick(
     [
-      { label: '$(hubot) Robot account', description: 'org+name', detail: vscode.l10n.t('the robot\'s name and token (organization or user settings → Robot Accounts)'), value: 'robot' as const },
-      { label: '$(key) OAuth access token', detail: vscode.l10n.t('an application\'s token (organization → Applications → Generate Token): also reads scans and manages repositories'), value: 'oauth' as const },
+      { label: vscode.l10n.t('$(hubot) Robot account'), description: vscode.l10n.t('org+name'), detail: vscode.l10n.t('the robot\'s name and token (organization or user settings → Robot Accounts)'), value: 'robot' as const },
+      { label: vscode.l10n.t('$(key) OAuth access token'), detail: vscode.l10n.t('an application\'s token (organization → Applications → Generate Token): also reads scans and manages repositories'), value: 'oauth' as const },
     ],
     { title, placeHolder: problem ?? 'How do you sign in to Quay? (Public repositories need no sign-in.)', ignoreFocusOut: true },
   );
@@ -361,8 +361,8 @@ async function askQuay(title: string, problem: string | undefined, username: str
 async function askAcr(title: string, problem: string | undefined, username: string | undefined): Promise<Secret | undefined> {
   const how = await vscode.window.showQuickPick(
     [
-      { label: '$(account) Sign in with Microsoft', description: 'your VS Code Microsoft account', detail: vscode.l10n.t('Microsoft Entra ID: your role on the registry (AcrPull, AcrPush, Contributor…) decides what you may do'), value: 'microsoft' as const },
-      { label: '$(key) Admin user or repository-scoped token…', detail: vscode.l10n.t('the registry\'s admin user (Access keys) or a token (Repository permissions → Tokens) and its password'), value: 'basic' as const },
+      { label: vscode.l10n.t('$(account) Sign in with Microsoft'), description: vscode.l10n.t('your VS Code Microsoft account'), detail: vscode.l10n.t('Microsoft Entra ID: your role on the registry (AcrPull, AcrPush, Contributor…) decides what you may do'), value: 'microsoft' as const },
+      { label: vscode.l10n.t('$(key) Admin user or repository-scoped token…'), detail: vscode.l10n.t('the registry\'s admin user (Access keys) or a token (Repository permissions → Tokens) and its password'), value: 'basic' as const },
     ],
     { title, placeHolder: problem ?? 'How do you sign in to this Azure Container Registry?', ignoreFocusOut: true },
   );
@@ -375,8 +375,8 @@ async function askAcr(title: string, problem: string | undefined, username: stri
 async function askGoogle(title: string, problem: string | undefined): Promise<Secret | undefined> {
   const how = await vscode.window.showQuickPick(
     [
-      { label: '$(cloud) Application Default Credentials', description: 'gcloud auth application-default login', detail: vscode.l10n.t('GOOGLE_APPLICATION_CREDENTIALS, gcloud\'s credentials, or the metadata server; nothing is stored here'), value: 'ambient' as const },
-      { label: '$(file) Service-account key file…', detail: vscode.l10n.t('a JSON key, kept in VS Code\'s secret storage'), value: 'key' as const },
+      { label: vscode.l10n.t('$(cloud) Application Default Credentials'), description: vscode.l10n.t('gcloud auth application-default login'), detail: vscode.l10n.t('GOOGLE_APPLICATION_CREDENTIALS, gcloud\'s credentials, or the metadata server; nothing is stored here'), value: 'ambient' as const },
+      { label: vscode.l10n.t('$(file) Service-account key file…'), detail: vscode.l10n.t('a JSON key, kept in VS Code\'s secret storage'), value: 'key' as const },
     ],
     { title, placeHolder: problem ?? 'How do you sign in to Google Cloud?', ignoreFocusOut: true },
   );
@@ -397,8 +397,8 @@ async function askAwsProfile(title: string, problem: string | undefined, current
 export async function pickAwsProfile(title: string, problem: string | undefined, current: string | undefined): Promise<string | undefined> {
   const profiles = await listAwsProfiles(process.env);
   const items = [
-    ...profiles.map((name) => ({ label: `$(account) ${name}`, description: name === current ? 'current' : undefined, value: name })),
-    { label: '$(globe) The default chain', description: 'AWS_PROFILE, AWS_* variables, SSO or an instance role', value: '' },
+    ...profiles.map((name) => ({ label: vscode.l10n.t('$(account) {0}', name), description: name === current ? 'current' : undefined, value: name })),
+    { label: vscode.l10n.t('$(globe) The default chain'), description: vscode.l10n.t('AWS_PROFILE, AWS_* variables, SSO or an instance role'), value: '' },
   ];
   const picked = await vscode.window.showQuickPick(items, { title, placeHolder: problem ?? 'Which AWS profile (~/.aws/config)?', ignoreFocusOut: true });
   return picked?.value;

@@ -53,7 +53,7 @@ export async function pickRegistry(ctx: CommandContext, options: { title: string
     value: r.root.host,
     iconPath: new vscode.ThemeIcon(r.root.source === 'docker' ? 'key' : 'server'),
   }));
-  if (options.allowOther || items.length === 0) items.push({ label: '$(edit) Another registry…', action: 'other', alwaysShow: true });
+  if (options.allowOther || items.length === 0) items.push({ label: vscode.l10n.t('$(edit) Another registry…'), action: 'other', alwaysShow: true });
   const picked = items.length === 1 && items[0]!.action === 'other' ? items[0] : await vscode.window.showQuickPick(items, { title: options.title, placeHolder: vscode.l10n.t('Registry') });
   if (!picked) return undefined;
   if (picked.value) return picked.value;
@@ -126,8 +126,8 @@ export async function pickRepository(ctx: CommandContext, host: string, title: s
       });
     }
     items.push(...known.filter((n) => n !== suggestion).map((n) => ({ label: n, value: n, iconPath: new vscode.ThemeIcon('repo') })));
-    if (cursor) items.push({ label: '$(ellipsis) Load more…', action: 'more', alwaysShow: true });
-    items.push({ label: '$(edit) Enter a repository name…', action: 'other', alwaysShow: true, ...(note ? { detail: note } : {}) });
+    if (cursor) items.push({ label: vscode.l10n.t('$(ellipsis) Load more…'), action: 'more', alwaysShow: true });
+    items.push({ label: vscode.l10n.t('$(edit) Enter a repository name…'), action: 'other', alwaysShow: true, ...(note ? { detail: note } : {}) });
     const picked = await vscode.window.showQuickPick(items, { title, placeHolder: vscode.l10n.t('Repository in {0}', host) });
     if (!picked) return undefined;
     if (picked.value) return picked.value;
@@ -152,7 +152,7 @@ export async function pickNamespace(ctx: CommandContext, host: string, title: st
       loaded = true;
     }
     const items: Item<NamespaceSummary>[] = known.map((n) => ({ label: n.name, value: n, ...(n.description ? { description: n.description } : {}), iconPath: new vscode.ThemeIcon('folder') }));
-    if (cursor) items.push({ label: '$(ellipsis) Load more…', action: 'more', alwaysShow: true });
+    if (cursor) items.push({ label: vscode.l10n.t('$(ellipsis) Load more…'), action: 'more', alwaysShow: true });
     if (items.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('{0} lists no {1}s for you.', provider.displayName, placeHolder.toLowerCase()));
       return undefined;
@@ -201,7 +201,7 @@ export async function pickTag(ctx: CommandContext, host: string, repository: str
       loaded = true;
     }
     const items: Item<string>[] = sortTags(tags, settings.tagSort() === 'newest' ? 'semver' : settings.tagSort()).map((t) => ({ label: t, value: t, iconPath: new vscode.ThemeIcon('tag') }));
-    if (cursor) items.push({ label: '$(ellipsis) Load more…', action: 'more', alwaysShow: true });
+    if (cursor) items.push({ label: vscode.l10n.t('$(ellipsis) Load more…'), action: 'more', alwaysShow: true });
     if (items.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('{0}/{1} has no tags.', host, repository));
       return undefined;

@@ -148,7 +148,7 @@ async function askReference(): Promise<string | undefined> {
 
 async function pickPlatform(reference: string, platforms: string[]): Promise<string | undefined> {
   const items: (vscode.QuickPickItem & { value: string })[] = [
-    { label: 'This engine’s platform', description: 'what `docker pull` picks', value: '' },
+    { label: vscode.l10n.t('This engine’s platform'), description: vscode.l10n.t('what `docker pull` picks'), value: '' },
     ...platforms.map((p) => ({ label: p, value: p, iconPath: new vscode.ThemeIcon('vm') })),
   ];
   const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Pull {0}', reference), placeHolder: vscode.l10n.t('Which platform?') });

@@ -160,10 +160,10 @@ async function showResults(ctx: OperationsContext, term: string, outcome: Search
       });
     }
     for (const failure of outcome.failures.filter((f) => f.host === host)) {
-      items.push({ label: `$(error) ${failure.message}`, description: host, alwaysShow: true });
+      items.push({ label: vscode.l10n.t('$(error) {0}', failure.message), description: host, alwaysShow: true });
     }
   }
-  if (outcome.hits.length === 0) items.unshift({ label: `No repository matches "${term}"`, alwaysShow: true });
+  if (outcome.hits.length === 0) items.unshift({ label: vscode.l10n.t('No repository matches "{0}"', term), alwaysShow: true });
 
   const quickPick = vscode.window.createQuickPick<HitItem>();
   quickPick.title = `Search "${term}": ${outcome.hits.length} repositor${outcome.hits.length === 1 ? 'y' : 'ies'} in ${hosts.length} registr${hosts.length === 1 ? 'y' : 'ies'}`;
