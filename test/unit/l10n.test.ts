@@ -27,6 +27,8 @@ function unlocalised(file: string): string[] {
   const sf = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   const words = (n: ts.Node): boolean => {
+    if (ts.isParenthesizedExpression(n)) return words(n.expression);
+    if (ts.isConditionalExpression(n)) return words(n.whenTrue) || words(n.whenFalse);
     if (!(ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isTemplateExpression(n))) return false;
     const text = ts.isTemplateExpression(n) ? n.head.text + n.templateSpans.map((s) => s.literal.text).join(' ') : n.text;
     return /[A-Za-z]{2}/.test(text);

@@ -80,7 +80,7 @@ export async function askTarget(title: string, dockerfile: string): Promise<stri
   if (named.length === 0) return null;
   const last = stages[stages.length - 1];
   const items: (vscode.QuickPickItem & { target: string | null })[] = [
-    { label: vscode.l10n.t('Whole Dockerfile'), description: last.name ? `ends with stage ${last.name}` : `ends FROM ${last.base}`, target: null },
+    { label: vscode.l10n.t('Whole Dockerfile'), description: last.name ? vscode.l10n.t('ends with stage {0}', last.name) : vscode.l10n.t('ends FROM {0}', last.base), target: null },
     ...named.map((s) => ({ label: s.name!, description: vscode.l10n.t('FROM {0}', s.base), detail: vscode.l10n.t('line {0}', s.line), target: s.name! })),
   ];
   const picked = await vscode.window.showQuickPick(items, { title, placeHolder: vscode.l10n.t('Build up to which stage?') });

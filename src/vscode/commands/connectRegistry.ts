@@ -77,7 +77,7 @@ export async function connectRegistry(ctx: CommandContext, arg?: unknown): Promi
     const choice = await vscode.window.showQuickPick(
       [
         { label: vscode.l10n.t('$(sign-in) Sign in now…'), value: true },
-        { label: vscode.l10n.t('$(globe) Continue anonymously'), description: entry.kind ? 'public repositories only; sign in later from the registry\'s menu' : 'sign in later from the registry\'s menu', value: false },
+        { label: vscode.l10n.t('$(globe) Continue anonymously'), description: entry.kind ? vscode.l10n.t('public repositories only; sign in later from the registry\'s menu') : vscode.l10n.t('sign in later from the registry\'s menu'), value: false },
       ],
       { title: vscode.l10n.t('Connected {0}', host), placeHolder: vscode.l10n.t('Does this registry need credentials?') },
     );
@@ -139,7 +139,7 @@ async function pickRegion(title: string): Promise<string | undefined> {
   const fromEnv = process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
   const regions = [...new Set([...(fromEnv ? [fromEnv] : []), ...AWS_REGIONS])];
   const picked = await vscode.window.showQuickPick(
-    [...regions.map((r) => ({ label: r, description: r === fromEnv ? 'AWS_REGION' : undefined, value: r })), { label: vscode.l10n.t('$(edit) Another region…'), value: '' }],
+    [...regions.map((r) => ({ label: r, description: r === fromEnv ? vscode.l10n.t('AWS_REGION') : undefined, value: r })), { label: vscode.l10n.t('$(edit) Another region…'), value: '' }],
     { title, placeHolder: vscode.l10n.t('Which AWS region is the registry in?'), ignoreFocusOut: true },
   );
   if (!picked) return undefined;
@@ -402,7 +402,7 @@ async function ask(initialUrl?: string): Promise<ConnectArgs | undefined> {
 
   // Plain HTTP is pre-selected when the user typed http://; loopback registries get it anyway.
   const options: Option[] = [
-    { key: 'allowHttp', label: vscode.l10n.t('Allow plain HTTP'), description: isLoopbackHost(address.host) ? 'loopback registries are allowed HTTP anyway' : 'only for registries without TLS', picked: address.scheme === 'http' },
+    { key: 'allowHttp', label: vscode.l10n.t('Allow plain HTTP'), description: isLoopbackHost(address.host) ? vscode.l10n.t('loopback registries are allowed HTTP anyway') : vscode.l10n.t('only for registries without TLS'), picked: address.scheme === 'http' },
     { key: 'skipTlsVerify', label: vscode.l10n.t('Skip TLS certificate verification'), description: vscode.l10n.t('self-signed test registries only') },
     { key: 'caFile', label: vscode.l10n.t('Trust a CA certificate file…'), description: vscode.l10n.t('PEM file that signed the registry\'s certificate') },
   ];

@@ -53,8 +53,8 @@ export async function createRepository(ctx: CommandContext, arg?: unknown, _sele
     args.name ??
     (await vscode.window.showInputBox({
       title,
-      prompt: what === 'project' ? `Name of the new project on ${registryLabel(provider)}` : `Name of the new repository in ${namespace ?? host}`,
-      placeHolder: what === 'project' ? 'team-a' : 'app',
+      prompt: what === 'project' ? vscode.l10n.t('Name of the new project on {0}', registryLabel(provider)) : vscode.l10n.t('Name of the new repository in {0}', namespace ?? host),
+      placeHolder: what === 'project' ? vscode.l10n.t('team-a') : vscode.l10n.t('app'),
       ignoreFocusOut: true,
       validateInput: (v) => (v.trim() ? validate(() => repositoryIn(host, fullName(v.trim()))) : 'Enter a name'),
     }));
@@ -66,7 +66,7 @@ export async function createRepository(ctx: CommandContext, arg?: unknown, _sele
     (
       await vscode.window.showQuickPick(
         [
-          { label: vscode.l10n.t('$(lock) Private'), detail: what === 'project' ? 'only its members can pull' : 'only people and robots you give access can pull', value: 'private' as const },
+          { label: vscode.l10n.t('$(lock) Private'), detail: what === 'project' ? vscode.l10n.t('only its members can pull') : vscode.l10n.t('only people and robots you give access can pull'), value: 'private' as const },
           { label: vscode.l10n.t('$(globe) Public'), detail: vscode.l10n.t('anyone can pull, without signing in'), value: 'public' as const },
         ],
         { title: `${title}: ${name}`, placeHolder: vscode.l10n.t('Who can pull from it?'), ignoreFocusOut: true },

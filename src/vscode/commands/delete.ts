@@ -337,7 +337,7 @@ async function removeLocal(ctx: OperationsContext, nodes: LocalImageNode[], args
     // A scripted choice never waits on a second modal: what was refused is reported as kept.
     if (refused.length && !force && !args.choice) {
       const picked = await vscode.window.showWarningMessage(
-        refused.length === 1 ? `${refused[0]!.reference} is in use and was not removed.` : `${refused.length} images are in use and were not removed.`,
+        refused.length === 1 ? vscode.l10n.t('{0} is in use and was not removed.', refused[0]!.reference) : vscode.l10n.t('{0} images are in use and were not removed.', refused.length),
         {
           modal: true,
           detail: vscode.l10n.t('{0}\n\nForce Remove takes the name away anyway; containers keep running from the image they have.', refused

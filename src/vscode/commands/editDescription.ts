@@ -37,7 +37,7 @@ export async function editDescription(ctx: CommandContext, arg?: unknown, _selec
     text ??
     (await vscode.window.showInputBox({
       title: vscode.l10n.t('Description of {0}/{1}', host, repository),
-      prompt: lines > 1 ? `The description has ${lines} lines; what you type replaces all of it (empty removes it)` : 'What the repository is for (empty removes the description)',
+      prompt: lines > 1 ? vscode.l10n.t('The description has {0} lines; what you type replaces all of it (empty removes it)', lines) : vscode.l10n.t('What the repository is for (empty removes the description)'),
       value: current,
       ignoreFocusOut: true,
     }));

@@ -70,7 +70,7 @@ export async function login(ctx: CommandContext, arg?: unknown, provided?: Login
       if (!provided) {
         username = await vscode.window.showInputBox({
           title: vscode.l10n.t('Sign in to {0}', host),
-          prompt: problem ? `${problem} — try again` : host === DOCKER_HUB ? 'Docker Hub username' : 'Username',
+          prompt: problem ? vscode.l10n.t('{0} — try again', problem) : host === DOCKER_HUB ? vscode.l10n.t('Docker Hub username') : vscode.l10n.t('Username'),
           value: username ?? previous?.username ?? '',
           ignoreFocusOut: true,
           validateInput: (v) => (v.trim() ? undefined : 'Enter a username'),
@@ -79,7 +79,7 @@ export async function login(ctx: CommandContext, arg?: unknown, provided?: Login
       }
       const password = provided?.password ?? (await vscode.window.showInputBox({
         title: vscode.l10n.t('Sign in to {0} as {1}', host, username ?? ''),
-        prompt: host === DOCKER_HUB ? 'Password or personal access token (accounts with two-factor sign-in need a token)' : 'Password or access token',
+        prompt: host === DOCKER_HUB ? vscode.l10n.t('Password or personal access token (accounts with two-factor sign-in need a token)') : vscode.l10n.t('Password or access token'),
         password: true,
         ignoreFocusOut: true,
         validateInput: (v) => (v ? undefined : 'Enter a password or token'),
@@ -283,7 +283,7 @@ async function askUserAndSecret(
 ): Promise<Secret | undefined> {
   const user = await vscode.window.showInputBox({
     title,
-    prompt: problem ? `${problem} — try again` : prompts.user,
+    prompt: problem ? vscode.l10n.t('{0} — try again', problem) : prompts.user,
     value: username ?? prompts.value ?? '',
     ...(prompts.placeHolder ? { placeHolder: prompts.placeHolder } : {}),
     ignoreFocusOut: true,
@@ -303,7 +303,7 @@ async function askUserAndSecret(
 async function askToken(title: string, problem: string | undefined, prompt: string): Promise<Secret | undefined> {
   const token = await vscode.window.showInputBox({
     title,
-    prompt: problem ? `${problem} — try again` : prompt,
+    prompt: problem ? vscode.l10n.t('{0} — try again', problem) : prompt,
     password: true,
     ignoreFocusOut: true,
     validateInput: (v) => (v.trim() ? undefined : 'Enter a token'),
@@ -397,7 +397,7 @@ async function askAwsProfile(title: string, problem: string | undefined, current
 export async function pickAwsProfile(title: string, problem: string | undefined, current: string | undefined): Promise<string | undefined> {
   const profiles = await listAwsProfiles(process.env);
   const items = [
-    ...profiles.map((name) => ({ label: vscode.l10n.t('$(account) {0}', name), description: name === current ? 'current' : undefined, value: name })),
+    ...profiles.map((name) => ({ label: vscode.l10n.t('$(account) {0}', name), description: name === current ? vscode.l10n.t('current') : undefined, value: name })),
     { label: vscode.l10n.t('$(globe) The default chain'), description: vscode.l10n.t('AWS_PROFILE, AWS_* variables, SSO or an instance role'), value: '' },
   ];
   const picked = await vscode.window.showQuickPick(items, { title, placeHolder: problem ?? 'Which AWS profile (~/.aws/config)?', ignoreFocusOut: true });

@@ -15,7 +15,9 @@ export async function logout(ctx: CommandContext, arg?: unknown): Promise<boolea
   const stillDocker = (await ctx.service.credentialOrigin(host)) === 'docker';
   if (stillDocker) {
     void vscode.window.showInformationMessage(
-      vscode.l10n.t('{0}Your docker login for {1} is still used; run "docker logout {2}" to remove it, or turn off registryExplorer.useDockerConfig.', had ? `Signed out of ${host}. ` : '', host, host),
+      had
+        ? vscode.l10n.t('Signed out of {0}. Your docker login for {0} is still used; run "docker logout {0}" to remove it, or turn off registryExplorer.useDockerConfig.', host)
+        : vscode.l10n.t('Your docker login for {0} is still used; run "docker logout {0}" to remove it, or turn off registryExplorer.useDockerConfig.', host),
     );
   } else if (had) {
     void vscode.window.showInformationMessage(vscode.l10n.t('Signed out of {0}.', host));

@@ -49,7 +49,7 @@ export async function pickRegistry(ctx: CommandContext, options: { title: string
   const items: Item<string>[] = roots.map((r) => ({
     label: r.root.label,
     description: r.root.label !== r.root.host ? r.root.host : undefined,
-    detail: r.root.source === 'docker' ? 'from docker login' : undefined,
+    detail: r.root.source === 'docker' ? vscode.l10n.t('from docker login') : undefined,
     value: r.root.host,
     iconPath: new vscode.ThemeIcon(r.root.source === 'docker' ? 'key' : 'server'),
   }));
@@ -121,7 +121,7 @@ export async function pickRepository(ctx: CommandContext, host: string, title: s
       items.push({
         label: suggestion,
         value: suggestion,
-        description: known.includes(suggestion) ? 'same name as the source' : 'new repository, same name as the source',
+        description: known.includes(suggestion) ? vscode.l10n.t('same name as the source') : vscode.l10n.t('new repository, same name as the source'),
         iconPath: new vscode.ThemeIcon('star-empty'),
       });
     }

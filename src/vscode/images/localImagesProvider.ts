@@ -245,8 +245,10 @@ export class LocalImagesProvider implements vscode.TreeDataProvider<ImageNode>, 
     item.iconPath = new vscode.ThemeIcon(node.name === UNTAGGED ? 'question' : 'package');
     const tags = entries.filter((e) => e.tag).length;
     const ids = new Set(entries.map((e) => e.image.id)).size;
-    item.description = node.name === UNTAGGED ? `${ids} image${ids === 1 ? '' : 's'}` : `${tags} tag${tags === 1 ? '' : 's'}`;
-    item.tooltip = node.name === UNTAGGED ? 'Images with neither a tag nor a digest (dangling or intermediate).' : node.name;
+    item.description = node.name === UNTAGGED
+      ? ids === 1 ? vscode.l10n.t('1 image') : vscode.l10n.t('{0} images', ids)
+      : tags === 1 ? vscode.l10n.t('1 tag') : vscode.l10n.t('{0} tags', tags);
+    item.tooltip = node.name === UNTAGGED ? vscode.l10n.t('Images with neither a tag nor a digest (dangling or intermediate).') : node.name;
     item.contextValue = node.name === UNTAGGED ? 'imageRepository;untagged' : 'imageRepository';
     return item;
   }

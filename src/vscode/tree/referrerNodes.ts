@@ -127,7 +127,7 @@ export function referrersItem(ctx: ReferrerContext, node: ReferrersNode): vscode
   item.iconPath = new vscode.ThemeIcon('references');
   const state = finishedReferrers(ctx, node.tag, node.subject);
   const descriptors = state?.descriptors ?? [];
-  item.description = state?.error ? 'could not be listed' : [String(descriptors.length), referrerKinds(descriptors).join(', ')].filter(Boolean).join(' · ');
+  item.description = state?.error ? vscode.l10n.t('could not be listed') : [String(descriptors.length), referrerKinds(descriptors).join(', ')].filter(Boolean).join(' · ');
   const tooltip = new vscode.MarkdownString();
   tooltip.appendText(`Signatures, SBOMs, attestations and other artifacts that refer to ${tagReference(node.tag)}`);
   tooltip.appendMarkdown('  \nSubject: ');

@@ -142,7 +142,7 @@ export function platformItem(ctx: TagContext, node: PlatformNode): vscode.TreeIt
   item.iconPath = new vscode.ThemeIcon('vm');
   item.description = node.fromVendor
     ? [node.entry.digest ? shortDigest(node.entry.digest) : '', node.entry.size ? formatSize(node.entry.size) : ''].filter(Boolean).join(' · ')
-    : `${shortDigest(node.entry.digest)} · ${formatSize(node.entry.size)} manifest`;
+    : vscode.l10n.t('{0} · {1} manifest', shortDigest(node.entry.digest), formatSize(node.entry.size));
   const tooltip = new vscode.MarkdownString();
   tooltip.appendText(`${tagReference(node.tag)} (${node.entry.platformText})`);
   tooltip.appendMarkdown('  \nDigest: ');
