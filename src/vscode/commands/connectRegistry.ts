@@ -19,30 +19,17 @@ import type { CommandContext } from './context';
 import { login, pickAwsProfile, vendorSignIn, type LoginArgs } from './login';
 import { validate } from './pickers';
 
-/** For scripted use (tests, the demo): everything the prompts would ask. */
-export interface ConnectArgs {
+/**
+ * For scripted use (tests, the demo): everything the prompts would ask. The entry's own fields are the
+ * setting's (settings.RegistrySetting), so their meaning is written down once.
+ */
+export interface ConnectArgs
+  extends Pick<settings.RegistrySetting, 'name' | 'allowHttp' | 'skipTlsVerify' | 'caFile' | 'kind' | 'repositoryKey' | 'apiUrl' | 'awsProfile' | 'region' | 'tenant' | 'projects'> {
   url: string;
-  name?: string;
-  allowHttp?: boolean;
-  skipTlsVerify?: boolean;
-  caFile?: string;
   /** Sign in right away with these (checked against the registry first). */
   credentials?: LoginArgs;
   /** A self-managed GitLab: its instance URL (saved in registryExplorer.gitlab.instances with `url` as its registry). */
   gitlabUrl?: string;
-  /** Harbor, Quay or Artifactory: saved as the entry's `kind`. */
-  kind?: settings.VendorKind;
-  /** Artifactory's port method: the Docker repository the port serves. */
-  repositoryKey?: string;
-  /** Artifactory's subdomain and port methods: its REST API (https://art.example.com/artifactory). */
-  apiUrl?: string;
-  /** ECR: the AWS profile (absent: the default chain) and the region when the host does not name it. */
-  awsProfile?: string;
-  region?: string;
-  /** ACR: the Microsoft Entra tenant. */
-  tenant?: string;
-  /** Artifact Registry: the Google Cloud projects to browse. */
-  projects?: string[];
 }
 
 /** quay.io is Quay whatever the setting says; self-hosted Red Hat Quay is named by its URL. */
