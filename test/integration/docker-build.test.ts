@@ -15,7 +15,7 @@ import { RegistryClient } from '../../src/distribution/client';
 import { createSession } from '../../src/distribution/session';
 import { describeError } from '../../src/errors/describe';
 import { BuildError, CancelledError, InvalidInputError } from '../../src/errors/errors';
-import { busyboxPath, busyboxRootfsTar, engineRequest } from '../support/engineImages';
+import { busyboxPath, busyboxRootfsTar, writeBuildContext, engineRequest } from '../support/engineImages';
 import { runRegx } from '../support/runRegx';
 import { testServices } from '../support/services';
 
@@ -33,15 +33,6 @@ const OPEN = services.open.host;
 let engine: DockerEngine;
 let dir: string;
 const images: string[] = [];
-
-function write(files: Record<string, string>): string {
-  const root = fs.mkdtempSync(path.join(dir, 'ctx-'));
-  for (const [name, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    fs.writeFileSync(path.join(root, name), content);
-  }
-  return root;
-}
 
 /** The entry names of a tar (ustar and PAX path records), read from the context's own stream. */
 async function tarNames(chunks: AsyncIterable<Uint8Array>): Promise<string[]> {
@@ -83,7 +74,7 @@ after(async () => {
 });
 
 test('a multi-stage build sends the context less what .dockerignore excludes, and tags the result', { skip }, async () => {
-  const root = write({
+  const root = writeBuildContext(dir, {
     Dockerfile: [
       `FROM ${BASE} AS compile`,
       'ARG GREETING=hello',
@@ -128,7 +119,7 @@ test('a multi-stage build sends the context less what .dockerignore excludes, an
 });
 
 test('--target builds only up to the named stage; an unknown stage is refused before anything is sent', { skip }, async () => {
-  const root = write({ Dockerfile: `FROM ${BASE} AS first\nRUN echo one > /one\nFROM first AS second\nRUN echo two\n` });
+  const root = writeBuildContext(dir, { Dockerfile: `FROM ${BASE} AS first\nRUN echo one > /one\nFROM first AS second\nRUN echo two\n` });
   const ref = `regx-build-${RUN}/app:first`;
   images.push(ref);
   const steps: number[] = [];
@@ -143,7 +134,7 @@ test('--target builds only up to the named stage; an unknown stage is refused be
 });
 
 test('a failing step names its Dockerfile line and shows its output', { skip }, async () => {
-  const root = write({
+  const root = writeBuildContext(dir, {
     'build/Dockerfile.ci': [
       `FROM ${BASE}`,
       'RUN echo preparing',
@@ -173,7 +164,7 @@ test('a failing step names its Dockerfile line and shows its output', { skip }, 
 });
 
 test('cancelling a build stops it: the call ends at once and the engine removes the step container', { skip }, async () => {
-  const root = write({ Dockerfile: `FROM ${BASE}\nRUN echo started && sleep 60\n` });
+  const root = writeBuildContext(dir, { Dockerfile: `FROM ${BASE}\nRUN echo started && sleep 60\n` });
   const abort = new AbortController();
   const started = Date.now();
   const building = engine.buildImage(prepareBuildContext(root), {
@@ -196,7 +187,7 @@ test('cancelling a build stops it: the call ends at once and the engine removes 
 });
 
 test('regx build prints the output on stderr, the image ID and tags on stdout, and --push pushes each tag', { skip }, async () => {
-  const root = write({ Dockerfile: `FROM ${BASE}\nARG VERSION\nRUN echo "version $VERSION" > /version && cat /version\n`, '.dockerignore': '*.tmp\n', 'a.tmp': 'x' });
+  const root = writeBuildContext(dir, { Dockerfile: `FROM ${BASE}\nARG VERSION\nRUN echo "version $VERSION" > /version && cat /version\n`, '.dockerignore': '*.tmp\n', 'a.tmp': 'x' });
   const ref = `${OPEN}/regx-build-${RUN}/pushed:1.0`;
   images.push(ref);
   const env = { DOCKER_HOST: services.dockerHost, DOCKER_CONFIG: fs.mkdtempSync(path.join(dir, 'config-')) };

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as path from 'node:path';
 import { END_OF_ARCHIVE, entryHeader, entryPadding } from '../../src/docker/tar';
 
 function tarHeader(name: string, size: number): Buffer {
@@ -100,4 +101,14 @@ export async function* busyboxRootfsTar(binary: string): AsyncGenerator<Uint8Arr
   yield entryPadding(bytes.length);
   for (const applet of BUSYBOX_APPLETS) yield entryHeader({ name: `bin/${applet}`, type: 'symlink', mode: 0o777, size: 0, mtime: now, linkTarget: 'busybox' });
   yield END_OF_ARCHIVE;
+}
+
+/** A fresh build context under `parent`: each file (paths may have folders) written with its content. */
+export function writeBuildContext(parent: string, files: Record<string, string>): string {
+  const root = fs.mkdtempSync(path.join(parent, 'ctx-'));
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    fs.writeFileSync(path.join(root, name), content);
+  }
+  return root;
 }

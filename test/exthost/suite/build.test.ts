@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RegistryExplorerApi } from '../../../src/extension';
 import type { BuildOutcome } from '../../../src/vscode/commands/buildImage';
-import { busyboxPath, busyboxRootfsTar } from '../../support/engineImages';
+import { busyboxPath, busyboxRootfsTar, writeBuildContext } from '../../support/engineImages';
 import { activateExtension, after, before, services, skip, suite, test, waitFor, withSetting } from './harness';
 import { captureWindow } from './window';
 
@@ -21,15 +21,6 @@ let api: RegistryExplorerApi;
 let dir: string;
 const restore: (() => Promise<void>)[] = [];
 const images: string[] = [];
-
-function project(files: Record<string, string>): string {
-  const root = fs.mkdtempSync(path.join(dir, 'p-'));
-  for (const [name, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    fs.writeFileSync(path.join(root, name), content);
-  }
-  return root;
-}
 
 suite('build', () => {
   before(async () => {
@@ -44,13 +35,15 @@ suite('build', () => {
   });
 
   after(async () => {
+    // Nothing was set up when the suite was skipped (no services, engine or busybox).
+    if (!dir) return;
     for (const ref of images.reverse()) await api.engines.engine().removeImage(ref, { force: true }).catch(() => undefined);
     for (const r of restore.reverse()) await r();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('Build Image asks the build args and the stage the Dockerfile declares, streams the output and selects the image', async () => {
-    const root = project({
+    const root = writeBuildContext(dir, {
       Dockerfile: `ARG BASE=${BASE}\nFROM \${BASE} AS tools\nRUN echo tools > /tools\nFROM \${BASE} AS runtime\nARG FLAVOUR\nCOPY --from=tools /tools /tools\nRUN echo "flavour $FLAVOUR"\n`,
     });
     const tag = `regx-ext-build-${run}/app:dev`;
@@ -83,7 +76,7 @@ suite('build', () => {
   });
 
   test('a failing step: the error names the Dockerfile line, and the Dockerfile opens there', async () => {
-    const root = project({ 'docker/app.Dockerfile': `FROM ${BASE}\n\nRUN echo "about to fail" && exit 7\n` });
+    const root = writeBuildContext(dir, { 'docker/app.Dockerfile': `FROM ${BASE}\n\nRUN echo "about to fail" && exit 7\n` });
     const capture = captureWindow({ inputBox: () => `regx-ext-build-${run}/broken:1` });
     try {
       const outcome = await vscode.commands.executeCommand('registryExplorer.buildImage', vscode.Uri.file(path.join(root, 'docker/app.Dockerfile')));
@@ -103,7 +96,7 @@ suite('build', () => {
 
   test('Build and Push builds with the registry name and pushes the tag there', async () => {
     const svc = services()!;
-    const root = project({ Dockerfile: `FROM ${BASE}\nRUN echo pushed-build > /marker\n` });
+    const root = writeBuildContext(dir, { Dockerfile: `FROM ${BASE}\nRUN echo pushed-build > /marker\n` });
     const repository = `regx-ext-build-${run}/pushed`;
     images.push(`${svc.open.host}/${repository}:1.0`);
     const result = await vscode.commands.executeCommand<{ build: BuildOutcome; push: { digest: string } }>(
