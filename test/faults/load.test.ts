@@ -31,7 +31,7 @@ describe('load', () => {
     }
   });
   after(async () => {
-    await w.close();
+    await w?.close();
   });
 
   it('20 operations at once through one transport: at most the per-host limit in flight, one token request per scope set', { timeout: 120_000 }, async () => {

@@ -25,7 +25,7 @@ describe('fault cases', () => {
     w = await startWorld('faults');
   });
   after(async () => {
-    await w.close();
+    await w?.close();
   });
   beforeEach(() => {
     w.open.reset();

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { seedImage } from '../support/seeding';
 import { startFaultProxy, type FaultProxy } from './harness';
-import { ownRegistry, startWorld, uniqueRepo, type FaultWorld, type OwnRegistry } from './support';
+import { ownPort, ownRegistry, startWorld, uniqueRepo, type FaultWorld, type OwnRegistry } from './support';
 
 const PASSWORD = `Pw-${randomBytes(9).toString('base64url')}`;
 const WRONG_PASSWORD = `Wrong-${randomBytes(9).toString('base64url')}`;
@@ -39,7 +39,7 @@ describe('secrets', () => {
   let basic: FaultProxy;
   let dir: string;
   let tmp: string;
-  const port = Number(process.env.REGX_TEST_PORT_BASE ?? 33000) + 12;
+  const port = ownPort(12);
   const tokens = new Set<string>();
   const seen: Array<{ argv: string[]; stdout: string; stderr: string; code: number | null }> = [];
   let env: NodeJS.ProcessEnv;
@@ -77,9 +77,10 @@ describe('secrets', () => {
     env = { ...w.env, HOME: w.home, TMPDIR: tmp };
   });
   after(async () => {
-    await basic.close();
-    registry.kill();
-    await w.close();
+    // Whatever before() got to: a failed start must not leave a process that keeps this file running.
+    await basic?.close();
+    registry?.kill();
+    await w?.close();
   });
 
   it('every flow, with a distinctive password and the issuer\'s tokens', { timeout: 120_000 }, async () => {

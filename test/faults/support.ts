@@ -132,9 +132,13 @@ export async function until(check: () => boolean, ms: number, what: string): Pro
   }
 }
 
-/** Resolves once something accepts connections on 127.0.0.1:port (5 s at most). */
-export async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+/**
+ * Resolves once something accepts connections on 127.0.0.1:port, or fails after `ms`; fails at once
+ * when `exited()` says the process that should listen has gone (naming what it said, from `why()`).
+ */
+export async function waitForPort(port: number, ms = 30_000, exited?: () => boolean, why?: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
     const up = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, '127.0.0.1', () => {
         socket.destroy();
@@ -143,9 +147,19 @@ export async function waitForPort(port: number): Promise<void> {
       socket.on('error', () => resolve(false));
     });
     if (up) return;
+    if (exited?.()) throw new Error(`the process that should listen on 127.0.0.1:${port} exited: ${why?.() ?? ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`nothing listens on 127.0.0.1:${port}`);
+  throw new Error(`nothing listens on 127.0.0.1:${port} after ${ms / 1000} s${why ? `: ${why()}` : ''}`);
+}
+
+/**
+ * A fixed port for a test's own server that must keep its port across restarts: beside the shared
+ * services' (REGX_TEST_PORT_BASE, default 25000, +1…+5), below Linux's ephemeral range (32768 and up),
+ * where an outgoing connection of any test could already hold it.
+ */
+export function ownPort(offset: number): number {
+  return Number(process.env.REGX_TEST_PORT_BASE ?? 25000) + offset;
 }
 
 export interface OwnRegistry {
@@ -177,8 +191,17 @@ export function ownRegistry(dir: string, port: number, auth?: Record<string, unk
     host: `127.0.0.1:${port}`,
     process: () => child!,
     async start() {
-      child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', fs.openSync(path.join(dir, 'registry.log'), 'a')] });
-      await waitForPort(port);
+      const log = path.join(dir, 'registry.log');
+      const started = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', fs.openSync(log, 'a')] });
+      child = started;
+      const lastLines = () => fs.readFileSync(log, 'utf8').trim().split('\n').slice(-3).join(' | ');
+      try {
+        await waitForPort(port, 30_000, () => started.exitCode !== null || started.signalCode !== null, lastLines);
+      } catch (err) {
+        // Never leave a registry behind that would keep the test process alive.
+        started.kill('SIGKILL');
+        throw err;
+      }
     },
     kill() {
       child?.kill('SIGKILL');
