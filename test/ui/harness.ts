@@ -370,7 +370,8 @@ export class Workbench {
     const widget = await this.quickInput();
     if (filter && typeof label === 'string') await widget.locator('.quick-input-box input').fill(label);
     const row = widget.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exact(label) }) }).first();
-    await row.waitFor({ state: 'visible' });
+    // Longer than the default: a built-in picker (languages, say) can take over 15 s to fill on a loaded machine.
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
     await row.click();
   }
 
