@@ -174,6 +174,7 @@ export async function bigImageRows(ctx, wanted) {
       s.mbPerSecond = Number((seeded.totalSize / 1e6 / (s.wallMs / 1000)).toFixed(1));
       s.inFlight = flights[name];
     }
+    log(`${label}: every run, in s: ${Object.entries(summary).map(([name, s]) => `${name} ${s.wallMsAll.map((ms) => (ms / 1000).toFixed(1)).join('/')}`).join('  ')}`);
     return summary;
   };
   const raw = (...args) => timed('sh', [RAW, ...args], env);
