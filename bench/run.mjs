@@ -3,6 +3,7 @@
 // same run, on the same data, alternating the two tools run by run. See README "Performance".
 //
 //   node bench/run.mjs [--runs N] [--port-base N] [--root DIR] [--rows 1,2,3,4,5,6,7] [--no-write]
+//                      [--rows big (or 8a,8b,8c): the 1 GB image rows, bench/lib/bigImages.mjs] [--big-runs N]
 //
 // It starts its own real services (test/services/start.mjs: Distribution 2.8 registries, open and
 // token-auth, the token issuer, and a private dockerd), seeds them, runs every row, prints a table
@@ -20,6 +21,7 @@ import * as esbuild from 'esbuild';
 import { bundleOptions } from '../scripts/bundles.mjs';
 import { startServices } from '../test/services/start.mjs';
 import { makeImage, wipeStore, writeImage, writeTags } from './lib/storage.mjs';
+import { bigImageRows, bigImageTable, bigRowsWanted } from './lib/bigImages.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..');
@@ -28,7 +30,7 @@ const started = Date.now();
 // ------------------------------------------------------------------------------------------ options
 
 function parseOptions(argv) {
-  const o = { runs: 5, portBase: 16040, root: path.join(os.tmpdir(), 'regx-bench'), rows: new Set(['1', '2', '3', '4', '5', '6', '7']), write: true, perProcessTags: 50, perProcessRuns: 3 };
+  const o = { runs: 5, portBase: 16040, root: path.join(os.tmpdir(), 'regx-bench'), rows: new Set(['1', '2', '3', '4', '5', '6', '7']), write: true, perProcessTags: 50, perProcessRuns: 3, bigRuns: 2 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => argv[++i];
@@ -37,8 +39,9 @@ function parseOptions(argv) {
     else if (a === '--root') o.root = path.resolve(value());
     else if (a === '--rows') o.rows = new Set(value().split(','));
     else if (a === '--no-write') o.write = false;
+    else if (a === '--big-runs') o.bigRuns = Number(value());
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: node bench/run.mjs [--runs N] [--port-base N] [--root DIR] [--rows 1,2,...] [--no-write]\n');
+      process.stdout.write('usage: node bench/run.mjs [--runs N] [--port-base N] [--root DIR] [--rows 1,2,...|big] [--big-runs N] [--no-write]\n');
       process.exit(0);
     } else {
       process.stderr.write(`bench: unknown argument ${a}\n`);
@@ -46,10 +49,13 @@ function parseOptions(argv) {
     }
   }
   if (!Number.isInteger(o.runs) || o.runs < 1 || o.runs > 50) throw new Error('--runs must be 1..50');
+  if (!Number.isInteger(o.bigRuns) || o.bigRuns < 1 || o.bigRuns > 20) throw new Error('--big-runs must be 1..20');
   return o;
 }
 
 const opts = parseOptions(process.argv.slice(2));
+const bigRows = bigRowsWanted(opts.rows);
+const wantsEngine = opts.rows.has('5') || bigRows.pull || bigRows.push;
 const log = (text) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${text}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => {
@@ -106,7 +112,9 @@ async function startAll() {
   }
   // A leftover engine image store makes the first pull of a run a no-op: start the engine clean.
   fs.rmSync(path.join(opts.root, 'docker'), { recursive: true, force: true });
-  return startServices({ portBase: opts.portBase, root: opts.root, docker: opts.rows.has('5') });
+  return startServices({ portBase: opts.portBase, root: opts.root, docker: wantsEngine,
+    // On vfs every layer is a full copy of the ones below it: a 1 GB, 20-layer pull would write ~10 GB.
+    dockerStorageDriver: bigRows.pull || bigRows.push ? 'overlay2' : 'vfs' });
 }
 
 function seed(services) {
@@ -293,7 +301,7 @@ async function main() {
   fs.rmSync(outDir(), { recursive: true, force: true });
   fs.mkdirSync(outDir(), { recursive: true });
 
-  log(`starting registries${opts.rows.has('5') ? ' and dockerd' : ''} on ports ${opts.portBase + 1}..${opts.portBase + 5} under ${opts.root}`);
+  log(`starting registries${wantsEngine ? ' and dockerd' : ''} on ports ${opts.portBase + 1}..${opts.portBase + 5} under ${opts.root}`);
   const { services, stop } = await startAll();
   const onSignal = () => { void stop().finally(() => process.exit(130)); };
   process.on('SIGINT', onSignal);
@@ -343,7 +351,7 @@ async function benchmark(services) {
     date: new Date().toISOString(),
     machine: machineInfo(),
     command: 'npm run bench',
-    options: { runs: opts.runs, perProcessTags: opts.perProcessTags, perProcessRuns: opts.perProcessRuns },
+    options: { runs: opts.runs, bigRuns: opts.bigRuns, perProcessTags: opts.perProcessTags, perProcessRuns: opts.perProcessRuns },
     tools: toolVersions(env),
     data: { tags: N_TAGS, tagsLarge: N_TAGS_BIG, repositories: N_REPOS, inspectTags: N_INSPECT, bigImageBytes: seeded.bigSize, bigImageBlobs: seeded.bigBlobs },
     notes: [],
@@ -499,6 +507,11 @@ async function benchmark(services) {
     }
   }
 
+  // ---- rows 8a-8c: the 1 GB, 20-layer image (only when --rows asks for them)
+  if (bigRows.copy || bigRows.pull || bigRows.push) {
+    R.big = await bigImageRows({ opts, services, env, runs: opts.bigRuns, timed, measureRow, check, headDigest, log, regx, skopeo }, bigRows);
+  }
+
   result.elapsedSeconds = Math.round((Date.now() - started) / 1000);
   result.table = table(result, seeded, catalogCount);
   return result;
@@ -585,7 +598,7 @@ function table(result, seeded, catalogCount) {
   const mb = (kb) => (Number.isFinite(kb) ? `${(kb / 1024).toFixed(0)} MB` : '–');
   if (R.tags10k) rss.push({ what: 'list 10,000 tags', regx: mb(R.tags10k.regx.rssKB), peer: mb(R.tags10k.skopeo.rssKB), target: '', met: '' });
   if (R.tags100k) rss.push({ what: 'list 100,000 tags', regx: mb(R.tags100k.regx.rssKB), peer: mb(R.tags100k.skopeo.rssKB), target: '< 150 MB', met: R.tags100k.regx.rssKB < 150 * 1024 ? 'yes' : 'NO', time: `${fmtMs(R.tags100k.regx.wallMs)} vs ${fmtMs(R.tags100k.skopeo.wallMs)}` });
-  return { rows, requestRows, rss };
+  return { rows, requestRows, rss, big: R.big ? bigImageTable(R.big) : undefined };
 }
 
 function machineInfo() {
@@ -622,6 +635,10 @@ function printTable(result) {
     requestRows.map((r) => [r.what, r.regxOpen, r.peerOpen, r.fewestOpen, r.regxToken, r.peerToken, r.fewestToken, r.met])));
   out.push('\nrow 7 — peak RSS\n');
   out.push(render(['operation', 'regx', 'skopeo', 'target', 'met', 'time regx vs skopeo'], rss.map((r) => [r.what, r.regx, r.peer, r.target, r.met, r.time ?? ''])));
+  if (result.table.big) {
+    out.push(`\nrows 8a-8c — a big image, medians of ${opts.bigRuns} alternating runs (targets: throughput ≥ the peer's, time ≤ 1.2× raw, RSS < 120 MB)\n`);
+    out.push(render(result.table.big.head, result.table.big.lines), ...result.table.big.extra);
+  }
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

@@ -6,6 +6,7 @@
 // use it): https requests tunnel through CONNECT (undici's ProxyAgent, loaded only then), plain-http
 // requests are sent to the proxy in absolute form; Proxy-Authorization goes to the proxy only.
 
+import { setMaxListeners } from 'node:events';
 import type { Dispatcher } from 'undici';
 import { createHash } from './digest';
 import { HostLimiter } from './concurrency';
@@ -445,6 +446,10 @@ export function createTransport(options: TransportOptions = {}): Transport {
   async function run(req: TransportRequest, firstAttempt: number, startedAt: number = Date.now()): Promise<TransportResponse> {
     const retryable = isRetryable(req);
     const fits = (wait: number) => fitsBudget(startedAt, wait);
+    // One operation's signal is shared by all its requests (a copy's 20 layers, an inspect of 200
+    // tags), each listening to it while it waits for a slot or an answer: that is fan-out, not the
+    // listener leak Node warns about on stderr at 11.
+    if (req.signal) setMaxListeners(0, req.signal);
     for (let attempt = firstAttempt; ; attempt++) {
       if (req.signal?.aborted) throw new CancelledError();
       const last = !retryable || attempt >= opts.maxAttempts;

@@ -4,7 +4,8 @@
 //   portBase+3 htpasswd Basic registry          portBase+4 token-auth registry
 //   portBase+5 token issuer fixture             and, with --docker, a private dockerd on ROOT/docker/docker.sock
 //
-// As a module:  const { services, stop } = await startServices({ portBase, root, docker })
+// As a module:  const { services, stop } = await startServices({ portBase, root, docker, dockerStorageDriver })
+//   (dockerStorageDriver: vfs by default, which works anywhere; the bench's 1 GB rows ask for overlay2)
 // As a command: node test/services/start.mjs [--port-base N] [--root DIR] [--docker]
 //   prints exactly one line `REGX_TEST_SERVICES=<json>` on stdout when everything answers,
 //   then stays up until SIGINT/SIGTERM. Everything else goes to stderr or to log files under ROOT.
@@ -74,10 +75,10 @@ function registryConfig({ port, dir, deletes, auth }) {
 
 /**
  * Starts every service and resolves once each answers.
- * @param {{ portBase?: number, root?: string, docker?: boolean }} [options]
+ * @param {{ portBase?: number, root?: string, docker?: boolean, dockerStorageDriver?: string }} [options]
  * @returns {Promise<{ services: import('../support/services').TestServices, stop: () => Promise<void> }>}
  */
-export async function startServices({ portBase = DEFAULT_PORT_BASE, root, docker = false } = {}) {
+export async function startServices({ portBase = DEFAULT_PORT_BASE, root, docker = false, dockerStorageDriver = 'vfs' } = {}) {
   portBase = Number(portBase);
   const ownRoot = !root;
   root = path.resolve(root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'regx-services-')));
@@ -175,7 +176,7 @@ export async function startServices({ portBase = DEFAULT_PORT_BASE, root, docker
       const entry = launch('dockerd', 'dockerd', [
         '--data-root', path.join(dockerDir, 'data'), '--exec-root', path.join(dockerDir, 'exec'),
         '--pidfile', path.join(dockerDir, 'docker.pid'), '-H', dockerHost,
-        '--iptables=false', '--ip6tables=false', '--bridge=none', '--storage-driver=vfs',
+        '--iptables=false', '--ip6tables=false', '--bridge=none', `--storage-driver=${dockerStorageDriver}`,
         // If a system containerd is running, dockerd shares it instead of starting its own; distinct
         // namespaces keep several test engines from seeing each other's images there.
         '--containerd-namespace', `regx-${portBase}`, '--containerd-plugins-namespace', `regx-${portBase}-plugins`,
