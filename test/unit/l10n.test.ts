@@ -48,6 +48,37 @@ test('every message, prompt, title, placeholder, description and tooltip in src/
   assert.deepEqual(sources(path.join(root, 'src', 'vscode')).flatMap(unlocalised), []);
 });
 
+// Tree rows and the status bar are built from parts (a tag's digest · size · age, a registry's host ·
+// "signed in", a tooltip's "Size: 12 MB" lines, the fix rows under an error): every word of them, wherever
+// it is assembled, goes through vscode.l10n.t. Here any literal outside an l10n.t call that reads as words
+// (has a space, or starts with a capitalised word) is flagged; ids (command and setting ids, icons,
+// contextValue tokens) have neither. The output channel's lines are not shown words.
+const ROW_BUILDERS = [path.join('src', 'vscode', 'tree'), path.join('src', 'vscode', 'images'), path.join('src', 'vscode', 'rateLimitStatus.ts')];
+const LOGGING_CALLS = /(^|\.)(log|console)\.(trace|debug|info|warn|error|appendLine|append)$/;
+
+function wordsOutsideL10n(file: string): string[] {
+  const sf = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) return;
+    if (ts.isCallExpression(node) && (/(^|\.)l10n\.t$/.test(node.expression.getText(sf)) || LOGGING_CALLS.test(node.expression.getText(sf)))) return;
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) {
+      const text = (ts.isTemplateExpression(node) ? [node.head.text, ...node.templateSpans.map((s) => s.literal.text)].join('') : node.text).replace(/\$\([a-z0-9-~]+\)/g, '');
+      if (/[A-Za-z]{2}/.test(text) && (/\s/.test(text) || /^\W*[A-Z][a-z]/.test(text))) {
+        found.push(`${path.relative(root, file)}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${node.getText(sf).slice(0, 70)}`);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+test('every word of a tree row (label, description, tooltip, fix row) and of the status bar goes through vscode.l10n.t, however it is assembled', () => {
+  const files = ROW_BUILDERS.flatMap((p) => (p.endsWith('.ts') ? [path.join(root, p)] : sources(path.join(root, p))));
+  assert.deepEqual(files.flatMap(wordsOutsideL10n), []);
+});
+
 /** The sentences describeError returns (a returned or declared phrase) given as a literal rather than through l10n.t. */
 function unlocalisedSentences(file: string): string[] {
   const sf = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
