@@ -150,8 +150,9 @@ export function namespaceItem(ctx: RegistryContext, node: NamespaceNode): vscode
   item.iconPath = new vscode.ThemeIcon('folder');
   item.contextValue = contextValue('namespace');
   const count = namespaceRepositories(ctx, node).length;
-  const more = ctx.listOf(node.registry).cursor ? '+' : '';
-  item.description = `${count}${more} ${count === 1 && !more ? 'repository' : 'repositories'}`;
+  // "12+ repositories" while the registry's list has more pages.
+  const more = !!ctx.listOf(node.registry).cursor;
+  item.description = more ? vscode.l10n.t('{0}+ repositories', count) : count === 1 ? vscode.l10n.t('1 repository') : vscode.l10n.t('{0} repositories', count);
   item.tooltip = `${node.registry.root.host}/${node.name}/…`;
   return item;
 }
