@@ -13,6 +13,7 @@ const shots = [
   'registries-harbor', 'harbor-vulnerabilities', 'registries-quay', 'registries-artifactory',
   'registries-ecr', 'ecr-vulnerabilities', 'registries-acr', 'registries-artifact-registry',
   'image-details-dark', 'image-details-light', 'image-details-sbom', 'image-details-compare',
+  'l10n-qps-ploc',
 ];
 const missing = [];
 for (const name of shots) {

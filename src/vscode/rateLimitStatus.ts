@@ -34,7 +34,7 @@ export class DockerHubRateLimit implements vscode.Disposable {
 
   constructor(private readonly service: RegistryService) {
     this.item = vscode.window.createStatusBarItem('registryExplorer.dockerHubRateLimit', vscode.StatusBarAlignment.Right, 50);
-    this.item.name = 'Docker Hub Pull Rate Limit';
+    this.item.name = vscode.l10n.t('Docker Hub Pull Rate Limit');
     this.item.command = 'registryExplorer.checkRateLimit';
     this.disposables.push(
       this.item,
@@ -106,27 +106,30 @@ export class DockerHubRateLimit implements vscode.Disposable {
     const { status, error } = reading;
     const time = new Date(reading.checkedAt).toLocaleTimeString();
     const tooltip = new vscode.MarkdownString();
-    tooltip.appendMarkdown('**Docker Hub pull rate limit**\n\n');
+    tooltip.appendMarkdown('**');
+    tooltip.appendText(vscode.l10n.t('Docker Hub pull rate limit'));
+    tooltip.appendMarkdown('**\n\n');
     if (error) {
-      this.item.text = '$(cloud-download) Docker Hub: limit unknown';
-      tooltip.appendText(`Could not read it: ${error}`);
+      this.item.text = `$(cloud-download) ${vscode.l10n.t('Docker Hub: limit unknown')}`;
+      tooltip.appendText(vscode.l10n.t('Could not read it: {0}', error));
       this.item.backgroundColor = undefined;
     } else if (!status) {
-      this.item.text = '$(cloud-download) Docker Hub: no pull limit';
-      tooltip.appendText('Docker Hub sent no rate-limit headers: pulls for this account are not limited.');
+      this.item.text = `$(cloud-download) ${vscode.l10n.t('Docker Hub: no pull limit')}`;
+      tooltip.appendText(vscode.l10n.t('Docker Hub sent no rate-limit headers: pulls for this account are not limited.'));
       this.item.backgroundColor = undefined;
     } else {
       this.item.text = `$(cloud-download) ${status.remaining}/${status.limit}`;
-      const window = status.windowSeconds ? ` in the current ${formatWindow(status.windowSeconds)} window` : '';
-      tooltip.appendText(`${status.remaining} of ${status.limit} pulls left${window}.`);
+      tooltip.appendText(status.windowSeconds
+        ? vscode.l10n.t('{0} of {1} pulls left in the current {2} window.', status.remaining, status.limit, formatWindow(status.windowSeconds))
+        : vscode.l10n.t('{0} of {1} pulls left.', status.remaining, status.limit));
       if (status.source) {
         tooltip.appendMarkdown('\n\n');
-        tooltip.appendText(`Counted for ${status.source} (anonymous pulls count per IP address, signed-in pulls per account).`);
+        tooltip.appendText(vscode.l10n.t('Counted for {0} (anonymous pulls count per IP address, signed-in pulls per account).', status.source));
       }
       this.item.backgroundColor = status.remaining === 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     }
     tooltip.appendMarkdown('\n\n');
-    tooltip.appendText(`Checked at ${time}; click to check again (a HEAD request, which does not count as a pull).`);
+    tooltip.appendText(vscode.l10n.t('Checked at {0}; click to check again (a HEAD request, which does not count as a pull).', time));
     this.item.tooltip = tooltip;
     this.item.accessibilityInformation = { label: vscode.l10n.t('Docker Hub pull rate limit: {0}', this.item.text.replace(/\$\([^)]*\)\s*/g, '')) };
     this.item.show();
@@ -135,7 +138,7 @@ export class DockerHubRateLimit implements vscode.Disposable {
 
 /** 21600 → "6-hour", 86400 → "24-hour", 90 → "90-second". */
 function formatWindow(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600}-hour`;
-  if (seconds % 60 === 0) return `${seconds / 60}-minute`;
-  return `${seconds}-second`;
+  if (seconds % 3600 === 0) return vscode.l10n.t('{0}-hour', seconds / 3600);
+  if (seconds % 60 === 0) return vscode.l10n.t('{0}-minute', seconds / 60);
+  return vscode.l10n.t('{0}-second', seconds);
 }

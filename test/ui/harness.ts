@@ -43,6 +43,12 @@ export interface UiTestOptions {
   settings?: Record<string, unknown>;
   /** Width of the side bar in px, set by dragging its sash once the workbench is ready (default 480; 0 leaves it as it opens). */
   sideBarWidth?: number;
+  /**
+   * Display language for this test ('qps-ploc'): written to argv.json's "locale" before the workbench
+   * opens, as Configure Display Language does, and removed afterwards. Needs a language pack for it
+   * (run.mjs installs the pseudo-locale's, see pseudoLanguagePack.ts).
+   */
+  locale?: string;
 }
 export type UiTestFn = (wb: Workbench) => Promise<unknown>;
 
@@ -566,6 +572,8 @@ async function runOne(
   if (t.options.settings) {
     fs.writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(baseSettings), ...t.options.settings }, null, 2));
   }
+  const argvFile = path.join(env.userDataDir, 'User', 'argv.json');
+  if (t.options.locale) fs.writeFileSync(argvFile, JSON.stringify({ locale: t.options.locale }));
   const workspace = freshWorkspace(env, index);
   clearBackups(env.userDataDir);
   const context = await env.browser.newContext({
@@ -608,5 +616,6 @@ async function runOne(
   // Closing the context also aborts whatever a timed-out test was still awaiting.
   await context.close().catch(() => undefined);
   fs.writeFileSync(settingsFile, baseSettings);
+  if (t.options.locale) fs.rmSync(argvFile, { force: true });
   return { ms: Date.now() - t0, error, skipped, screenshot };
 }

@@ -91,6 +91,8 @@ async function main() {
   const clouds = await require(path.join(outDir, 'cloudEnvironment.js')).startUiClouds(path.join(runDir, 'clouds'));
   onCleanup(() => clouds.close());
   require(path.join(outDir, 'cloudEnvironment.js')).installMicrosoftAccounts(extensionsDir, path.join(outDir, 'microsoftAccounts.js'));
+  // The pseudo-locale's language pack, for the tests that switch the display language (UiTestOptions.locale).
+  require(path.join(outDir, 'pseudoLanguagePack.js')).installPseudoLanguagePack(extensionsDir, path.join(runDir, 'user-data'));
   const env = { ...serverEnv(), ...clouds.env };
   const server = await startCodeServer({ runDir, port: await freePort(15550), settings: parseSettings(), env, extensionsDir });
   console.log(`[${elapsed()}] code-server on ${server.url} ready in ${server.startupMs} ms, extension ${how} (log ${server.logPath})`);

@@ -48,6 +48,60 @@ test('every message, prompt, title, placeholder, description and tooltip in src/
   assert.deepEqual(sources(path.join(root, 'src', 'vscode')).flatMap(unlocalised), []);
 });
 
+// Tree rows and the status bar are built from parts (a tag's digest · size · age, a registry's host ·
+// "signed in", a tooltip's "Size: 12 MB" lines, the fix rows under an error), and so is the Image Details
+// webview's page: every word of them, wherever it is assembled, goes through l10n.t (vscode.l10n.t, or
+// @vscode/l10n where the code is pure or runs in the webview, which gets the same bundle). Any literal
+// outside an l10n.t call that reads as words (has a space, or starts with a capitalised word) is
+// flagged, and so is the text of an html`` template (what is left between its tags) and a static
+// aria-label, label, title or placeholder in one. Ids (command and setting ids, icons, contextValue
+// tokens, tab ids) have no spaces; a literal compared against (=== or a case) is an id; output channel
+// lines are not shown words.
+const WORD_BUILDERS = [
+  path.join('src', 'vscode', 'tree'),
+  path.join('src', 'vscode', 'images'),
+  path.join('src', 'vscode', 'rateLimitStatus.ts'),
+  path.join('src', 'webview', 'details'),
+];
+const LOGGING_CALLS = /(^|\.)(log|console)\.(trace|debug|info|warn|error|appendLine|append)$/;
+const SHOWN_ATTRIBUTES = /\b(aria-label|label|title|placeholder)="[^"]*[A-Za-z]{2}/;
+
+function wordsOutsideL10n(file: string): string[] {
+  const sf = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const flag = (node: ts.Node) => found.push(`${path.relative(root, file)}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${node.getText(sf).slice(0, 70)}`);
+  const readsAsWords = (text: string) => /[A-Za-z]{2}/.test(text) && (/\s/.test(text) || /^\W*[A-Z][\w/]*[a-z]/.test(text));
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) return;
+    if (ts.isCallExpression(node) && (/(^|\.)l10n\.t$/.test(node.expression.getText(sf)) || LOGGING_CALLS.test(node.expression.getText(sf)))) return;
+    if (ts.isBinaryExpression(node) && [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken].includes(node.operatorToken.kind)) return;
+    if (ts.isCaseClause(node)) return node.statements.forEach(visit);
+    if (ts.isTaggedTemplateExpression(node) && node.tag.getText(sf) === 'html') {
+      const t = node.template;
+      const markup = ts.isNoSubstitutionTemplateLiteral(t) ? t.text : [t.head.text, ...t.templateSpans.map((s) => s.literal.text)].join('\u0001');
+      const text = markup.replace(/<[^>]*>/g, ' ').replace(/&[a-z]+;/g, ' ');
+      if (/[A-Za-z]{2}/.test(text) || SHOWN_ATTRIBUTES.test(markup)) flag(node);
+      if (!ts.isNoSubstitutionTemplateLiteral(t)) t.templateSpans.forEach((s) => visit(s.expression));
+      return;
+    }
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) {
+      // A template reads with the literal words it splices in (`${n} ${n === 1 ? 'tag' : 'tags'}`).
+      const spliced = (e: ts.Expression): string =>
+        ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e) ? e.text : ts.isConditionalExpression(e) ? spliced(e.whenTrue) || spliced(e.whenFalse) : ts.isParenthesizedExpression(e) ? spliced(e.expression) : '';
+      const text = (ts.isTemplateExpression(node) ? [node.head.text, ...node.templateSpans.map((s) => spliced(s.expression) + s.literal.text)].join('') : node.text).replace(/\$\([a-z0-9-~]+\)/g, '');
+      if (readsAsWords(text)) flag(node);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+test('every word of a tree row (label, description, tooltip, fix row), of the status bar and of the Image Details page goes through l10n.t, however it is assembled', () => {
+  const files = WORD_BUILDERS.flatMap((p) => (p.endsWith('.ts') ? [path.join(root, p)] : sources(path.join(root, p))));
+  assert.deepEqual(files.flatMap(wordsOutsideL10n), []);
+});
+
 /** The sentences describeError returns (a returned or declared phrase) given as a literal rather than through l10n.t. */
 function unlocalisedSentences(file: string): string[] {
   const sf = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
@@ -84,7 +138,7 @@ test('every sentence describeError returns goes through @vscode/l10n', () => {
 test('l10n/bundle.l10n.json holds every vscode.l10n.t string, and the pseudo-locale bundles are current', () => {
   const out = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'regx-l10n-'));
   const cli = path.join(root, 'node_modules', '@vscode', 'l10n-dev', 'dist', 'cli.js');
-  const exported = spawnSync(process.execPath, [cli, 'export', '--outDir', out, path.join(root, 'src', 'vscode'), path.join(root, 'src', 'errors')], { encoding: 'utf8' });
+  const exported = spawnSync(process.execPath, [cli, 'export', '--outDir', out, path.join(root, 'src', 'vscode'), path.join(root, 'src', 'errors'), path.join(root, 'src', 'webview')], { encoding: 'utf8' });
   assert.equal(exported.status, 0, exported.stderr);
   const fresh = JSON.parse(fs.readFileSync(path.join(out, 'bundle.l10n.json'), 'utf8')) as Record<string, string>;
   const committed = JSON.parse(fs.readFileSync(path.join(root, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<string, string>;

@@ -14,10 +14,10 @@ test('severity badges are spelled out; other text is left alone', () => {
 
 test('a row reads as its kind, label and description; codicons and separators are not read out', () => {
   const tag = { label: '1.0', description: 'a1b2c3d4 · 12 MB · 3 days ago · C1 H2' } as vscode.TreeItem;
-  assert.equal(accessibleLabel('Tag', tag), 'Tag 1.0, a1b2c3d4, 12 MB, 3 days ago, 1 critical, 2 high vulnerabilities');
+  assert.equal(accessibleLabel((label) => `Tag ${label}`, tag), 'Tag 1.0, a1b2c3d4, 12 MB, 3 days ago, 1 critical, 2 high vulnerabilities');
   const more = { label: { label: '$(ellipsis) Load more…' }, description: '100 tags loaded' } as vscode.TreeItem;
-  assert.equal(accessibleLabel('', more), 'Load more…, 100 tags loaded');
+  assert.equal(accessibleLabel(undefined, more), 'Load more…, 100 tags loaded');
   // A builder that set its own words keeps them.
   const own = { label: 'x', accessibilityInformation: { label: 'custom words' } } as vscode.TreeItem;
-  assert.equal(withAccessibleLabel('Tag', own).accessibilityInformation?.label, 'custom words');
+  assert.equal(withAccessibleLabel((label) => `Tag ${label}`, own).accessibilityInformation?.label, 'custom words');
 });

@@ -61,10 +61,10 @@ export async function scanNow(ctx: CommandContext, arg?: unknown, _selected?: un
   show(outcome.report);
   await ctx.scans.update(target, outcome.report);
   ctx.service.log.info(`scan of ${label}: ${outcome.stillScanning ? 'still running' : reportSummary(outcome.report)}`);
-  const SHOW = 'Show Vulnerabilities';
+  const SHOW = vscode.l10n.t('Show Vulnerabilities');
   const message = outcome.stillScanning
-    ? `${provider.displayName} is still scanning ${label}; its badge shows the result after a refresh.`
-    : `Scanned ${label}: ${reportSummary(outcome.report)}.`;
+    ? vscode.l10n.t('{0} is still scanning {1}; its badge shows the result after a refresh.', provider.displayName, label)
+    : vscode.l10n.t('Scanned {0}: {1}.', label, reportSummary(outcome.report));
   void vscode.window.showInformationMessage(message, ...(outcome.stillScanning ? [] : [SHOW])).then((choice) => {
     if (choice === SHOW) void vscode.commands.executeCommand('registryExplorer.showVulnerabilities', target);
   });

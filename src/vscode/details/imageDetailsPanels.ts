@@ -107,7 +107,7 @@ export class ImageDetailsPanels implements vscode.Disposable, vscode.WebviewPane
     const panel = new ImageDetailsPanel(webviewPanel, target, digest, this.service, (message) => this.posted.fire({ panel, message }));
     this.panels.add(panel);
     panel.onDidDispose(() => this.panels.delete(panel));
-    webviewPanel.webview.html = detailsHtml(webviewPanel.webview, this.webviewRoot(), (root, file) => vscode.Uri.joinPath(root, file));
+    webviewPanel.webview.html = detailsHtml(webviewPanel.webview, this.webviewRoot(), (root, file) => vscode.Uri.joinPath(root, file), { language: vscode.env.language, bundle: vscode.l10n.bundle });
     panel.start();
     return panel;
   }
@@ -268,7 +268,7 @@ export class ImageDetailsPanel implements vscode.Disposable {
     this.post({ type: 'details', target: this.currentTarget, details });
     const shown = details.image?.digest ?? details.digest;
     await Promise.all([
-      this.readPart('supply chain', generation, () => this.readSupplyChain(details)),
+      this.readPart('supplyChain', generation, () => this.readSupplyChain(details)),
       this.readPart('vulnerabilities', generation, () => this.readVulnerabilities(shown)),
     ]);
   }

@@ -71,7 +71,7 @@ export class LocalImagesProvider implements vscode.TreeDataProvider<ImageNode>, 
       const listing = this.listing ?? (await this.load());
       if (!listing.repositories) return this.errorNodes(listing.error);
       if (listing.repositories.size === 0) {
-        return [this.info('empty', 'No images in the Docker engine', 'info', `Engine: ${this.engines.endpointText() ?? ''}. Pull an image from the Registries view or with "Pull Image…".`, { command: 'registryExplorer.pull', title: vscode.l10n.t('Pull Image…') })];
+        return [this.info('empty', vscode.l10n.t('No images in the Docker engine'), 'info', vscode.l10n.t('Engine: {0}. Pull an image from the Registries view or with "Pull Image…".', this.engines.endpointText() ?? ''), { command: 'registryExplorer.pull', title: vscode.l10n.t('Pull Image…') })];
       }
       // Named repositories alphabetically, untagged images last.
       return [...listing.repositories.keys()]
@@ -86,14 +86,14 @@ export class LocalImagesProvider implements vscode.TreeDataProvider<ImageNode>, 
   getTreeItem(node: ImageNode): vscode.TreeItem {
     switch (node.kind) {
       case 'imageRepository':
-        return withAccessibleLabel('Local repository', this.repositoryItem(node));
+        return withAccessibleLabel((label) => vscode.l10n.t('Local repository {0}', label), this.repositoryItem(node));
       case 'localImage':
-        return withAccessibleLabel('Local image', this.imageItem(node));
+        return withAccessibleLabel((label) => vscode.l10n.t('Local image {0}', label), this.imageItem(node));
       case 'engineError': {
         const item = errorTreeItem(node.id, node.error);
         item.contextValue = 'engineError;retry';
         item.command = { command: 'registryExplorer.refreshImages', title: vscode.l10n.t('Retry') };
-        return withAccessibleLabel('Error:', item);
+        return withAccessibleLabel((label) => vscode.l10n.t('Error: {0}', label), item);
       }
       case 'imagesInfo': {
         const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
@@ -103,7 +103,7 @@ export class LocalImagesProvider implements vscode.TreeDataProvider<ImageNode>, 
         if (node.tooltip) item.tooltip = node.tooltip;
         if (node.description) item.description = node.description;
         if (node.action) item.command = node.action;
-        return withAccessibleLabel('', item);
+        return withAccessibleLabel(undefined, item);
       }
     }
   }
@@ -222,12 +222,12 @@ export class LocalImagesProvider implements vscode.TreeDataProvider<ImageNode>, 
     const tried = this.engines.endpointText();
     return [
       node,
-      this.info('fix-setting', 'Set registryExplorer.docker.host…', 'settings-gear', 'The Docker engine address: unix:///var/run/docker.sock, tcp://host:2375 or npipe:////./pipe/docker_engine. Empty: DOCKER_HOST, then the current docker context, then the default socket.', {
+      this.info('fix-setting', vscode.l10n.t('Set registryExplorer.docker.host…'), 'settings-gear', vscode.l10n.t('The Docker engine address: unix:///var/run/docker.sock, tcp://host:2375 or npipe:////./pipe/docker_engine. Empty: DOCKER_HOST, then the current docker context, then the default socket.'), {
         command: 'workbench.action.openSettings',
         title: vscode.l10n.t('Open Settings'),
         arguments: ['registryExplorer.docker.host'],
-      }, tried ? `tried ${tried}` : undefined),
-      this.info('fix-retry', 'Retry', 'refresh', undefined, { command: 'registryExplorer.refreshImages', title: vscode.l10n.t('Retry') }),
+      }, tried ? vscode.l10n.t('tried {0}', tried) : undefined),
+      this.info('fix-retry', vscode.l10n.t('Retry'), 'refresh', undefined, { command: 'registryExplorer.refreshImages', title: vscode.l10n.t('Retry') }),
     ];
   }
 
@@ -264,16 +264,17 @@ export class LocalImagesProvider implements vscode.TreeDataProvider<ImageNode>, 
     tooltip.appendMarkdown('**');
     tooltip.appendText(localReference(node));
     tooltip.appendMarkdown('**');
-    const lines: [string, string][] = [
-      ['Image ID', image.id],
-      ['Size', formatSize(image.size)],
-      ['Created', `${image.created}${formatAge(image.created) ? ` (${formatAge(image.created)})` : ''}`],
+    const age = formatAge(image.created);
+    const lines = [
+      vscode.l10n.t('Image ID: {0}', image.id),
+      vscode.l10n.t('Size: {0}', formatSize(image.size)),
+      vscode.l10n.t('Created: {0}', age ? vscode.l10n.t('{0} ({1})', image.created, age) : image.created),
     ];
-    if (image.repoTags.length > 1) lines.push(['Also tagged', image.repoTags.filter((t) => t !== localReference(node)).join(', ')]);
-    if (image.repoDigests.length) lines.push(['Digests', image.repoDigests.join(', ')]);
-    for (const [k, v] of lines) {
-      tooltip.appendMarkdown(`  \n${k}: `);
-      tooltip.appendText(v);
+    if (image.repoTags.length > 1) lines.push(vscode.l10n.t('Also tagged: {0}', image.repoTags.filter((t) => t !== localReference(node)).join(', ')));
+    if (image.repoDigests.length) lines.push(vscode.l10n.t('Digests: {0}', image.repoDigests.join(', ')));
+    for (const line of lines) {
+      tooltip.appendMarkdown('  \n');
+      tooltip.appendText(line);
     }
     item.tooltip = tooltip;
     // Grammar as in the Registries view: kind first, then flags. Only tagged images can be pushed.

@@ -75,7 +75,7 @@ export async function askTag(title: string, prompt: string, value: string): Prom
     prompt,
     value,
     ignoreFocusOut: true,
-    validateInput: (v) => (isValidTag(v.trim()) ? undefined : 'A tag is letters, digits, "_", "." and "-", at most 128, and does not start with "." or "-".'),
+    validateInput: (v) => (isValidTag(v.trim()) ? undefined : vscode.l10n.t('A tag is letters, digits, "_", "." and "-", at most 128, and does not start with "." or "-".')),
   });
   return typed?.trim() || undefined;
 }

@@ -1,4 +1,6 @@
-// Short texts for tree descriptions and messages. Pure, so they can be unit-tested.
+// Short texts for tree descriptions and messages. Pure, so they can be unit-tested; their words come
+// through @vscode/l10n, which the extension hands the display language's bundle (and the webview too).
+import * as l10n from '@vscode/l10n';
 import type { RegistryProvider } from '../../registries';
 
 /** "sha256:0123abcd4567" → "0123abcd4567" (12 hex chars, as docker prints image ids). */
@@ -28,17 +30,18 @@ export function formatAge(iso: string | undefined, now: number = Date.now()): st
   // Reproducible builds stamp 1970-01-01: an age of 55 years says nothing useful.
   if (!Number.isFinite(t) || t <= 0) return '';
   const seconds = Math.max(0, Math.round((now - t) / 1000));
-  const steps: [number, string][] = [
-    [60, 'second'],
-    [60, 'minute'],
-    [24, 'hour'],
-    [30, 'day'],
-    [12, 'month'],
-    [Number.POSITIVE_INFINITY, 'year'],
+  // Whole phrases per unit and number, so a language can word and inflect each as it needs.
+  const steps: [number, (n: number) => string][] = [
+    [60, (n) => (n <= 1 ? l10n.t('just now') : l10n.t('{0} seconds ago', n))],
+    [60, (n) => (n === 1 ? l10n.t('1 minute ago') : l10n.t('{0} minutes ago', n))],
+    [24, (n) => (n === 1 ? l10n.t('1 hour ago') : l10n.t('{0} hours ago', n))],
+    [30, (n) => (n === 1 ? l10n.t('1 day ago') : l10n.t('{0} days ago', n))],
+    [12, (n) => (n === 1 ? l10n.t('1 month ago') : l10n.t('{0} months ago', n))],
+    [Number.POSITIVE_INFINITY, (n) => (n === 1 ? l10n.t('1 year ago') : l10n.t('{0} years ago', n))],
   ];
   let value = seconds;
-  for (const [size, name] of steps) {
-    if (value < size) return value <= 1 && name === 'second' ? 'just now' : `${value} ${name}${value === 1 ? '' : 's'} ago`;
+  for (const [size, phrase] of steps) {
+    if (value < size) return phrase(value);
     value = Math.floor(value / size);
   }
   return '';

@@ -18,13 +18,13 @@ export function errorNodes(nodes: NodeCache, parent: ErrorNode['parent'], error:
   const host = hostOf(parent);
   switch (node.fix) {
     case 'signIn':
-      return [node, infoNode(nodes, parent, 'fix', 'Sign in…', 'sign-in', { command: 'registryExplorer.login', title: vscode.l10n.t('Sign In…'), arguments: [node] }, `Sign in to ${host}`)];
+      return [node, infoNode(nodes, parent, 'fix', vscode.l10n.t('Sign in…'), 'sign-in', { command: 'registryExplorer.login', title: vscode.l10n.t('Sign In…'), arguments: [node] }, host ? vscode.l10n.t('Sign in to {0}', host) : undefined)];
     case 'tlsSetting':
-      return [node, infoNode(nodes, parent, 'fix', 'Set "skipTlsVerify" or "caFile" for this registry…', 'settings-gear', openRegistrySettings, 'registryExplorer.registries: skipTlsVerify (test registries only) or caFile (the PEM of the CA that signed its certificate)')];
+      return [node, infoNode(nodes, parent, 'fix', vscode.l10n.t('Set "skipTlsVerify" or "caFile" for this registry…'), 'settings-gear', openRegistrySettings, vscode.l10n.t('registryExplorer.registries: skipTlsVerify (test registries only) or caFile (the PEM of the CA that signed its certificate)'))];
     case 'httpSetting':
-      return [node, infoNode(nodes, parent, 'fix', 'Set "allowHttp" for this registry…', 'settings-gear', openRegistrySettings, 'registryExplorer.registries: allowHttp lets Registry Explorer talk plain HTTP to this registry')];
+      return [node, infoNode(nodes, parent, 'fix', vscode.l10n.t('Set "allowHttp" for this registry…'), 'settings-gear', openRegistrySettings, vscode.l10n.t('registryExplorer.registries: allowHttp lets Registry Explorer talk plain HTTP to this registry'))];
     default:
-      return [node, infoNode(nodes, parent, 'fix', 'Retry', 'refresh', { command: 'registryExplorer.refresh', title: vscode.l10n.t('Retry'), arguments: [node] })];
+      return [node, infoNode(nodes, parent, 'fix', vscode.l10n.t('Retry'), 'refresh', { command: 'registryExplorer.refresh', title: vscode.l10n.t('Retry'), arguments: [node] })];
   }
 }
 

@@ -151,16 +151,24 @@ export function filtered(state: ListState, items: string[]): string[] {
  * fail, "No loaded <item> matches" under a filter, else `emptyText` if given; then the last page's
  * error with its fix; then "Load more…" while the list has more.
  */
-export function listFooter(nodes: NodeCache, owner: ListOwner, state: ListState, shown: number, item: string, emptyText?: string): TreeNode[] {
+export function listFooter(nodes: NodeCache, owner: ListOwner, state: ListState, shown: number, item: ListedItem, emptyText?: string): TreeNode[] {
   const rows: TreeNode[] = [];
   if (shown === 0 && !state.error) {
-    if (state.filter) rows.push(infoNode(nodes, owner, 'no-match', `No loaded ${item} matches "${state.filter}"`, 'filter', state.cursor ? undefined : clearFilterAction(owner)));
+    if (state.filter) rows.push(infoNode(nodes, owner, 'no-match', NO_MATCH[item](state.filter), 'filter', state.cursor ? undefined : clearFilterAction(owner)));
     else if (emptyText) rows.push(infoNode(nodes, owner, 'empty', emptyText, 'info'));
   }
   if (state.error) rows.push(...errorNodes(nodes, owner, state.error));
   if (state.cursor) rows.push(loadMoreNode(nodes, owner));
   return rows;
 }
+
+export type ListedItem = 'repository' | 'namespace' | 'tag';
+// Whole sentences per kind of row, so each language words its own "no tag matches".
+const NO_MATCH: Record<ListedItem, (filter: string) => string> = {
+  repository: (filter) => vscode.l10n.t('No loaded repository matches "{0}"', filter),
+  namespace: (filter) => vscode.l10n.t('No loaded namespace matches "{0}"', filter),
+  tag: (filter) => vscode.l10n.t('No loaded tag matches "{0}"', filter),
+};
 
 function clearFilterAction(owner: ListOwner): InfoNode['action'] {
   return { command: 'registryExplorer.clearFilter', title: vscode.l10n.t('Clear Filter'), arguments: [owner] };
@@ -172,14 +180,25 @@ function loadMoreNode(nodes: NodeCache, owner: ListOwner): LoadMoreNode {
 }
 
 export function loadMoreItem(ctx: ListContext, node: LoadMoreNode): vscode.TreeItem {
-  const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(vscode.l10n.t('Load more…'), vscode.TreeItemCollapsibleState.None);
   item.id = node.id;
   item.iconPath = new vscode.ThemeIcon('ellipsis');
   item.contextValue = contextValue('loadMore');
-  const what = node.owner.kind === 'repository' ? 'tags' : node.owner.kind === 'registry' && ctx.isVendor(node.owner.root.host) ? 'namespaces' : 'repositories';
+  const what: ListedItem = node.owner.kind === 'repository' ? 'tag' : node.owner.kind === 'registry' && ctx.isVendor(node.owner.root.host) ? 'namespace' : 'repository';
   const state = ctx.listOf(node.owner);
-  item.description = vscode.l10n.t('{0} {1} loaded{2}', state.items.length, what, state.filter ? `, filter "${state.filter}"` : '');
-  item.tooltip = vscode.l10n.t('Fetch the next {0} {1} (registryExplorer.pageSize)', settings.pageSize(), what);
+  const loaded = state.items.length;
+  const filter = state.filter;
+  // Whole phrases per kind and with or without a filter: no sentence assembled from English parts.
+  item.description = {
+    tag: filter ? vscode.l10n.t('{0} tags loaded, filter "{1}"', loaded, filter) : vscode.l10n.t('{0} tags loaded', loaded),
+    namespace: filter ? vscode.l10n.t('{0} namespaces loaded, filter "{1}"', loaded, filter) : vscode.l10n.t('{0} namespaces loaded', loaded),
+    repository: filter ? vscode.l10n.t('{0} repositories loaded, filter "{1}"', loaded, filter) : vscode.l10n.t('{0} repositories loaded', loaded),
+  }[what];
+  item.tooltip = {
+    tag: vscode.l10n.t('Fetch the next {0} tags (registryExplorer.pageSize)', settings.pageSize()),
+    namespace: vscode.l10n.t('Fetch the next {0} namespaces (registryExplorer.pageSize)', settings.pageSize()),
+    repository: vscode.l10n.t('Fetch the next {0} repositories (registryExplorer.pageSize)', settings.pageSize()),
+  }[what];
   item.command = { command: 'registryExplorer.loadMore', title: vscode.l10n.t('Load More'), arguments: [node] };
   return item;
 }

@@ -99,7 +99,7 @@ export async function referrersChildren(ctx: ReferrerContext, group: ReferrersNo
   const state = await lookUpReferrers(ctx, group.tag, group.subject, false);
   if (state.error) return errorNodes(ctx, group, state.error);
   const descriptors = state.descriptors ?? [];
-  if (descriptors.length === 0) return [infoNode(ctx, group, 'empty', 'No referrers', 'info')];
+  if (descriptors.length === 0) return [infoNode(ctx, group, 'empty', vscode.l10n.t('No referrers'), 'info')];
   // Newest first (the created annotation), then by kind: the latest signature or SBOM on top.
   const sorted = [...descriptors].sort(
     (a, b) =>
@@ -122,16 +122,16 @@ export function referrerKinds(descriptors: Descriptor[]): string[] {
 }
 
 export function referrersItem(ctx: ReferrerContext, node: ReferrersNode): vscode.TreeItem {
-  const item = new vscode.TreeItem('Referrers', vscode.TreeItemCollapsibleState.Collapsed);
+  const item = new vscode.TreeItem(vscode.l10n.t('Referrers'), vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
   item.iconPath = new vscode.ThemeIcon('references');
   const state = finishedReferrers(ctx, node.tag, node.subject);
   const descriptors = state?.descriptors ?? [];
   item.description = state?.error ? vscode.l10n.t('could not be listed') : [String(descriptors.length), referrerKinds(descriptors).join(', ')].filter(Boolean).join(' · ');
   const tooltip = new vscode.MarkdownString();
-  tooltip.appendText(`Signatures, SBOMs, attestations and other artifacts that refer to ${tagReference(node.tag)}`);
-  tooltip.appendMarkdown('  \nSubject: ');
-  tooltip.appendText(node.subject);
+  tooltip.appendText(vscode.l10n.t('Signatures, SBOMs, attestations and other artifacts that refer to {0}', tagReference(node.tag)));
+  tooltip.appendMarkdown('  \n');
+  tooltip.appendText(vscode.l10n.t('Subject: {0}', node.subject));
   item.tooltip = tooltip;
   item.contextValue = contextValue('referrers');
   return item;
@@ -150,10 +150,10 @@ export function referrerItem(node: ReferrerNode): vscode.TreeItem {
   tooltip.appendMarkdown('**');
   tooltip.appendText(kind.label);
   tooltip.appendMarkdown('**  \n');
-  tooltip.appendText(`Refers to ${tagReference(node.group.tag)} (${node.group.subject})`);
+  tooltip.appendText(vscode.l10n.t('Refers to {0} ({1})', tagReference(node.group.tag), node.group.subject));
   if (created) {
-    tooltip.appendMarkdown('  \nCreated: ');
-    tooltip.appendText(`${created}${formatAge(created) ? ` (${formatAge(created)})` : ''}`);
+    tooltip.appendMarkdown('  \n');
+    tooltip.appendText(formatAge(created) ? vscode.l10n.t('Created: {0} ({1})', created, formatAge(created)) : vscode.l10n.t('Created: {0}', created));
   }
   tooltip.appendCodeblock(JSON.stringify(descriptor, null, 2), 'json');
   item.tooltip = tooltip;

@@ -172,25 +172,25 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     const ctx = this.state;
     switch (node.kind) {
       case 'registry':
-        return withAccessibleLabel('Registry', registryItem(ctx, node));
+        return withAccessibleLabel((label) => vscode.l10n.t('Registry {0}', label), registryItem(ctx, node));
       case 'namespace':
-        return withAccessibleLabel('Namespace', namespaceItem(ctx, node));
+        return withAccessibleLabel((label) => vscode.l10n.t('Namespace {0}', label), namespaceItem(ctx, node));
       case 'repository':
-        return withAccessibleLabel('Repository', repositoryItem(ctx, node));
+        return withAccessibleLabel((label) => vscode.l10n.t('Repository {0}', label), repositoryItem(ctx, node));
       case 'tag':
-        return withAccessibleLabel('Tag', tagItem(ctx, node));
+        return withAccessibleLabel((label) => vscode.l10n.t('Tag {0}', label), tagItem(ctx, node));
       case 'platform':
-        return withAccessibleLabel('Platform', platformItem(ctx, node));
+        return withAccessibleLabel((label) => vscode.l10n.t('Platform {0}', label), platformItem(ctx, node));
       case 'referrers':
-        return withAccessibleLabel('', referrersItem(ctx, node));
+        return withAccessibleLabel(undefined, referrersItem(ctx, node));
       case 'referrer':
-        return withAccessibleLabel('Referrer', referrerItem(node));
+        return withAccessibleLabel((label) => vscode.l10n.t('Referrer {0}', label), referrerItem(node));
       case 'loadMore':
-        return withAccessibleLabel('', loadMoreItem(ctx, node));
+        return withAccessibleLabel(undefined, loadMoreItem(ctx, node));
       case 'error':
-        return withAccessibleLabel('Error:', errorItem(node));
+        return withAccessibleLabel((label) => vscode.l10n.t('Error: {0}', label), errorItem(node));
       case 'info':
-        return withAccessibleLabel('', infoItem(node));
+        return withAccessibleLabel(undefined, infoItem(node));
     }
   }
 

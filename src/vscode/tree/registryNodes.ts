@@ -45,11 +45,11 @@ export async function registryChildren(ctx: RegistryContext, node: RegistryNode)
   const children: TreeNode[] = [];
   if (state.catalogUnsupported) {
     children.push(
-      infoNode(ctx, node, 'no-catalog', 'This registry does not list its repositories: add one by name…', 'info', {
+      infoNode(ctx, node, 'no-catalog', vscode.l10n.t('This registry does not list its repositories: add one by name…'), 'info', {
         command: 'registryExplorer.addRepository',
         title: vscode.l10n.t('Add Repository by Name…'),
         arguments: [node],
-      }, 'The registry does not offer /v2/_catalog (Docker Hub, GHCR and most cloud registries do not). Add the repositories you use by name.'),
+      }, vscode.l10n.t('The registry does not offer /v2/_catalog (Docker Hub, GHCR and most cloud registries do not). Add the repositories you use by name.')),
     );
   }
 
@@ -72,7 +72,7 @@ export async function registryChildren(ctx: RegistryContext, node: RegistryNode)
   // Namespaces first, then top-level repositories, each alphabetical.
   children.sort((a, b) => rank(a) - rank(b));
   // (No "No repositories" under the "add one by name" row of a registry without a catalog.)
-  children.push(...listFooter(ctx, node, state, children.length, 'repository', 'No repositories'));
+  children.push(...listFooter(ctx, node, state, children.length, 'repository', vscode.l10n.t('No repositories')));
   return children;
 }
 
@@ -89,10 +89,10 @@ export function registryItem(ctx: RegistryContext, node: RegistryNode): vscode.T
   const parts: string[] = [];
   // "Harbor (harbor.example.com)" names its host already.
   if (!root.label.includes(root.host)) parts.push(root.host);
-  if (root.source === 'docker') parts.push('docker login');
-  else if (origin === 'secret') parts.push('signed in');
-  else if (origin === 'docker') parts.push('signed in with docker login');
-  if (filter) parts.push(`filter: "${filter}"`);
+  if (root.source === 'docker') parts.push(vscode.l10n.t('docker login'));
+  else if (origin === 'secret') parts.push(vscode.l10n.t('signed in'));
+  else if (origin === 'docker') parts.push(vscode.l10n.t('signed in with docker login'));
+  if (filter) parts.push(vscode.l10n.t('filter: "{0}"', filter));
   item.description = parts.join(' · ');
   const tooltip = new vscode.MarkdownString();
   tooltip.appendMarkdown(`**${escapeMd(root.label)}**  \n`);
@@ -105,13 +105,21 @@ export function registryItem(ctx: RegistryContext, node: RegistryNode): vscode.T
   tooltip.appendMarkdown('  \n');
   tooltip.appendText(
     root.source === 'docker'
-      ? 'From your docker logins (registryExplorer.useDockerConfig)'
-      : origin
-        ? `Signed in${origin === 'docker' ? ' with docker login' : ''}`
-        : 'Anonymous',
+      ? vscode.l10n.t('From your docker logins (registryExplorer.useDockerConfig)')
+      : origin === 'docker'
+        ? vscode.l10n.t('Signed in with docker login')
+        : origin
+          ? vscode.l10n.t('Signed in')
+          : vscode.l10n.t('Anonymous'),
   );
-  if (root.endpoint.skipTlsVerify) tooltip.appendMarkdown('  \n$(warning) TLS verification is off for this registry');
-  if (filter) tooltip.appendMarkdown(`  \n$(filter) Filter: \`${escapeMd(filter)}\``);
+  if (root.endpoint.skipTlsVerify) {
+    tooltip.appendMarkdown('  \n$(warning) ');
+    tooltip.appendText(vscode.l10n.t('TLS verification is off for this registry'));
+  }
+  if (filter) {
+    tooltip.appendMarkdown('  \n$(filter) ');
+    tooltip.appendText(vscode.l10n.t('Filter: "{0}"', filter));
+  }
   tooltip.supportThemeIcons = true;
   item.tooltip = tooltip;
   const creatable = !!provider.capabilities.manageRepositories && !!provider.createRepository;
@@ -142,8 +150,9 @@ export function namespaceItem(ctx: RegistryContext, node: NamespaceNode): vscode
   item.iconPath = new vscode.ThemeIcon('folder');
   item.contextValue = contextValue('namespace');
   const count = namespaceRepositories(ctx, node).length;
-  const more = ctx.listOf(node.registry).cursor ? '+' : '';
-  item.description = `${count}${more} ${count === 1 && !more ? 'repository' : 'repositories'}`;
+  // "12+ repositories" while the registry's list has more pages.
+  const more = !!ctx.listOf(node.registry).cursor;
+  item.description = more ? vscode.l10n.t('{0}+ repositories', count) : count === 1 ? vscode.l10n.t('1 repository') : vscode.l10n.t('{0} repositories', count);
   item.tooltip = `${node.registry.root.host}/${node.name}/…`;
   return item;
 }
@@ -173,14 +182,14 @@ async function vendorRegistryChildren(ctx: RegistryContext, node: RegistryNode):
     if (state.error && state.items.length === 0) return errorNodes(ctx, node, state.error);
     const names = [...new Set([...filtered(state, state.items), ...added])];
     const children: TreeNode[] = names.map((name) => repositoryNode(ctx, node, node, name));
-    children.push(...listFooter(ctx, node, state, names.length, 'repository', 'No repositories'));
+    children.push(...listFooter(ctx, node, state, names.length, 'repository', vscode.l10n.t('No repositories')));
     return children;
   }
   const children: TreeNode[] = [
-    infoNode(ctx, node, 'add-by-name', 'Add a repository by name…', 'add', { command: 'registryExplorer.addRepository', title: vscode.l10n.t('Add Repository by Name…'), arguments: [node] },
+    infoNode(ctx, node, 'add-by-name', vscode.l10n.t('Add a repository by name…'), 'add', { command: 'registryExplorer.addRepository', title: vscode.l10n.t('Add Repository by Name…'), arguments: [node] },
       provider.kind === 'docker-hub'
-        ? 'Any public repository, e.g. library/alpine (official images) or another account\'s image; no sign-in needed.'
-        : `${provider.displayName} lists only the namespaces you belong to: add any other repository you can read by name.`),
+        ? vscode.l10n.t('Any public repository, e.g. library/alpine (official images) or another account\'s image; no sign-in needed.')
+        : vscode.l10n.t('{0} lists only the namespaces you belong to: add any other repository you can read by name.', provider.displayName)),
   ];
   children.push(...added.map((name) => repositoryNode(ctx, node, node, name)));
   if (state.error && state.items.length === 0) {
@@ -204,37 +213,38 @@ async function vendorNamespaceChildren(ctx: RegistryContext, node: NamespaceNode
   if (state.error && state.items.length === 0) return errorNodes(ctx, node, state.error);
   const names = filtered(state, state.items);
   const children: TreeNode[] = names.map((name) => repositoryNode(ctx, node.registry, node, name, node.name));
-  children.push(...listFooter(ctx, node, state, names.length, 'repository', 'No repositories'));
+  children.push(...listFooter(ctx, node, state, names.length, 'repository', vscode.l10n.t('No repositories')));
   return children;
 }
 
 /** How each kind of vendor namespace looks; a kind a provider adds later shows as a folder named by its kind. */
-const NAMESPACE_LOOKS: Partial<Record<string, { icon: string; text: string }>> = {
-  official: { icon: 'verified', text: 'official images' },
-  user: { icon: 'account', text: 'your account' },
-  organization: { icon: 'organization', text: 'organization' },
-  group: { icon: 'organization', text: 'group' },
-  project: { icon: 'project', text: 'project' },
+const NAMESPACE_LOOKS: Partial<Record<string, { icon: string; text: () => string }>> = {
+  official: { icon: 'verified', text: () => vscode.l10n.t('official images') },
+  user: { icon: 'account', text: () => vscode.l10n.t('your account') },
+  organization: { icon: 'organization', text: () => vscode.l10n.t('organization') },
+  group: { icon: 'organization', text: () => vscode.l10n.t('group') },
+  project: { icon: 'project', text: () => vscode.l10n.t('project') },
 };
 
 /** Artifactory's Docker repositories, by type: images pushed there, a cache of another registry, or several in one. */
-const REPOSITORY_TYPE_LOOKS: Record<NonNullable<NamespaceSummary['repositoryType']>, { icon: string; text: string }> = {
-  local: { icon: 'database', text: 'local repository' },
-  remote: { icon: 'cloud', text: 'remote repository' },
-  virtual: { icon: 'layers', text: 'virtual repository' },
-  federated: { icon: 'globe', text: 'federated repository' },
+const REPOSITORY_TYPE_LOOKS: Record<NonNullable<NamespaceSummary['repositoryType']>, { icon: string; text: () => string }> = {
+  local: { icon: 'database', text: () => vscode.l10n.t('local repository') },
+  remote: { icon: 'cloud', text: () => vscode.l10n.t('remote repository') },
+  virtual: { icon: 'layers', text: () => vscode.l10n.t('virtual repository') },
+  federated: { icon: 'globe', text: () => vscode.l10n.t('federated repository') },
 };
 
 function vendorNamespaceItem(ctx: RegistryContext, node: NamespaceNode, summary: NamespaceSummary): vscode.TreeItem {
   const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
-  const look = (summary.repositoryType && REPOSITORY_TYPE_LOOKS[summary.repositoryType]) ?? NAMESPACE_LOOKS[summary.kind] ?? { icon: 'folder', text: String(summary.kind) };
+  const looks = (summary.repositoryType && REPOSITORY_TYPE_LOOKS[summary.repositoryType]) ?? NAMESPACE_LOOKS[summary.kind];
+  const look = { icon: looks?.icon ?? 'folder', text: looks?.text() ?? String(summary.kind) };
   item.iconPath = new vscode.ThemeIcon(look.icon);
   const filter = ctx.filterOf(node);
   const said = summary.description && summary.description !== node.name ? summary.description : '';
   // A vendor's description that already says what the namespace is ("Local repository: …") says it once.
   const kindText = said.toLowerCase().startsWith(look.text) ? '' : look.text;
-  item.description = [kindText, said, filter ? `filter: "${filter}"` : '']
+  item.description = [kindText, said, filter ? vscode.l10n.t('filter: "{0}"', filter) : '']
     .filter(Boolean)
     .join(' · ');
   item.tooltip = `${node.registry.root.label}: ${node.name} (${summary.description ?? look.text})`;

@@ -32,7 +32,7 @@ export async function repositoryChildren(ctx: RepositoryContext, node: Repositor
   const mode = settings.tagSort();
   const sorted = sortTags(visible, mode, (tag) => createdTime(ctx, node, tag));
   const tags = sorted.map((tag) => tagNode(ctx, node, tag));
-  const children: TreeNode[] = [...tags, ...listFooter(ctx, node, state, tags.length, 'tag', 'No tags')];
+  const children: TreeNode[] = [...tags, ...listFooter(ctx, node, state, tags.length, 'tag', vscode.l10n.t('No tags'))];
   // After first paint: the tree shows the tags now, details follow — unless the vendor's tag list
   // already carried them (Docker Hub, GHCR), or the vendor has no per-tag details to offer.
   const vendor = ctx.isVendor(node.registry.root.host);
@@ -61,17 +61,17 @@ export function repositoryItem(ctx: ListContext, node: RepositoryNode): vscode.T
   item.iconPath = new vscode.ThemeIcon(summary?.isPrivate ? 'lock' : 'repo');
   const filter = ctx.filterOf(node);
   const description = oneLine(summary?.description);
-  item.description = [filter ? `filter: "${filter}"` : '', description].filter(Boolean).join(' · ');
+  item.description = [filter ? vscode.l10n.t('filter: "{0}"', filter) : '', description].filter(Boolean).join(' · ');
   const tooltip = new vscode.MarkdownString();
   tooltip.appendText(formatReference({ registry: host, repository: node.name }));
-  const lines: [string, string][] = [];
-  if (summary?.description) lines.push(['Description', summary.description]);
-  if (summary?.isPrivate !== undefined) lines.push(['Visibility', summary.isPrivate ? 'private' : 'public']);
-  if (summary?.tagCount !== undefined) lines.push(['Tags', String(summary.tagCount)]);
-  if (summary?.lastUpdated) lines.push(['Last updated', summary.lastUpdated]);
-  for (const [k, v] of lines) {
-    tooltip.appendMarkdown(`  \n${k}: `);
-    tooltip.appendText(v);
+  const lines: string[] = [];
+  if (summary?.description) lines.push(vscode.l10n.t('Description: {0}', summary.description));
+  if (summary?.isPrivate !== undefined) lines.push(summary.isPrivate ? vscode.l10n.t('Visibility: private') : vscode.l10n.t('Visibility: public'));
+  if (summary?.tagCount !== undefined) lines.push(vscode.l10n.t('Tags: {0}', summary.tagCount));
+  if (summary?.lastUpdated) lines.push(vscode.l10n.t('Last updated: {0}', summary.lastUpdated));
+  for (const line of lines) {
+    tooltip.appendMarkdown('  \n');
+    tooltip.appendText(line);
   }
   item.tooltip = tooltip;
   const provider = ctx.isVendor(host) ? ctx.service.provider(host) : undefined;

@@ -94,36 +94,39 @@ export function tagItem(ctx: TagContext, node: TagNode): vscode.TreeItem {
   tooltip.appendText(tagReference(node));
   tooltip.appendMarkdown('**');
   // Docker Hub and GHCR date a tag by its last push; registries and GitLab by the image's creation.
-  const dateLabel = vendorTag?.lastPushed && !vendorTag.created ? 'Last pushed' : 'Created';
+  const pushedDate = !!vendorTag?.lastPushed && !vendorTag.created;
   if (summary) {
     const age = formatAge(summary.created);
     const size = vendorTag && vendorTag.size === undefined ? '' : formatSize(summary.totalSize);
     item.description = [
       shortDigest(summary.digest),
       size,
-      multiPlatform ? `${summary.platforms.length} platforms` : '',
+      multiPlatform ? vscode.l10n.t('{0} platforms', summary.platforms.length) : '',
       age,
-      referrerCount ? `${referrerCount} ${referrerCount === 1 ? 'referrer' : 'referrers'}` : '',
-      vendorTag?.expires ? `expires ${vendorTag.expires.slice(0, 10)}` : '',
+      referrerCount ? (referrerCount === 1 ? vscode.l10n.t('1 referrer') : vscode.l10n.t('{0} referrers', referrerCount)) : '',
+      vendorTag?.expires ? vscode.l10n.t('expires {0}', vendorTag.expires.slice(0, 10)) : '',
       lockBadge(vendorTag?.locked),
       scanBadge(scan),
     ]
       .filter(Boolean)
       .join(' · ');
-    const lines: [string, string][] = [['Digest', summary.digest]];
-    if (summary.mediaType) lines.push(['Media type', summary.mediaType]);
-    if (!vendorTag || vendorTag.size !== undefined) lines.push(['Size', formatSize(summary.totalSize)]);
-    if (summary.platforms.length) lines.push([summary.platforms.length > 1 ? 'Platforms' : 'Platform', summary.platforms.join(', ')]);
-    if (summary.created) lines.push([dateLabel, `${summary.created}${age ? ` (${age})` : ''}`]);
-    if (referrerCount) lines.push(['Referrers', referrerKinds(referrers!.descriptors!).join(', ')]);
-    if (vendorTag?.expires) lines.push(['Expires', vendorTag.expires]);
-    if (vendorTag?.locked && lockBadge(vendorTag.locked)) lines.push(['Lock', lockTooltip(vendorTag.locked)]);
-    for (const [k, v] of lines) {
-      tooltip.appendMarkdown(`  \n${k}: `);
-      tooltip.appendText(v);
+    const lines = [vscode.l10n.t('Digest: {0}', summary.digest)];
+    if (summary.mediaType) lines.push(vscode.l10n.t('Media type: {0}', summary.mediaType));
+    if (!vendorTag || vendorTag.size !== undefined) lines.push(vscode.l10n.t('Size: {0}', formatSize(summary.totalSize)));
+    if (summary.platforms.length) lines.push(summary.platforms.length > 1 ? vscode.l10n.t('Platforms: {0}', summary.platforms.join(', ')) : vscode.l10n.t('Platform: {0}', summary.platforms.join(', ')));
+    if (summary.created) {
+      const when = age ? vscode.l10n.t('{0} ({1})', summary.created, age) : summary.created;
+      lines.push(pushedDate ? vscode.l10n.t('Last pushed: {0}', when) : vscode.l10n.t('Created: {0}', when));
+    }
+    if (referrerCount) lines.push(vscode.l10n.t('Referrers: {0}', referrerKinds(referrers!.descriptors!).join(', ')));
+    if (vendorTag?.expires) lines.push(vscode.l10n.t('Expires: {0}', vendorTag.expires));
+    if (vendorTag?.locked && lockBadge(vendorTag.locked)) lines.push(vscode.l10n.t('Lock: {0}', lockTooltip(vendorTag.locked)));
+    for (const line of lines) {
+      tooltip.appendMarkdown('  \n');
+      tooltip.appendText(line);
     }
   } else if (details?.error) {
-    item.description = ['details unavailable', scanBadge(scan)].filter(Boolean).join(' · ');
+    item.description = [vscode.l10n.t('details unavailable'), scanBadge(scan)].filter(Boolean).join(' · ');
     tooltip.appendMarkdown('  \n');
     tooltip.appendText(describeError(details.error));
   } else {
@@ -145,11 +148,11 @@ export function platformItem(ctx: TagContext, node: PlatformNode): vscode.TreeIt
     : vscode.l10n.t('{0} · {1} manifest', shortDigest(node.entry.digest), formatSize(node.entry.size));
   const tooltip = new vscode.MarkdownString();
   tooltip.appendText(`${tagReference(node.tag)} (${node.entry.platformText})`);
-  tooltip.appendMarkdown('  \nDigest: ');
-  tooltip.appendText(node.entry.digest);
+  tooltip.appendMarkdown('  \n');
+  tooltip.appendText(vscode.l10n.t('Digest: {0}', node.entry.digest));
   if (node.entry.mediaType) {
-    tooltip.appendMarkdown('  \nMedia type: ');
-    tooltip.appendText(node.entry.mediaType);
+    tooltip.appendMarkdown('  \n');
+    tooltip.appendText(vscode.l10n.t('Media type: {0}', node.entry.mediaType));
   }
   item.tooltip = tooltip;
   item.contextValue = contextValue('platform', [keepsScans(provider) && 'scannable', scansOnRequest(provider) && 'scanTrigger']);
@@ -188,7 +191,7 @@ export function scheduleDetails(ctx: TagContext, tags: TagNode[]): void {
         if (!got || generation !== ctx.generation) return;
         if ('vendor' in got) {
           recordVendorTag(ctx, repo, got.vendor);
-          if (!ctx.details.has(tag.id)) ctx.details.set(tag.id, { error: new Error('the registry did not say which image this tag names') });
+          if (!ctx.details.has(tag.id)) ctx.details.set(tag.id, { error: new Error(vscode.l10n.t('the registry did not say which image this tag names')) });
         } else {
           ctx.details.set(tag.id, 'summary' in got ? { summary: got.summary } : { error: got.error });
           // Only registries whose details come from the registry itself (not a vendor's tag API).
@@ -202,12 +205,12 @@ export function scheduleDetails(ctx: TagContext, tags: TagNode[]): void {
 
 /** ACR's locks on a tag (changeableAttributes): a write lock also refuses deletes. */
 function lockBadge(locked: TagSummary['locked']): string {
-  if (locked?.write) return 'locked';
-  return locked?.delete ? 'delete-locked' : '';
+  if (locked?.write) return vscode.l10n.t('locked');
+  return locked?.delete ? vscode.l10n.t('delete-locked') : '';
 }
 
 function lockTooltip(locked: NonNullable<TagSummary['locked']>): string {
-  return locked.write ? 'writeEnabled is off: no push over this tag, no retag onto it, no delete' : 'deleteEnabled is off: the tag cannot be deleted';
+  return locked.write ? vscode.l10n.t('writeEnabled is off: no push over this tag, no retag onto it, no delete') : vscode.l10n.t('deleteEnabled is off: the tag cannot be deleted');
 }
 
 /** Newest-first order changes as dates arrive: re-sort the repository once things settle. */

@@ -2,6 +2,7 @@
 // for more (an SBOM page, the tags to compare with, a comparison). It holds no credentials and
 // fetches nothing itself. Its state (the target and the tab) is kept with vscode.setState, which the
 // WebviewPanelSerializer hands back after a window reload.
+import './l10n';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
@@ -19,10 +20,11 @@ import '@vscode-elements/elements/dist/vscode-table-header-cell/index.js';
 import '@vscode-elements/elements/dist/vscode-table-row/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import * as l10n from '@vscode/l10n';
 import { html, nothing, render } from 'lit';
 import { SBOM_PAGE_SIZE, type FromWebview, type ToWebview } from '../../details/protocol';
 import { totalFindings } from '../../registries/vulnerabilities';
-import { initialState, TABS, type PersistedState, type ViewState } from './state';
+import { initialState, partName, TAB_NAMES, TABS, type PersistedState, type ViewState } from './state';
 import { compareTab, configTab, iconButton, layersTab, overviewTab, problemRows, supplyChainTab, vulnerabilitiesTab, type Actions } from './views';
 import './details.css';
 
@@ -77,17 +79,17 @@ function currentSbom(): string | undefined {
 /** The data a tab needs that is fetched on demand: the first SBOM page, the tags to compare with. */
 function loadForTab(): void {
   const tab = TABS[state.tab];
-  if (tab === 'Supply chain') {
+  if (tab === 'supplyChain') {
     const sbom = currentSbom();
     if (sbom && !state.sbom.pending && state.sbom.page?.sbom !== sbom) requestSbomPage(sbom, state.sbom.query, 0);
   }
-  if (tab === 'Compare' && !state.compare.tags && !state.compare.tagsPending) requestTags(state.compare.filter);
+  if (tab === 'compare' && !state.compare.tags && !state.compare.tagsPending) requestTags(state.compare.filter);
 }
 
 const actions: Actions = {
   copy(text, what) {
     post({ type: 'copy', text });
-    announce(`Copied the ${what}.`);
+    announce(l10n.t('Copied the {0}.', what));
     update();
   },
   openLink(url) {
@@ -96,7 +98,7 @@ const actions: Actions = {
   selectPlatform(digest) {
     if (!digest || digest === state.details?.image?.digest) return;
     state.loading.add('details');
-    announce('Loading the platform…');
+    announce(l10n.t('Loading the platform…'));
     post({ type: 'selectPlatform', digest });
     update();
   },
@@ -143,7 +145,7 @@ const actions: Actions = {
     const requestId = nextRequest++;
     state.compare = { ...state.compare, compareRequest: requestId, pending: true };
     delete state.compare.failure;
-    announce(`Comparing with ${state.compare.reference}…`);
+    announce(l10n.t('Comparing with {0}…', state.compare.reference));
     post({ type: 'compare', requestId, reference: state.compare.reference });
     update();
   },
@@ -154,7 +156,7 @@ const actions: Actions = {
     delete state.vulnerabilities;
     state.sbom = { ...state.sbom, offset: 0, requestId: 0, pending: false };
     delete state.sbom.page;
-    announce('Refreshing…');
+    announce(l10n.t('Refreshing…'));
     post({ type: 'refresh' });
     update();
   },
@@ -170,12 +172,17 @@ function receive(message: ToWebview): void {
       state.failures = state.failures.filter((f) => f.what !== 'details');
       persist();
       const problems = message.details.problems.length + (message.details.image?.problems.length ?? 0);
-      announce(`${switched ? `Showing ${message.details.image?.platform ?? 'the platform'}` : `Loaded ${message.details.reference}`}${problems ? `, with ${problems} problem${problems === 1 ? '' : 's'}` : ''}.`);
+      const shown = switched ? message.details.image?.platform ?? l10n.t('the platform') : message.details.reference;
+      announce(
+        switched
+          ? problems === 0 ? l10n.t('Showing {0}.', shown) : problems === 1 ? l10n.t('Showing {0}, with 1 problem.', shown) : l10n.t('Showing {0}, with {1} problems.', shown, problems)
+          : problems === 0 ? l10n.t('Loaded {0}.', shown) : problems === 1 ? l10n.t('Loaded {0}, with 1 problem.', shown) : l10n.t('Loaded {0}, with {1} problems.', shown, problems),
+      );
       break;
     }
     case 'supplyChain':
       state.supplyChain = { digest: message.digest, value: message.supplyChain };
-      state.loading.delete('supply chain');
+      state.loading.delete('supplyChain');
       if (!message.supplyChain.sboms.some((s) => s.digest === state.sbom.selected)) {
         state.sbom = { query: state.sbom.query, offset: 0, requestId: 0, pending: false };
       }
@@ -188,7 +195,10 @@ function receive(message: ToWebview): void {
     case 'sbomPage':
       if (message.requestId !== state.sbom.requestId) return;
       state.sbom = { ...state.sbom, page: message.page, pending: false };
-      announce(`${message.page.total} package${message.page.total === 1 ? '' : 's'}${message.page.query ? ` match “${message.page.query}”` : ''}.`);
+      const { total, query } = message.page;
+      announce(query
+        ? total === 1 ? l10n.t('1 package matches “{0}”.', query) : l10n.t('{0} packages match “{1}”.', total, query)
+        : total === 1 ? l10n.t('1 package.') : l10n.t('{0} packages.', total));
       break;
     case 'tags':
       if (message.requestId !== state.compare.tagsRequest) return;
@@ -197,7 +207,7 @@ function receive(message: ToWebview): void {
     case 'comparison':
       if (message.requestId !== state.compare.compareRequest) return;
       state.compare = { ...state.compare, result: message.comparison, pending: false };
-      announce(`Compared with ${message.comparison.other}.`);
+      announce(l10n.t('Compared with {0}.', message.comparison.other));
       break;
     case 'failed':
       if (message.requestId !== undefined && message.requestId === state.sbom.requestId) {
@@ -210,7 +220,7 @@ function receive(message: ToWebview): void {
         state.loading.delete(message.what);
         state.failures = [...state.failures.filter((f) => f.what !== message.what), { what: message.what, message: message.message }];
       }
-      announce(`Could not read the ${message.what}: ${message.message}`);
+      announce(l10n.t('Could not read the {0}: {1}', partName(message.what), message.message));
       break;
     case 'loading':
       state.loading.add(message.what);
@@ -238,14 +248,14 @@ function onTabsKey(e: KeyboardEvent): void {
 
 function tabBadge(index: number): unknown {
   const tab = TABS[index];
-  if (tab === 'Supply chain' && state.supplyChain) {
+  if (tab === 'supplyChain' && state.supplyChain) {
     const c = state.supplyChain.value;
     const n = c.signatures.length + c.sboms.length + c.attestations.length;
-    return n ? html` <vscode-badge variant="counter" aria-label=${`${n} items`}>${n}</vscode-badge>` : nothing;
+    return n ? html` <vscode-badge variant="counter" aria-label=${l10n.t('{0} items', n)}>${n}</vscode-badge>` : nothing;
   }
-  if (tab === 'Vulnerabilities' && state.vulnerabilities?.value.available) {
+  if (tab === 'vulnerabilities' && state.vulnerabilities?.value.available) {
     const n = totalFindings(state.vulnerabilities.value.report.counts);
-    return html` <vscode-badge variant="counter" aria-label=${`${n} findings`}>${n}</vscode-badge>`;
+    return html` <vscode-badge variant="counter" aria-label=${l10n.t('{0} findings', n)}>${n}</vscode-badge>`;
   }
   return nothing;
 }
@@ -253,15 +263,15 @@ function tabBadge(index: number): unknown {
 function tabContent(index: number): unknown {
   if (index !== state.tab) return nothing;
   switch (TABS[index]) {
-    case 'Overview':
+    case 'overview':
       return overviewTab(state, actions);
-    case 'Layers':
+    case 'layers':
       return layersTab(state, actions);
-    case 'Config':
+    case 'config':
       return configTab(state, actions);
-    case 'Supply chain':
+    case 'supplyChain':
       return supplyChainTab(state, actions);
-    case 'Vulnerabilities':
+    case 'vulnerabilities':
       return vulnerabilitiesTab(state, actions);
     default:
       return compareTab(state, actions);
@@ -270,24 +280,24 @@ function tabContent(index: number): unknown {
 
 function update(): void {
   const d = state.details;
-  const title = d?.reference ?? (state.target ? `${state.target.host}/${state.target.repository}${state.target.reference.includes(':') ? '@' : ':'}${state.target.reference}` : 'Image details');
+  const title = d?.reference ?? (state.target ? `${state.target.host}/${state.target.repository}${state.target.reference.includes(':') ? '@' : ':'}${state.target.reference}` : l10n.t('Image details'));
   // The supply chain's and the scan's failures are rows of their own tabs; any other is shown on top.
-  const detailsFailure = state.failures.filter((f) => f.what !== 'supply chain' && f.what !== 'vulnerabilities');
+  const detailsFailure = state.failures.filter((f) => f.what !== 'supplyChain' && f.what !== 'vulnerabilities');
   render(
     html`
       <header class="title">
         <vscode-icon name=${d?.kind === 'index' ? 'layers' : 'package'} size="20"></vscode-icon>
         <h1>${title}</h1>
-        ${d ? html`<vscode-badge variant="default">${d.kind === 'index' ? `index · ${d.platforms.filter((p) => !p.isAttestation).length} platforms` : d.kind}</vscode-badge>` : nothing}
+        ${d ? html`<vscode-badge variant="default">${d.kind === 'index' ? l10n.t('index · {0} platforms', d.platforms.filter((p) => !p.isAttestation).length) : d.kind}</vscode-badge>` : nothing}
         <span class="spacer"></span>
-        ${state.loading.size ? html`<vscode-progress-ring aria-label="Loading"></vscode-progress-ring>` : nothing}
-        ${iconButton('refresh', 'Refresh', () => actions.refresh())}
+        ${state.loading.size ? html`<vscode-progress-ring aria-label=${l10n.t('Loading')}></vscode-progress-ring>` : nothing}
+        ${iconButton('refresh', l10n.t('Refresh'), () => actions.refresh())}
       </header>
       <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${state.announcement}</div>
       <div role="alert">${problemRows(detailsFailure)}</div>
       <vscode-tabs selected-index=${state.tab} @vsc-tabs-select=${(e: CustomEvent<{ selectedIndex: number }>) => selectTab(e.detail.selectedIndex)} @keydown=${onTabsKey}>
-        ${TABS.map((name, i) => html`<vscode-tab-header slot="header">${name}${tabBadge(i)}</vscode-tab-header>`)}
-        ${TABS.map((name, i) => html`<vscode-tab-panel aria-label=${name}><div class="panel">${tabContent(i)}</div></vscode-tab-panel>`)}
+        ${TABS.map((tab, i) => html`<vscode-tab-header slot="header">${TAB_NAMES[tab]()}${tabBadge(i)}</vscode-tab-header>`)}
+        ${TABS.map((tab, i) => html`<vscode-tab-panel aria-label=${TAB_NAMES[tab]()}><div class="panel">${tabContent(i)}</div></vscode-tab-panel>`)}
       </vscode-tabs>
     `,
     root,

@@ -1,5 +1,6 @@
 // What the Image Details webview's tables show, in what order: pure functions over the model
 // (src/details/model.ts), without the DOM, so the rules are unit-tested under Node.
+import * as l10n from '@vscode/l10n';
 import type { LayerRow, PlatformChoice } from '../../details/model';
 import { SEVERITIES, type Vulnerability } from '../../registries/vulnerabilities';
 
@@ -33,14 +34,14 @@ export function sortFindings(findings: readonly Vulnerability[], sort: Vulnerabi
 
 /** "+1.2 MB", "−340 kB", "no change", with the size formatter the rest of the panel uses. */
 export function formatDelta(bytes: number, format: (n: number) => string): string {
-  if (bytes === 0) return 'no change';
+  if (bytes === 0) return l10n.t('no change');
   return `${bytes > 0 ? '+' : '−'}${format(Math.abs(bytes))}`;
 }
 
 /** "201–400 of 1,234" for a page of an SBOM's matches. */
 export function pageRange(offset: number, shown: number, total: number): string {
-  if (total === 0) return 'no packages';
-  return `${(offset + 1).toLocaleString('en-US')}–${(offset + shown).toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`;
+  if (total === 0) return l10n.t('no packages');
+  return l10n.t('{0}–{1} of {2}', (offset + 1).toLocaleString('en-US'), (offset + shown).toLocaleString('en-US'), total.toLocaleString('en-US'));
 }
 
 /** A link the panel may offer: https only (the extension checks again before it opens anything). */

@@ -1,10 +1,37 @@
 // What the Image Details webview holds between messages. The extension sends data; nothing here
 // is fetched by the webview itself.
+import * as l10n from '@vscode/l10n';
 import type { ImageComparison, ImageDetails, SbomPage, SupplyChain, VulnerabilitiesView } from '../../details/model';
 import type { DetailsTarget } from '../../details/protocol';
 import type { VulnerabilitySort } from './rows';
 
-export const TABS = ['Overview', 'Layers', 'Config', 'Supply chain', 'Vulnerabilities', 'Compare'] as const;
+export const TABS = ['overview', 'layers', 'config', 'supplyChain', 'vulnerabilities', 'compare'] as const;
+export type Tab = (typeof TABS)[number];
+
+/** The tabs' names, in the display language (asked when drawn, after src/webview/details/l10n.ts configured it). */
+export const TAB_NAMES: Record<Tab, () => string> = {
+  overview: () => l10n.t('Overview'),
+  layers: () => l10n.t('Layers'),
+  config: () => l10n.t('Config'),
+  supplyChain: () => l10n.t('Supply chain'),
+  vulnerabilities: () => l10n.t('Vulnerabilities'),
+  compare: () => l10n.t('Compare'),
+};
+
+/** The part of the page a 'loading' or 'failed' message is about (its id on the wire), in words. */
+export function partName(what: string): string {
+  const names: Record<string, () => string> = {
+    details: () => l10n.t('details'),
+    supplyChain: () => l10n.t('supply chain'),
+    vulnerabilities: () => l10n.t('vulnerabilities'),
+    SBOM: () => l10n.t('SBOM'),
+    tags: () => l10n.t('tags'),
+    comparison: () => l10n.t('comparison'),
+    clipboard: () => l10n.t('clipboard'),
+    link: () => l10n.t('link'),
+  };
+  return names[what]?.() ?? what;
+}
 
 /** A request's failure, as the extension worded it (describeError). */
 export interface Failure {
