@@ -123,8 +123,13 @@ export function startBenchProbe(port: number, api: RegistryExplorerApi, marks: A
         case '/memory':
           if (url.searchParams.get('gc') !== '0') gc();
           return process.memoryUsage();
-        case '/setting':
-          return { value: vscode.workspace.getConfiguration('registryExplorer').get(url.searchParams.get('key') ?? '') ?? null };
+        case '/setting': {
+          // ?value=JSON changes the user setting first, as the Settings editor would.
+          const key = url.searchParams.get('key') ?? '';
+          const value = url.searchParams.get('value');
+          if (value !== null) await vscode.workspace.getConfiguration('registryExplorer').update(key, JSON.parse(value), vscode.ConfigurationTarget.Global);
+          return { value: vscode.workspace.getConfiguration('registryExplorer').get(key) ?? null };
+        }
         case '/heapsnapshot':
           // For finding what holds memory (bench/editor/heapTop.mjs reads the file); never part of a row.
           gc();

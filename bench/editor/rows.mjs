@@ -480,9 +480,7 @@ export async function runEditorRows({ rows, services, seeded, root, portBase, re
 
     // ---- e5: details of 500 tags on one page (open registry, each tag its own image)
     if (want('e5')) {
-      const settingsFile = path.join(server.userDataDir, 'User', 'settings.json');
-      const current = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
-      fs.writeFileSync(settingsFile, JSON.stringify({ ...current, 'registryExplorer.pageSize': DETAILS_PAGE }, null, 2));
+      await probe.get('setting', { key: 'pageSize', value: DETAILS_PAGE });
       await probe.until('setting', { key: 'pageSize' }, (s) => s.value === DETAILS_PAGE, 30_000, 'the extension host sees registryExplorer.pageSize 500');
       await page.waitForTimeout(500); // the tree's refresh on the change
       await page.keyboard.press('Home').catch(() => undefined);
@@ -504,10 +502,16 @@ export async function runEditorRows({ rows, services, seeded, root, portBase, re
       check(list.failed === 0, `no tag's details failed (${list.failed})`);
       const wrong = Object.entries(list.digests).filter(([tag, digest]) => seeded.detailsDigests[Number(tag.slice(1))] !== digest);
       check(wrong.length === 0, `every badge shows its tag's own digest (${wrong.length} wrong, e.g. ${JSON.stringify(wrong[0])})`);
-      // On screen, the rows' descriptions carry the short digest, the size and the age.
+      // On screen, the rows' descriptions carry the short digest (then the size and the age) once the
+      // workbench has drawn the last changes.
+      const shortDigests = seeded.detailsDigests.map((d) => d.slice(7, 19));
+      await paintedWhen(page, REGISTRIES_VIEW, (rows, digests) => {
+        const tags = rows.filter((r) => r.level === 4 && /^d\d{3}$/.test(r.label));
+        return tags.length > 0 && tags.every((r) => r.description.startsWith(digests[Number(r.label.slice(1))]));
+      }, shortDigests, 30_000).catch(() => undefined);
       const visible = (await rowsNow(page, REGISTRIES_VIEW)).filter((r) => r.level === 4 && /^d\d{3}$/.test(r.label));
-      const badged = visible.filter((r) => r.description.includes(seeded.detailsDigests[Number(r.label.slice(1))].slice(7, 19)));
-      check(visible.length > 0 && badged.length === visible.length, `every tag row on screen shows its digest (${badged.length} of ${visible.length})`);
+      const badged = visible.filter((r) => r.description.startsWith(shortDigests[Number(r.label.slice(1))]));
+      check(visible.length > 0 && badged.length === visible.length, `every tag row on screen shows its digest (${badged.length} of ${visible.length}: ${JSON.stringify(visible.find((r) => !badged.includes(r)))})`);
       const counted = countRequests(snap.records);
       result.details = {
         tags: list.tags,
