@@ -708,7 +708,9 @@ try {
   printTable(result);
   if (opts.write) {
     fs.mkdirSync(path.join(here, 'results'), { recursive: true });
-    const file = path.join(here, 'results', `${result.date.slice(0, 10)}.json`);
+    // A run of the editor rows alone does not replace the day's full results.
+    const editorOnly = [...opts.rows].every((r) => EDITOR_ROWS.includes(r));
+    const file = path.join(here, 'results', `${result.date.slice(0, 10)}${editorOnly ? '-editor' : ''}.json`);
     fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     log(`wrote ${path.relative(repoRoot, file)} (${result.elapsedSeconds} s in all)`);
   }
