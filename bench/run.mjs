@@ -2,8 +2,9 @@
 // `npm run bench`: regx measured side by side with skopeo (and the docker CLI for engine rows), in the
 // same run, on the same data, alternating the two tools run by run. See README "Performance".
 //
-//   node bench/run.mjs [--runs N] [--port-base N] [--root DIR] [--rows 1,2,3,4,5,6,7] [--no-write]
+//   node bench/run.mjs [--runs N] [--port-base N] [--root DIR] [--rows 1,2,3,4,5,6,7,editor] [--no-write]
 //                      [--rows big (or 8a,8b,8c): the 1 GB image rows, bench/lib/bigImages.mjs] [--big-runs N]
+//                      [--rows editor (or e1..e6): the extension in code-server, bench/editor/rows.mjs]
 //
 // It starts its own real services (test/services/start.mjs: Distribution 2.8 registries, open and
 // token-auth, the token issuer, and a private dockerd), seeds them, runs every row, prints a table
@@ -12,6 +13,8 @@
 // for the same row, so the table shows which part of a gap is Node's start-up and which is regx's.
 // Seeded data is written straight into the registries' storage (bench/lib/storage.mjs) and kept
 // under --root, so a second run with the same --root skips most of the seeding.
+// The editor rows (`--rows editor`, or e1..e6) run the production extension in code-server + Chromium
+// against the same registries: bench/editor/rows.mjs.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { bundleOptions } from '../scripts/bundles.mjs';
 import { startServices } from '../test/services/start.mjs';
+import { EDITOR_ROWS, runEditorRows } from './editor/rows.mjs';
 import { makeImage, wipeStore, writeImage, writeTags } from './lib/storage.mjs';
 import { bigImageRows, bigImageTable, bigRowsWanted } from './lib/bigImages.mjs';
 
@@ -37,11 +41,11 @@ function parseOptions(argv) {
     if (a === '--runs') o.runs = Number(value());
     else if (a === '--port-base') o.portBase = Number(value());
     else if (a === '--root') o.root = path.resolve(value());
-    else if (a === '--rows') o.rows = new Set(value().split(','));
+    else if (a === '--rows') o.rows = new Set(value().split(',').flatMap((r) => (r === 'editor' ? EDITOR_ROWS : [r])));
     else if (a === '--no-write') o.write = false;
     else if (a === '--big-runs') o.bigRuns = Number(value());
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: node bench/run.mjs [--runs N] [--port-base N] [--root DIR] [--rows 1,2,...|big] [--big-runs N] [--no-write]\n');
+      process.stdout.write('usage: node bench/run.mjs [--runs N] [--port-base N] [--root DIR] [--rows 1,2,...|big|editor|e1,...,e6] [--big-runs N] [--no-write]\n');
       process.exit(0);
     } else {
       process.stderr.write(`bench: unknown argument ${a}\n`);
@@ -89,11 +93,12 @@ async function build() {
 
 // ------------------------------------------------------------------------------------------ services
 
-const SEED_VERSION = 3;
+const SEED_VERSION = 4;
 const N_TAGS = 10_000;
 const N_TAGS_BIG = 100_000;
 const N_REPOS = 5_000;
 const N_INSPECT = 200;
+const N_DETAILS = 500; // the editor's details row: one page of 500 tags, each its own image
 const pad = (i, w) => String(i).padStart(w, '0');
 
 async function startAll() {
@@ -152,10 +157,19 @@ function seed(services) {
   }
   log(`seed: ${N_INSPECT} distinct images in bench/inspect (${Date.now() - t} ms)`);
   t = Date.now();
+  const details = [];
+  for (let i = 0; i < N_DETAILS; i++) {
+    const created = new Date(Date.UTC(2023, 0, 1) + i * 86_400_000).toISOString().replace('.000Z', 'Z');
+    const img = makeImage({ seed: `bench-details-${i}`, layerSizes: [128 + i], created });
+    writeImage(store, 'bench/details500', img, [`d${pad(i, 3)}`]);
+    details.push(img.digest);
+  }
+  log(`seed: ${N_DETAILS} distinct images in bench/details500 (${Date.now() - t} ms)`);
+  t = Date.now();
   const big = makeImage({ seed: 'bench-big', layerSizes: [17_000_000, 17_000_000, 16_000_000] });
   writeImage(store, 'bench/big', big, ['1']);
   log(`seed: 3-layer image bench/big:1, ${(big.totalSize / 1e6).toFixed(1)} MB (${Date.now() - t} ms)`);
-  marker = { version: SEED_VERSION, smallDigest: small.digest, inspectDigests: inspect, bigDigest: big.digest, bigSize: big.totalSize, bigBlobs: big.blobs.length };
+  marker = { version: SEED_VERSION, smallDigest: small.digest, inspectDigests: inspect, detailsDigests: details, bigDigest: big.digest, bigSize: big.totalSize, bigBlobs: big.blobs.length };
   fs.writeFileSync(markerFile, JSON.stringify(marker));
   return marker;
 }
@@ -512,9 +526,29 @@ async function benchmark(services) {
     R.big = await bigImageRows({ opts, services, env, runs: opts.bigRuns, timed, measureRow, check, headDigest, log, regx, skopeo }, bigRows);
   }
 
+  // ---- editor rows: the extension in code-server + Chromium (bench/editor/rows.mjs)
+  const editorRows = new Set(EDITOR_ROWS.filter(want));
+  if (editorRows.size) {
+    R.editor = await runEditorRows({
+      rows: editorRows, services, seeded, root: opts.root, portBase: opts.portBase, repoRoot, log,
+      counts: { catalogRepositories: repositoriesInStore(path.join(opts.root, 'open', 'data')) },
+    });
+  }
+
   result.elapsedSeconds = Math.round((Date.now() - started) / 1000);
   result.table = table(result, seeded, catalogCount);
   return result;
+}
+
+/** Repositories in a store (a folder with _manifests, one or two levels down), counted on disk. */
+function repositoriesInStore(store) {
+  const dir = path.join(store, 'docker', 'registry', 'v2', 'repositories');
+  let n = 0;
+  for (const first of fs.readdirSync(dir)) {
+    if (fs.existsSync(path.join(dir, first, '_manifests'))) n++;
+    else for (const second of fs.readdirSync(path.join(dir, first))) if (fs.existsSync(path.join(dir, first, second, '_manifests'))) n++;
+  }
+  return n;
 }
 
 function inspectHelpAll(env) {
@@ -598,7 +632,48 @@ function table(result, seeded, catalogCount) {
   const mb = (kb) => (Number.isFinite(kb) ? `${(kb / 1024).toFixed(0)} MB` : '–');
   if (R.tags10k) rss.push({ what: 'list 10,000 tags', regx: mb(R.tags10k.regx.rssKB), peer: mb(R.tags10k.skopeo.rssKB), target: '', met: '' });
   if (R.tags100k) rss.push({ what: 'list 100,000 tags', regx: mb(R.tags100k.regx.rssKB), peer: mb(R.tags100k.skopeo.rssKB), target: '< 150 MB', met: R.tags100k.regx.rssKB < 150 * 1024 ? 'yes' : 'NO', time: `${fmtMs(R.tags100k.regx.wallMs)} vs ${fmtMs(R.tags100k.skopeo.wallMs)}` });
-  return { rows, requestRows, rss, big: R.big ? bigImageTable(R.big) : undefined };
+  return { rows, requestRows, rss, big: R.big ? bigImageTable(R.big) : undefined, editor: editorTable(R.editor) };
+}
+
+/** The editor rows (bench/editor/rows.mjs) as lines of a table: what, ours, target, met. */
+function editorTable(E) {
+  if (!E) return [];
+  const out = [];
+  const add = (row, what, value, target = '', met = '') => out.push({ row, what, value, target, met: met === '' ? '' : met ? 'yes' : 'NO' });
+  const ms = (x) => `${Math.round(x)} ms`;
+  const kib = (b) => `${Math.round(b / 1024)} KB`;
+  if (E.activation) {
+    const a = E.activation;
+    add('e1', 'activate() itself (our marks)', ms(a.activateCallMs), '< 50 ms', a.activateCallMs < 50);
+    add('e1', 'VS Code "Activation" (code load + activate call)', ms(a.vscodeActivationMs), '< 50 ms', a.vscodeActivationMs < 50);
+    add('e1', 'activate → Registries view first paint', `${ms(a.activateToFirstPaintMs)} (VS Code ${ms(a.activateEndToRootAskedMs)}, our getChildren ${ms(a.rootChildrenMs)}, workbench ${ms(a.rootAnsweredToPaintMs)})`);
+    add('e1', 'bundles loaded when the views first painted', a.bundlesLoaded.map((b) => `${b.file} ${kib(b.bytes)}`).join(', '));
+  }
+  if (E.sizes) {
+    add('e1', 'dist/extension.js, production (minified)', kib(E.sizes.extensionJs), '< 400 KB', E.sizes.extensionJs < 400 * 1024);
+    add('e1', 'dist/undiciParts.js (loaded on the first connection)', kib(E.sizes.undiciPartsJs));
+    add('e1', '.vsix (npm run package)', kib(E.sizes.vsix));
+  }
+  const fp = (row, what, f, pages) => add(row, what, `${ms(f.ms)}; ${f.registryRequests} registry requests (${f.challenges} challenge, ${pages} page) + ${f.tokenRequests} token`, '1 token + 1 page', pages === 1 && f.tokenRequests <= 1 && f.registryRequests - f.challenges - pages === 0);
+  if (E.registryFirstPaint) fp('e2', `first paint, registry of ${E.registryFirstPaint.repositoriesInRegistry.toLocaleString('en')} repositories`, E.registryFirstPaint, E.registryFirstPaint.pages);
+  if (E.repositoryFirstPaint) {
+    const f = E.repositoryFirstPaint;
+    add('e3', 'first paint, repository of 100,000 tags', `${ms(f.ms)}; ${f.listRequests} tag list request + ${f.tokenRequests} token (${f.registryRequests - f.listRequests} detail requests already begun)`, '1 token + 1 page', f.listRequests === 1 && f.tokenRequests <= 1);
+  }
+  if (E.loadMore) {
+    const l = E.loadMore;
+    add('e4', `Load more… to ${l.tagsShown.toLocaleString('en')} tags (${l.pages} pages)`, `median ${ms(l.msPerPageMedian)}/page (first ${ms(l.msFirstPage)}, last ${ms(l.msLastPage)}); ${l.listRequests} list requests`, 'no page fetched again', l.listRequests === 0);
+  }
+  if (E.details) {
+    const d = E.details;
+    add('e5', `details of ${d.tags} tags on one page`, `last badge ${ms(d.lastBadgeMs)} after the click; ${d.requests} requests; peak ${d.peakInFlight} in flight`, `≤ ${d.perHostLimit} in flight`, d.peakInFlight <= d.perHostLimit);
+  }
+  if (E.heap) {
+    const h = E.heap;
+    add('e6', 'extension-host heap after browsing 100,000 tags', `${h.baseline.heapUsedMB} → ${h.afterBrowsing.heapUsedMB} MB (+${h.growthMB} MB)`, '< +100 MB', h.growthMB < 100);
+    add('e6', '… after collapsing / after disconnecting the registry', `${h.afterCollapse.heapUsedMB} / ${h.afterDisconnect.heapUsedMB} MB (+${h.retainedAfterDisconnectMB} MB over the baseline)`, 'released', h.retainedAfterDisconnectMB < Math.max(5, h.growthMB / 4));
+  }
+  return out;
 }
 
 function machineInfo() {
@@ -639,6 +714,10 @@ function printTable(result) {
     out.push(`\nrows 8a-8c — a big image, medians of ${opts.bigRuns} alternating runs (targets: throughput ≥ the peer's, time ≤ 1.2× raw, RSS < 120 MB)\n`);
     out.push(render(result.table.big.head, result.table.big.lines), ...result.table.big.extra);
   }
+  if (result.table.editor.length) {
+    out.push('\neditor rows — the production extension in code-server 4.100.3 (VS Code 1.100) + Chromium, one run\n');
+    out.push(render(['row', 'what', 'ours', 'target', 'met'], result.table.editor.map((r) => [r.row, r.what, r.value, r.target, r.met])));
+  }
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
@@ -647,7 +726,9 @@ try {
   printTable(result);
   if (opts.write) {
     fs.mkdirSync(path.join(here, 'results'), { recursive: true });
-    const file = path.join(here, 'results', `${result.date.slice(0, 10)}.json`);
+    // A run of the editor rows alone does not replace the day's full results.
+    const editorOnly = [...opts.rows].every((r) => EDITOR_ROWS.includes(r));
+    const file = path.join(here, 'results', `${result.date.slice(0, 10)}${editorOnly ? '-editor' : ''}.json`);
     fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     log(`wrote ${path.relative(repoRoot, file)} (${result.elapsedSeconds} s in all)`);
   }

@@ -34,6 +34,30 @@ const cloudsApart = {
 };
 
 /**
+ * The extension's undici (src/distribution/undiciParts.ts) is a bundle of its own, dist/undiciParts.js,
+ * required on the first connection (src/distribution/undici.ts): activation and the views' first paint
+ * never parse it or compile its WebAssembly HTTP parser. regx keeps it inside its own bundle, which it
+ * loads through V8's code cache and needs on every run.
+ */
+const undiciApart = {
+  name: 'undici-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/undiciParts$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/**
+ * Bench only (bench/editor/): src/benchProbe.ts is dist/benchProbe.js, required by activate() only when
+ * REGX_BENCH_PROBE is set, and not in the .vsix (.vscodeignore is an allowlist).
+ */
+const benchProbeApart = {
+  name: 'bench-probe-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/benchProbe$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/**
  * The Image Details webview (src/webview/details/) is browser code, a bundle of its own that the
  * extension never imports: its script, its CSS, and the codicon font that vscode-icon needs, all in
  * dist/webview/, the panel's only localResourceRoot.
@@ -69,7 +93,9 @@ export function bundleOptions({ production }) {
   );
   return {
     ...clouds,
-    extension: { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+    extension: { ...common, plugins: [...common.plugins, undiciApart, benchProbeApart], entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+    undiciParts: { ...common, entryPoints: ['src/distribution/undiciParts.ts'], outfile: 'dist/undiciParts.js' },
+    benchProbe: { ...common, entryPoints: ['src/benchProbe.ts'], outfile: 'dist/benchProbe.js' },
     // `regx` is two files: the executable (src/cli/launch.ts, no project imports) runs the CLI
     // bundle through V8's code cache.
     cliLauncher: { ...common, plugins: [], entryPoints: ['src/cli/launch.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },

@@ -38,6 +38,8 @@ export interface RegistryExplorerApi {
 }
 
 export function activate(context: vscode.ExtensionContext): RegistryExplorerApi {
+  const benchProbePort = process.env.REGX_BENCH_PROBE;
+  const activateStart = benchProbePort ? performance.timeOrigin + performance.now() : 0;
   // The pure layers' words (describeError) use @vscode/l10n: hand it the display language's bundle.
   if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const service = new RegistryService(context);
@@ -70,7 +72,17 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     vscode.tasks.registerTaskProvider(TASK_TYPE, new RegistryTaskProvider(operations)),
     buildOutputDisposable(),
   );
-  return { registries: tree, service, images, engines, rateLimit, describeError, cancelOperations: cancelRunningOperations, runningOperations: runningOperationCount, details };
+  const api = { registries: tree, service, images, engines, rateLimit, describeError, cancelOperations: cancelRunningOperations, runningOperations: runningOperationCount, details };
+  if (benchProbePort) context.subscriptions.push(startBenchProbe(Number(benchProbePort), api, activateStart));
+  return api;
+}
+
+/** Bench only (bench/editor/, REGX_BENCH_PROBE): dist/benchProbe.js, never loaded otherwise. */
+function startBenchProbe(port: number, api: RegistryExplorerApi, activateStart: number): vscode.Disposable {
+  const activateEnd = performance.timeOrigin + performance.now();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const probe = require('./benchProbe') as typeof import('./benchProbe');
+  return probe.startBenchProbe(port, api, { activateStart, activateEnd }, __dirname);
 }
 
 export function deactivate(): void {

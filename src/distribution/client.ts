@@ -60,7 +60,11 @@ const UPLOAD_BACKOFF_MS = 500;
 const UPLOAD_BACKOFF_MAX_MS = 5_000;
 /** Requests a client runs at once for fan-out work (index children). */
 const FAN_OUT = 4;
-/** How long the surplus of an n-ignoring tags/list answer serves later pages. */
+/**
+ * How long the surplus of an n-ignoring tags/list answer serves later pages after the last page read
+ * from it: someone paging on through a long list (Load more… a hundred times) keeps the one answer,
+ * instead of fetching the whole list again every minute.
+ */
 const TAG_CACHE_TTL_MS = 60_000;
 /** How long "this registry has no referrers API" is remembered (regclient uses 5 minutes). */
 const CAPABILITY_TTL_MS = 5 * 60_000;
@@ -323,6 +327,7 @@ export class RegistryClient {
       const after = parseLocalCursor(opts.cursor);
       if (after !== undefined) {
         const cached = this.tagCache.get(cacheKey);
+        if (cached && cached.expires > Date.now()) cached.expires = Date.now() + TAG_CACHE_TTL_MS;
         const tags = cached && cached.expires > Date.now() ? cached.tags : await this.listAllTags(repository, opts);
         return this.pageFrom(tags, after, pageSize);
       }

@@ -10,7 +10,7 @@ import { setMaxListeners } from 'node:events';
 import type { Dispatcher } from 'undici';
 import { createHash } from './digest';
 import { HostLimiter } from './concurrency';
-import { Agent, loadProxyAgent } from './undici';
+import { loadProxyAgent, newAgent } from './undici';
 import { ProxyResolver, type ProxyRoute, type ProxySettings } from './proxy';
 import {
   CancelledError,
@@ -195,7 +195,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
     if (url.protocol === 'http:') {
       // Absolute-form requests: an ordinary pool to the proxy; only the proxy's certificate matters.
       return cachedAgent(`forward|${route.origin}|${route.strictSsl ? 'verify' : 'skip'}`, () =>
-        new Agent({ ...poolTimeouts, connect: { timeout: opts.connectTimeoutMs, rejectUnauthorized: route.strictSsl } }),
+        newAgent({ ...poolTimeouts, connect: { timeout: opts.connectTimeoutMs, rejectUnauthorized: route.strictSsl } }),
       );
     }
     const skip = !!profile?.skipTlsVerify || !route.strictSsl;
@@ -218,7 +218,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
   function agentFor(profile: TlsProfile | undefined): Dispatcher {
     const skip = !!profile?.skipTlsVerify;
     return cachedAgent(tlsKey(skip, profile), () =>
-      new Agent({ ...poolTimeouts, connect: { timeout: opts.connectTimeoutMs, rejectUnauthorized: !skip, ...withRoots(profile?.ca), ...withClientCert(profile) } }),
+      newAgent({ ...poolTimeouts, connect: { timeout: opts.connectTimeoutMs, rejectUnauthorized: !skip, ...withRoots(profile?.ca), ...withClientCert(profile) } }),
     );
   }
 

@@ -1,31 +1,29 @@
-// The parts of undici this project uses: Agent (registries), Pool (the Docker engine) and the
-// promise `request()` API on them. undici's index also loads fetch, WebSocket, EventSource, the
-// cache and the mock agents at require time, which costs every `regx` run ~15 ms of CPU before its
-// first request (measured on the minified bundle); these modules are what it does for Agent/Pool.
-// undici is pinned to an exact version in package.json: these paths are its own lib/ layout.
+// undici, required on first use: the extension activates and paints its views without it (a third
+// of the extension's code, and its HTTP parser's WebAssembly is compiled when undici is loaded). The
+// extension build keeps `require('./undiciParts')` out of dist/extension.js (dist/undiciParts.js,
+// scripts/bundles.mjs); regx's bundle and the compiled tests resolve it as an ordinary module.
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type * as Undici from 'undici';
 
-// undici's index attaches request/stream/pipeline/connect/upgrade to every Dispatcher this way. The
-// project calls request(); connect() is attached with the proxy agent, its only user.
-const DispatcherClass = require('undici/lib/dispatcher/dispatcher') as { prototype: object };
-if (!('request' in DispatcherClass.prototype)) {
-  Object.assign(DispatcherClass.prototype, { request: require('undici/lib/api/api-request') as unknown });
-}
-
-export const Agent = require('undici/lib/dispatcher/agent') as typeof Undici.Agent;
 export type Agent = Undici.Agent;
-export const Pool = require('undici/lib/dispatcher/pool') as typeof Undici.Pool;
 export type Pool = Undici.Pool;
 
-/**
- * undici's ProxyAgent (CONNECT tunnels), loaded on first use: only runs with a proxy configured pay
- * for it. Same pinned lib/ layout as above.
- */
+let parts: typeof import('./undiciParts') | undefined;
+
+function undiciParts(): typeof import('./undiciParts') {
+  parts ??= require('./undiciParts') as typeof import('./undiciParts');
+  return parts;
+}
+
+export function newAgent(options: Undici.Agent.Options): Agent {
+  return new (undiciParts().Agent)(options);
+}
+
+export function newPool(origin: string, options: Undici.Pool.Options): Pool {
+  return new (undiciParts().Pool)(origin, options);
+}
+
+/** undici's ProxyAgent (CONNECT tunnels): only runs with a proxy configured load it. */
 export function loadProxyAgent(): typeof Undici.ProxyAgent {
-  // ProxyAgent opens its CONNECT tunnels with the dispatcher's connect() API.
-  if (!('connect' in DispatcherClass.prototype)) {
-    Object.assign(DispatcherClass.prototype, { connect: require('undici/lib/api/api-connect') as unknown });
-  }
-  return require('undici/lib/dispatcher/proxy-agent') as typeof Undici.ProxyAgent;
+  return undiciParts().loadProxyAgent();
 }

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { headerValue } from '../distribution/transport';
-import { Pool } from '../distribution/undici';
+import { newPool, type Pool } from '../distribution/undici';
 import type { Credential, CredentialStore } from '../credentials/types';
 import { BuildError, CancelledError, EngineError, InvalidInputError } from '../errors/errors';
 import { encodeRegistryAuth, encodeRegistryConfig, engineServerAddress } from './auth';
@@ -735,10 +735,10 @@ function createPool(host: EngineHost): Pool {
       if (cert) connect.cert = cert;
       if (key) connect.key = key;
     }
-    return new Pool(host.url as string, { ...common, connect });
+    return newPool(host.url as string, { ...common, connect });
   }
   // Unix socket or named pipe: the origin is only for the Host header; the connection goes to the path.
-  return new Pool('http://localhost', { ...common, connect: { socketPath: host.socketPath as string, timeout: CONNECT_TIMEOUT_MS } });
+  return newPool('http://localhost', { ...common, connect: { socketPath: host.socketPath as string, timeout: CONNECT_TIMEOUT_MS } });
 }
 
 /** The registry an engine search goes to: a host prefix in the term, else Docker Hub. */

@@ -37,7 +37,7 @@ describe('packaging', () => {
       .filter(Boolean);
     const unexpected = listed.filter(
       (file) =>
-        !['package.json', 'package.nls.json', 'package.nls.qps-ploc.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/cli-core.js'].includes(file) &&
+        !['package.json', 'package.nls.json', 'package.nls.qps-ploc.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/extension.js', 'dist/undiciParts.js', 'dist/cli.js', 'dist/cli-core.js'].includes(file) &&
         !file.startsWith('media/') &&
         !file.startsWith('l10n/') &&
         !CLOUD_BUNDLE.test(file) &&
@@ -45,7 +45,7 @@ describe('packaging', () => {
     );
     assert.deepEqual(unexpected, []);
     for (const needed of WEBVIEW_FILES) assert.ok(listed.includes(needed), `${needed} missing from the .vsix`);
-    for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'media/icon.png', 'dist/extension.js', 'dist/cli.js', 'dist/cli-core.js']) {
+    for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'media/icon.png', 'dist/extension.js', 'dist/undiciParts.js', 'dist/cli.js', 'dist/cli-core.js']) {
       assert.ok(listed.includes(needed), `${needed} missing from the .vsix`);
     }
   });
@@ -58,6 +58,13 @@ describe('packaging', () => {
     assert.ok(launcher.startsWith('#!/usr/bin/env node'), 'dist/cli.js needs a shebang for npm bin');
     assert.match(launcher, /cli-core\.js/, 'dist/cli.js runs dist/cli-core.js');
     assert.doesNotMatch(cli, /require\("vscode"\)/);
+    // undici (a third of the extension, with its WebAssembly HTTP parser) is required on the first
+    // connection, not at activation; regx keeps it in its own bundle. The bench probe never ships.
+    assert.match(extension, /require\("\.\/undiciParts"\)/);
+    assert.doesNotMatch(extension, /llhttp/, 'undici\'s HTTP parser is in dist/undiciParts.js, not in dist/extension.js');
+    assert.match(readFileSync(join(root, 'dist', 'undiciParts.js'), 'utf8'), /llhttp/);
+    assert.match(cli, /llhttp/);
+    assert.doesNotMatch(extension, /no such probe path/, 'the bench probe is dist/benchProbe.js, loaded only under REGX_BENCH_PROBE');
     for (const bundle of [extension, launcher, cli]) assert.doesNotMatch(bundle, /keytar/);
     // The webview's code (lit, the toolkit) is its own bundle: none of it is in the extension's.
     assert.doesNotMatch(extension, /vscode-elements|litElementVersions/);
@@ -169,7 +176,7 @@ describe('npm run package', () => {
     require('node:fs').rmSync(out, { force: true });
     const payload = names.filter((name) => name.startsWith('extension/')).map((name) => name.slice('extension/'.length)).sort();
     assert.ok(payload.includes('l10n/bundle.l10n.json') && payload.includes('l10n/bundle.l10n.qps-ploc.json'), 'the runtime string bundles ship');
-    assert.deepEqual(payload.filter((name) => !name.startsWith('media/') && !name.startsWith('l10n/') && !CLOUD_BUNDLE.test(name) && !WEBVIEW_FILES.includes(name)), ['LICENSE.txt', 'changelog.md', 'dist/cli-core.js', 'dist/cli.js', 'dist/extension.js', 'package.json', 'package.nls.json', 'package.nls.qps-ploc.json', 'readme.md']);
+    assert.deepEqual(payload.filter((name) => !name.startsWith('media/') && !name.startsWith('l10n/') && !CLOUD_BUNDLE.test(name) && !WEBVIEW_FILES.includes(name)), ['LICENSE.txt', 'changelog.md', 'dist/cli-core.js', 'dist/cli.js', 'dist/extension.js', 'dist/undiciParts.js', 'package.json', 'package.nls.json', 'package.nls.qps-ploc.json', 'readme.md']);
     for (const name of ['aws', 'azure', 'google']) {
       if (existsSync(join(root, 'src', 'registries', 'clouds', `cloud-${name}.ts`))) assert.ok(payload.includes(`dist/cloud-${name}.js`), `dist/cloud-${name}.js missing from the .vsix`);
     }

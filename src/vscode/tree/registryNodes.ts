@@ -22,14 +22,20 @@ export interface RegistryContext extends ListContext {
 
 export async function rootChildren(ctx: RegistryContext): Promise<RegistryNode[]> {
   const roots = await ctx.service.roots();
-  const result: RegistryNode[] = [];
-  for (const root of roots) {
-    const node = ctx.cached<RegistryNode>(ids.registry(root.host), () => ({ kind: 'registry', id: ids.registry(root.host), root }));
-    node.root = root; // the label or options may have changed in settings
-    if (!ctx.origins.has(root.host)) ctx.origins.set(root.host, await ctx.service.credentialOrigin(root.host));
-    result.push(node);
-  }
-  return result;
+  // Each registry's credential origin (its row says "signed in") is a SecretStorage read, a round trip
+  // to the workbench, and a config.json read: all at once, not one registry after another, before the
+  // view's first paint.
+  return Promise.all(
+    roots.map(async (root) => {
+      const node = ctx.cached<RegistryNode>(ids.registry(root.host), () => ({ kind: 'registry', id: ids.registry(root.host), root }));
+      node.root = root; // the label or options may have changed in settings
+      if (!ctx.origins.has(root.host)) {
+        const origin = await ctx.service.credentialOrigin(root.host);
+        if (!ctx.origins.has(root.host)) ctx.origins.set(root.host, origin);
+      }
+      return node;
+    }),
+  );
 }
 
 export async function registryChildren(ctx: RegistryContext, node: RegistryNode): Promise<TreeNode[]> {
