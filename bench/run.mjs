@@ -2,7 +2,7 @@
 // `npm run bench`: regx measured side by side with skopeo (and the docker CLI for engine rows), in the
 // same run, on the same data, alternating the two tools run by run. See README "Performance".
 //
-//   node bench/run.mjs [--runs N] [--port-base N] [--root DIR] [--rows 1,2,3,4,5,6,7,editor] [--no-write]
+//   node bench/run.mjs [--runs N] [--port-base N] [--root DIR] [--rows 1,2,3,4,5,6,7,editor] [--no-write] [--no-variants]
 //                      [--rows big (or 8a,8b,8c): the 1 GB image rows, bench/lib/bigImages.mjs] [--big-runs N]
 //                      [--rows editor (or e1..e6): the extension in code-server, bench/editor/rows.mjs]
 //
@@ -11,6 +11,8 @@
 // of medians with the ratio regx/peer, and writes the whole result to bench/results/<date>.json.
 // Rows 1, 4 and 5 also time the Node floor (bench/floor/floor.cjs): the least any Node program does
 // for the same row, so the table shows which part of a gap is Node's start-up and which is regx's.
+// Those rows also time other ways of starting the same bundle (bench/lib/variants.mjs: a single
+// executable, a start-up snapshot) where this Node can build them; --no-variants skips them.
 // Seeded data is written straight into the registries' storage (bench/lib/storage.mjs) and kept
 // under --root, so a second run with the same --root skips most of the seeding.
 // The editor rows (`--rows editor`, or e1..e6) run the production extension in code-server + Chromium
@@ -26,6 +28,7 @@ import { startServices } from '../test/services/start.mjs';
 import { EDITOR_ROWS, runEditorRows } from './editor/rows.mjs';
 import { makeImage, wipeStore, writeImage, writeTags } from './lib/storage.mjs';
 import { bigImageRows, bigImageTable, bigRowsWanted } from './lib/bigImages.mjs';
+import { buildSea, buildSnapshot } from './lib/variants.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..');
@@ -34,7 +37,7 @@ const started = Date.now();
 // ------------------------------------------------------------------------------------------ options
 
 function parseOptions(argv) {
-  const o = { runs: 5, portBase: 16040, root: path.join(os.tmpdir(), 'regx-bench'), rows: new Set(['1', '2', '3', '4', '5', '6', '7']), write: true, perProcessTags: 50, perProcessRuns: 3, bigRuns: 2 };
+  const o = { runs: 5, portBase: 16040, root: path.join(os.tmpdir(), 'regx-bench'), rows: new Set(['1', '2', '3', '4', '5', '6', '7']), write: true, variants: true, perProcessTags: 50, perProcessRuns: 3, bigRuns: 2 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => argv[++i];
@@ -44,8 +47,9 @@ function parseOptions(argv) {
     else if (a === '--rows') o.rows = new Set(value().split(',').flatMap((r) => (r === 'editor' ? EDITOR_ROWS : [r])));
     else if (a === '--no-write') o.write = false;
     else if (a === '--big-runs') o.bigRuns = Number(value());
+    else if (a === '--no-variants') o.variants = false;
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: node bench/run.mjs [--runs N] [--port-base N] [--root DIR] [--rows 1,2,...|big|editor|e1,...,e6] [--big-runs N] [--no-write]\n');
+      process.stdout.write('usage: node bench/run.mjs [--runs N] [--port-base N] [--root DIR] [--rows 1,2,...|big|editor|e1,...,e6] [--big-runs N] [--no-write] [--no-variants]\n');
       process.exit(0);
     } else {
       process.stderr.write(`bench: unknown argument ${a}\n`);
@@ -89,6 +93,14 @@ async function build() {
   ]);
   // main.ts reads the version from ../package.json relative to the bundle: give it one.
   fs.writeFileSync(path.join(buildDir, 'package.json'), JSON.stringify({ version: JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version }));
+}
+
+/** The other ways to start the bundle: { sea: {command, args} | {unavailable}, snapshot: … }. */
+function buildVariants() {
+  if (!opts.variants || !['1', '4', '5'].some((row) => opts.rows.has(row))) return {};
+  const variants = { sea: buildSea(buildDir, { postject: path.join(repoRoot, 'node_modules', 'postject', 'dist', 'cli.js') }), snapshot: buildSnapshot(buildDir) };
+  for (const [name, v] of Object.entries(variants)) log(`variant regx (${name}): ${v.unavailable ? `not built: ${v.unavailable}` : `${v.command} ${v.args.join(' ')} (${(v.bytes / 1e6).toFixed(1)} MB)`}`);
+  return variants;
 }
 
 // ------------------------------------------------------------------------------------------ services
@@ -312,6 +324,7 @@ const fmtMs = (ms) => (!Number.isFinite(ms) ? '–' : ms >= 10_000 ? `${(ms / 10
 async function main() {
   log(`building the regx bundle and the bench driver`);
   await build();
+  const variants = buildVariants();
   fs.rmSync(outDir(), { recursive: true, force: true });
   fs.mkdirSync(outDir(), { recursive: true });
 
@@ -321,14 +334,14 @@ async function main() {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    return await benchmark(services);
+    return await benchmark(services, variants);
   } finally {
     log('stopping services');
     await stop();
   }
 }
 
-async function benchmark(services) {
+async function benchmark(services, variants) {
   const seeded = seed(services);
   const OPEN = services.open.host;
   const TARGET = services.openNoDelete.host; // second registry: cross-registry copies, pushes
@@ -353,6 +366,9 @@ async function benchmark(services) {
   fs.rmSync(env.REGX_CACHE_DIR, { recursive: true, force: true });
 
   const regx = (...args) => timed(process.execPath, [REGX, ...args], env);
+  // Each variant as a tool of its own, named `regx (NAME)`, on rows 1, 4 and 5.
+  const builtVariants = Object.entries(variants).filter(([, v]) => !v.unavailable);
+  const variantTools = (makeTool) => builtVariants.map(([name, v]) => makeTool(`regx (${name})`, (...args) => timed(v.command, [...v.args, ...args], env)));
   const skopeo = (...args) => timed('skopeo', args, env);
   const floor = (...args) => timed(process.execPath, [FLOOR, ...args], env);
   const sk = (host) => [...(host === TOKEN ? ['--authfile', authFile] : []), '--tls-verify=false'];
@@ -366,6 +382,7 @@ async function benchmark(services) {
     machine: machineInfo(),
     command: 'npm run bench',
     options: { runs: opts.runs, bigRuns: opts.bigRuns, perProcessTags: opts.perProcessTags, perProcessRuns: opts.perProcessRuns },
+    variants: Object.fromEntries(Object.entries(variants).map(([name, v]) => [name, v.unavailable ? { unavailable: v.unavailable } : { command: [v.command, ...v.args].join(' '), bytes: v.bytes }])),
     tools: toolVersions(env),
     data: { tags: N_TAGS, tagsLarge: N_TAGS_BIG, repositories: N_REPOS, inspectTags: N_INSPECT, bigImageBytes: seeded.bigSize, bigImageBlobs: seeded.bigBlobs },
     notes: [],
@@ -386,6 +403,7 @@ async function benchmark(services) {
       { name: 'regx', run: () => regx('tags', `${OPEN}/bench/tags10k`), validate: v.regx },
       { name: 'skopeo', run: () => skopeo('list-tags', ...sk(OPEN), `docker://${OPEN}/bench/tags10k`), validate: v.skopeo },
       { name: 'floor', run: () => floor('tags', OPEN, 'bench/tags10k'), validate: v.floor },
+      ...variantTools((name, run) => ({ name, run: () => run('tags', `${OPEN}/bench/tags10k`), validate: v.regx })),
     ], { counter });
   }
 
@@ -434,19 +452,23 @@ async function benchmark(services) {
   };
   const skCopy = (src, dst) => ['copy', ...(src.startsWith(TOKEN) || dst.startsWith(TOKEN) ? ['--authfile', authFile] : []), '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${src}`, `docker://${dst}`];
   if (want('4')) {
-    const copyTool = (name, host, target) => ({
+    // A variant's name, `regx (sea)`, becomes `regx-sea` in its repository names.
+    const slug = (name) => name.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '');
+    const copyTool = (name, host, target, runVariant) => ({
       name,
       // The cross-registry target starts empty every run: no blob to mount, everything is uploaded.
       prepare: () => { if (target !== host) wipeStore(path.join(services.root, 'openNoDelete', 'data')); },
       run: (i) => {
-        const dst = `${target}/copies/${target === host ? 'same' : 'cross'}-${name}-${i}:1`;
+        const dst = `${target}/copies/${target === host ? 'same' : 'cross'}-${slug(name)}-${i}:1`;
         if (name === 'floor') return floor('copy', `${host}/bench/big:1`, dst);
+        if (runVariant) return runVariant('copy', `${host}/bench/big:1`, dst);
         return name === 'regx' ? regx('copy', `${host}/bench/big:1`, dst) : skopeo(...skCopy(`${host}/bench/big:1`, dst));
       },
-      validate: async (r, i) => check((await headDigest(target, `copies/${target === host ? 'same' : 'cross'}-${name}-${i}`, '1')) === seeded.bigDigest, `${name} copy landed with the source digest`),
+      validate: async (r, i) => check((await headDigest(target, `copies/${target === host ? 'same' : 'cross'}-${slug(name)}-${i}`, '1')) === seeded.bigDigest, `${name} copy landed with the source digest`),
     });
-    R.copySame = await measureRow('row 4a copy 50 MB, same registry', [copyTool('regx', OPEN, OPEN), copyTool('skopeo', OPEN, OPEN), copyTool('floor', OPEN, OPEN)], { counter });
-    R.copyCross = await measureRow('row 4b copy 50 MB, to a second registry', [copyTool('regx', OPEN, TARGET), copyTool('skopeo', OPEN, TARGET), copyTool('floor', OPEN, TARGET)], { counter });
+    const copyVariants = (host, target) => variantTools((name, run) => copyTool(name, host, target, run));
+    R.copySame = await measureRow('row 4a copy 50 MB, same registry', [copyTool('regx', OPEN, OPEN), copyTool('skopeo', OPEN, OPEN), copyTool('floor', OPEN, OPEN), ...copyVariants(OPEN, OPEN)], { counter });
+    R.copyCross = await measureRow('row 4b copy 50 MB, to a second registry', [copyTool('regx', OPEN, TARGET), copyTool('skopeo', OPEN, TARGET), copyTool('floor', OPEN, TARGET), ...copyVariants(OPEN, TARGET)], { counter });
   }
 
   // ---- row 6: requests and token requests on the token-auth registry (one run per tool; deterministic)
@@ -501,23 +523,23 @@ async function benchmark(services) {
       const ref = `${OPEN}/bench/big:1`;
       const pushRef = `${TARGET}/pushed/big:1`;
       const imageThere = (r) => spawnSync('docker', ['image', 'inspect', r], { env: denv, stdio: 'ignore' }).status === 0;
-      const pullTool = (name) => ({
+      const pullTool = (name, runVariant) => ({
         name,
         prepare: () => { quiet('rmi', '-f', ref); quiet('rmi', '-f', pushRef); },
-        run: () => ({ regx: () => regx('pull', ref), docker: () => docker('pull', ref), floor: () => floor('pull', ref) })[name](),
+        run: () => (runVariant ? runVariant('pull', ref) : ({ regx: () => regx('pull', ref), docker: () => docker('pull', ref), floor: () => floor('pull', ref) })[name]()),
         validate: () => check(imageThere(ref), `${name} pull left ${ref} in the engine`),
       });
-      R.enginePull = await measureRow('row 5a pull 50 MB through the engine', [pullTool('regx'), pullTool('docker'), pullTool('floor')], { counter });
+      R.enginePull = await measureRow('row 5a pull 50 MB through the engine', [pullTool('regx'), pullTool('docker'), pullTool('floor'), ...variantTools(pullTool)], { counter });
       if (!imageThere(ref)) quiet('pull', ref);
       quiet('tag', ref, pushRef);
-      const pushTool = (name) => ({
+      const pushTool = (name, runVariant) => ({
         name,
         // An empty target registry each run, so every layer is compressed and uploaded again.
         prepare: () => wipeStore(path.join(services.root, 'openNoDelete', 'data')),
-        run: () => ({ regx: () => regx('push', pushRef), docker: () => docker('push', pushRef), floor: () => floor('push', pushRef) })[name](),
+        run: () => (runVariant ? runVariant('push', pushRef) : ({ regx: () => regx('push', pushRef), docker: () => docker('push', pushRef), floor: () => floor('push', pushRef) })[name]()),
         validate: async () => check(!!(await headDigest(TARGET, 'pushed/big', '1')), `${name} push landed`),
       });
-      R.enginePush = await measureRow('row 5b push 50 MB through the engine', [pushTool('regx'), pushTool('docker'), pushTool('floor')], { counter });
+      R.enginePush = await measureRow('row 5b push 50 MB through the engine', [pushTool('regx'), pushTool('docker'), pushTool('floor'), ...variantTools(pushTool)], { counter });
     }
   }
 
@@ -577,10 +599,14 @@ function ratio(a, b) {
 function table(result, seeded, catalogCount) {
   const R = result.rows;
   const rows = [];
-  const add = (row, what, regx, peer, peerName, target, extra = '', floor = undefined) => {
+  const add = (row, what, regx, peer, peerName, target, extra = '', floor = undefined, summary = undefined) => {
     const r = ratio(regx?.wallMs, peer?.wallMs);
     const f = ratio(floor?.wallMs, peer?.wallMs);
+    const overFloor = (s) => (floor ? ` (${ratio(s.wallMs, floor.wallMs).toFixed(2)}× floor)` : '');
     rows.push({
+      // The issue's target for rows 1, 4 and 5: regx within 1.10× of the Node floor.
+      regxFloor: floor && regx ? `${ratio(regx.wallMs, floor.wallMs).toFixed(2)}×${ratio(regx.wallMs, floor.wallMs) <= 1.1 ? '' : ' (NO, ≤1.10×)'}` : '',
+      variants: Object.entries(summary ?? {}).filter(([name]) => name.startsWith('regx (')).map(([name, s]) => `${name} ${fmtMs(s.wallMs)}${overFloor(s)}`).join('; '),
       row, what,
       regx: regx ? fmtMs(regx.wallMs) : '–',
       peer: peer ? `${fmtMs(peer.wallMs)} (${peerName})` : '–',
@@ -593,7 +619,7 @@ function table(result, seeded, catalogCount) {
     });
   };
   const reqText = (s) => (s?.requests ? `${s.requests.total} req` : '');
-  if (R.tags10k) add('1', 'list 10,000 tags', R.tags10k.regx, R.tags10k.skopeo, 'skopeo list-tags', { max: 1.0 }, '', R.tags10k.floor);
+  if (R.tags10k) add('1', 'list 10,000 tags', R.tags10k.regx, R.tags10k.skopeo, 'skopeo list-tags', { max: 1.0 }, '', R.tags10k.floor, R.tags10k);
   if (R.catalog) {
     const pages = Math.ceil((catalogCount ?? N_REPOS) / 1000);
     add('2', `catalog, ${catalogCount ?? N_REPOS} repositories (default --page-size)`, R.catalog.regx, undefined, '', undefined, `${reqText(R.catalog.regx)}; fewest ${fewest('catalog', { pages }).open}`);
@@ -601,10 +627,10 @@ function table(result, seeded, catalogCount) {
   }
   if (R.inspect200) add('3', `inspect ${N_INSPECT} tags (regx: one process)`, R.inspect200.regx, R.inspect200.skopeo, 'skopeo inspect ×200', { max: 1.0 });
   if (R.inspectPerProcess) add('3b', `inspect ${opts.perProcessTags} tags, one process per tag`, R.inspectPerProcess.regx, R.inspectPerProcess.skopeo, `skopeo inspect ×${opts.perProcessTags}`, undefined, 'info: process start-up');
-  if (R.copySame) add('4a', 'copy 50 MB image, same registry', R.copySame.regx, R.copySame.skopeo, 'skopeo copy', { max: 1.0 }, '', R.copySame.floor);
-  if (R.copyCross) add('4b', 'copy 50 MB image, to another registry', R.copyCross.regx, R.copyCross.skopeo, 'skopeo copy', { max: 1.0 }, '', R.copyCross.floor);
-  if (R.enginePull) add('5a', 'pull 50 MB through the engine', R.enginePull.regx, R.enginePull.docker, 'docker pull', { max: 1.05 }, '', R.enginePull.floor);
-  if (R.enginePush) add('5b', 'push 50 MB through the engine', R.enginePush.regx, R.enginePush.docker, 'docker push', { max: 1.05 }, '', R.enginePush.floor);
+  if (R.copySame) add('4a', 'copy 50 MB image, same registry', R.copySame.regx, R.copySame.skopeo, 'skopeo copy', { max: 1.0 }, '', R.copySame.floor, R.copySame);
+  if (R.copyCross) add('4b', 'copy 50 MB image, to another registry', R.copyCross.regx, R.copyCross.skopeo, 'skopeo copy', { max: 1.0 }, '', R.copyCross.floor, R.copyCross);
+  if (R.enginePull) add('5a', 'pull 50 MB through the engine', R.enginePull.regx, R.enginePull.docker, 'docker pull', { max: 1.05 }, '', R.enginePull.floor, R.enginePull);
+  if (R.enginePush) add('5b', 'push 50 MB through the engine', R.enginePush.regx, R.enginePush.docker, 'docker push', { max: 1.05 }, '', R.enginePush.floor, R.enginePush);
   if (R.engine?.status) rows.push({ row: '5', what: 'pull/push through the engine', regx: R.engine.status, peer: '', ratio: '', cpuRatio: '', met: '', extra: '' });
 
   // Row 6: requests (open registry, from the timed runs) and token requests (token registry).
@@ -701,8 +727,9 @@ function printTable(result) {
   };
   const out = [];
   out.push(`\nregx vs peers — medians of ${opts.runs} alternating runs (${result.machine.cpus} CPUs, ${result.machine.os}, Node ${result.machine.node})\n`);
-  out.push(render(['row', 'operation', 'regx', 'peer', 'regx/peer', 'cpu regx/peer', 'target met', 'Node floor (floor/peer)', 'notes'],
-    rows.map((r) => [r.row, r.what, r.regx, r.peer, r.ratio, r.cpuRatio, r.target ? `${r.met} (≤${r.target.max.toFixed(2)}×)` : '', r.floor ?? '', r.extra])));
+  out.push(render(['row', 'operation', 'regx', 'peer', 'regx/peer', 'cpu regx/peer', 'target met', 'Node floor (floor/peer)', 'regx/floor', 'other starts of regx', 'notes'],
+    rows.map((r) => [r.row, r.what, r.regx, r.peer, r.ratio, r.cpuRatio, r.target ? `${r.met} (≤${r.target.max.toFixed(2)}×)` : '', r.floor ?? '', r.regxFloor ?? '', r.variants ?? '', r.extra])));
+  for (const [name, v] of Object.entries(result.variants ?? {})) if (v.unavailable) out.push(`regx (${name}) not measured: ${v.unavailable}`);
   out.push('\nNode floor: bench/floor/floor.cjs, the least any Node program does for the row (node:http, fewest requests,');
   out.push('no credentials or checks beyond the blob digests). Below the peer, a gap is regx\'s; above it, Node\'s own.');
   out.push('\nrow 6 — HTTP requests (open registry) and HTTP / token requests (token registry)\n');

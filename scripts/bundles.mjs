@@ -21,6 +21,31 @@ const lazyUndiciHttp2 = {
 };
 
 /**
+ * Node modules that undici and @vscode/l10n load at require time but use only on a rare path, loaded
+ * on that path instead (a `regx` start loads neither): undici calls node:assert only as `assert(x)`,
+ * whose module (with its error and diff helpers) is needed only when an assertion fails; @vscode/l10n
+ * reads a bundle with fs/promises only when given a file: URI (with it come readline and the file
+ * watchers). Both are pinned to exact versions; if their source moves, the build fails here.
+ */
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(build) {
+    build.onResolve({ filter: /^node:assert$/ }, (args) => (/[\\/]undici[\\/]/.test(args.importer) ? { path: 'lazy-assert', namespace: 'lazy-builtins' } : undefined));
+    build.onLoad({ filter: /^lazy-assert$/, namespace: 'lazy-builtins' }, () => ({
+      contents: "module.exports = function assert(value, message) { if (!value) require('node:assert')(value, message); };",
+      loader: 'js',
+      resolveDir: '.',
+    }));
+    build.onLoad({ filter: /[\\/]@vscode[\\/]l10n[\\/]dist[\\/]main\.js$/ }, (args) => {
+      const eager = 'var import_promises = require("fs/promises");';
+      const source = fs.readFileSync(args.path, 'utf8');
+      if (!source.includes(eager)) throw new Error(`${args.path}: expected '${eager}' (@vscode/l10n changed: update scripts/bundles.mjs)`);
+      return { contents: source.replace(eager, 'var import_promises = { readFile: (...args) => require("fs/promises").readFile(...args) };'), loader: 'js' };
+    });
+  },
+};
+
+/**
  * Each cloud's SDK code (src/registries/clouds/cloud-<name>.ts) is a bundle of its own, required on
  * first use (src/registries/clouds/load.ts): the main bundles keep `require('./cloud-<name>')` as it
  * is, and it resolves to dist/cloud-<name>.js beside them.
@@ -83,7 +108,7 @@ export function bundleOptions({ production }) {
     sourcesContent: false,
     logLevel: 'warning',
     external: ['vscode'],
-    plugins: [lazyUndiciHttp2, cloudsApart],
+    plugins: [lazyUndiciHttp2, lazyBuiltins, cloudsApart],
   };
   const clouds = Object.fromEntries(
     CLOUDS.filter((name) => fs.existsSync(`src/registries/clouds/cloud-${name}.ts`)).map((name) => [

@@ -7,48 +7,46 @@ import path from 'node:path';
 import { describeError } from '../errors/describe';
 import { CancelledError, InvalidInputError } from '../errors/errors';
 import { COMMON_FLAGS, findCommand, flagBool, parseArgs, UsageError } from './args';
-import { command as build } from './commands/build';
-import { command as catalog } from './commands/catalog';
-import { command as copy } from './commands/copy';
-import { command as deleteCommand } from './commands/delete';
-import { command as digest } from './commands/digest';
-import { command as images } from './commands/images';
-import { command as inspect } from './commands/inspect';
-import { command as login } from './commands/login';
-import { command as logout } from './commands/logout';
-import { command as pull } from './commands/pull';
-import { command as push } from './commands/push';
-import { command as rmi } from './commands/rmi';
-import { command as scan } from './commands/scan';
-import { command as search } from './commands/search';
-import { command as tag } from './commands/tag';
-import { command as tags } from './commands/tags';
 import { closeContext, createCliContext } from './context';
 import type { CliCommand, CliFlagSpec } from './types';
 
 /** Only meaningful without a command: `regx --version`. */
 const VERSION_FLAG: CliFlagSpec = { name: 'version', description: 'print the version' };
 
-// Order here is the order of `regx --help`.
-export const COMMANDS: CliCommand[] = [
-  catalog,
-  tags,
-  inspect,
-  digest,
-  tag,
-  copy,
-  deleteCommand,
-  search,
-  scan,
-  login,
-  logout,
+/**
+ * Each command's module, required when that command runs: a `regx tags` run loads and evaluates the
+ * code of `tags` and what it uses, not the engine client, the build context or the scanners. Help,
+ * and a command line with flags before its command, load them all. Order here is that of `regx --help`.
+ */
+const COMMAND_MODULES: ReadonlyArray<readonly [string, () => CliCommand]> = [
+  ['catalog', () => (require('./commands/catalog') as typeof import('./commands/catalog')).command],
+  ['tags', () => (require('./commands/tags') as typeof import('./commands/tags')).command],
+  ['inspect', () => (require('./commands/inspect') as typeof import('./commands/inspect')).command],
+  ['digest', () => (require('./commands/digest') as typeof import('./commands/digest')).command],
+  ['tag', () => (require('./commands/tag') as typeof import('./commands/tag')).command],
+  ['copy', () => (require('./commands/copy') as typeof import('./commands/copy')).command],
+  ['delete', () => (require('./commands/delete') as typeof import('./commands/delete')).command],
+  ['search', () => (require('./commands/search') as typeof import('./commands/search')).command],
+  ['scan', () => (require('./commands/scan') as typeof import('./commands/scan')).command],
+  ['login', () => (require('./commands/login') as typeof import('./commands/login')).command],
+  ['logout', () => (require('./commands/logout') as typeof import('./commands/logout')).command],
   // Through the local Docker engine (DOCKER_HOST honoured).
-  images,
-  build,
-  pull,
-  push,
-  rmi,
+  ['images', () => (require('./commands/images') as typeof import('./commands/images')).command],
+  ['build', () => (require('./commands/build') as typeof import('./commands/build')).command],
+  ['pull', () => (require('./commands/pull') as typeof import('./commands/pull')).command],
+  ['push', () => (require('./commands/push') as typeof import('./commands/push')).command],
+  ['rmi', () => (require('./commands/rmi') as typeof import('./commands/rmi')).command],
 ];
+const commandLoaders = new Map(COMMAND_MODULES);
+
+/** Every command, in `regx --help` order (loads every command's module). */
+export function allCommands(): CliCommand[] {
+  return COMMAND_MODULES.map(([, load]) => load());
+}
+
+function loadCommand(name: string | undefined): CliCommand | undefined {
+  return name === undefined ? undefined : commandLoaders.get(name)?.();
+}
 
 /**
  * From the package.json next to dist/ at run time. Not imported: a JSON import would make tsc emit
@@ -69,6 +67,12 @@ export interface CliIo {
   stdin: NodeJS.ReadableStream;
   /** Aborted on SIGINT/SIGTERM by the entry point; tests pass their own. */
   signal: AbortSignal;
+  /**
+   * The process exits as soon as runCli returns (the `regx` executable): its pooled connections go
+   * with it, so they are not closed one by one first. That close costs a short run ~2 ms: undici
+   * destroys each socket with an error whose stack trace Node formats, across the whole bundle.
+   */
+  exitsAfterRun?: boolean;
 }
 
 function flagLines(flags: CliFlagSpec[]): string[] {
@@ -78,14 +82,15 @@ function flagLines(flags: CliFlagSpec[]): string[] {
 }
 
 function globalHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const commands = allCommands();
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'Usage: regx COMMAND [ARGS] [FLAGS]',
     '',
     'Browse and manage container registries. REF is host[:port]/name[:tag|@digest]; Docker Hub short names work.',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Common flags:',
     ...flagLines([...COMMON_FLAGS, VERSION_FLAG]),
@@ -108,21 +113,31 @@ export function commandHelp(command: CliCommand): string {
 }
 
 function usageHint(commandName?: string): string {
-  const command = COMMANDS.find((c) => c.name === commandName);
+  const command = loadCommand(commandName);
   return command ? `Usage: ${command.synopsis}  (regx ${command.name} --help)` : "Run 'regx --help' for usage.";
+}
+
+/**
+ * The command name and the rest of argv. In the usual shape, `regx COMMAND …`, only that command is
+ * loaded; otherwise every command's flags are needed to tell a flag's value from the command name
+ * (`regx -u bob login host` is `login`).
+ */
+function locateCommand(argv: string[]): { name?: string; rest: string[] } {
+  const first = argv[0];
+  if (first !== undefined && commandLoaders.has(first)) return { name: first, rest: argv.slice(1) };
+  return findCommand(argv, [...COMMON_FLAGS, ...allCommands().flatMap((c) => c.flags ?? [])]);
 }
 
 /** Runs one command line; resolves to the exit code. Never throws. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const writeErr = (text: string) => io.stderr.write(`${text}\n`);
-  const allSpecs = [...COMMON_FLAGS, ...COMMANDS.flatMap((c) => c.flags ?? [])];
   let commandName: string | undefined;
   try {
-    const found = findCommand(argv, allSpecs);
+    const found = locateCommand(argv);
     commandName = found.name;
     if (commandName === 'help') {
       // `regx help tags` reads like `regx tags --help`.
-      const about = COMMANDS.find((c) => c.name === found.rest.find((t) => !t.startsWith('-')));
+      const about = loadCommand(found.rest.find((t) => !t.startsWith('-')));
       io.stdout.write(`${about ? commandHelp(about) : globalHelp()}\n`);
       return 0;
     }
@@ -138,7 +153,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       throw new UsageError('no command given');
     }
-    const command = COMMANDS.find((c) => c.name === commandName);
+    const command = loadCommand(commandName);
     if (!command) {
       const name = commandName;
       commandName = undefined;
@@ -164,7 +179,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     try {
       await command.run(args, ctx);
     } finally {
-      await closeContext(ctx);
+      if (!io.exitsAfterRun) await closeContext(ctx);
     }
     return 0;
   } catch (err) {
@@ -216,6 +231,7 @@ export async function main(): Promise<void> {
       return process.stdin;
     },
     signal: controller.signal,
+    exitsAfterRun: true,
   });
   // Let stdout drain before exiting (pipes can be asynchronous), then exit so no pooled
   // keep-alive socket or stdin listener holds the process open.

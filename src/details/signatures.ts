@@ -8,10 +8,15 @@
 //   target artifact, with the signing certificate chain in x5c / x5chain.
 // What is checked is said plainly: the signature against the key, and that the payload names this
 // image. A certificate's chain to Fulcio or a trust store, transparency logs and trust policies are not.
-import crypto from 'node:crypto';
+import type * as crypto from 'node:crypto';
 import { isRecord } from '../distribution/json';
 import { coseSign1ToBeSigned, decodeCbor, isTagged, type CborValue } from './cbor';
 import type { SignatureInfo, VerificationStatus } from './model';
+
+/** node:crypto on the first check, not when the module loads: a regx run that checks no signature never pays for it. */
+function nodeCrypto(): typeof crypto {
+  return require('node:crypto') as typeof crypto;
+}
 
 export const SignatureTypes = {
   cosignArtifact: 'application/vnd.dev.cosign.artifact.sig.v1+json',
@@ -96,7 +101,7 @@ function oidcIssuer(certificate: crypto.X509Certificate): string | undefined {
 
 function parseCertificate(pemOrDer: string | Uint8Array): crypto.X509Certificate | undefined {
   try {
-    return new crypto.X509Certificate(typeof pemOrDer === 'string' ? pemOrDer : Buffer.from(pemOrDer));
+    return new (nodeCrypto().X509Certificate)(typeof pemOrDer === 'string' ? pemOrDer : Buffer.from(pemOrDer));
   } catch {
     return undefined;
   }
@@ -121,10 +126,10 @@ function hashFor(key: crypto.KeyObject): string | null {
 function verifyWith(key: crypto.KeyObject, data: Buffer, signature: Buffer): boolean {
   const attempts: crypto.VerifyKeyObjectInput[] = [{ key }];
   // RSA keys sign PKCS#1 v1.5 (cosign's own) or PSS (some KMS keys): either is a valid signature.
-  if (key.asymmetricKeyType === 'rsa') attempts.push({ key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: crypto.constants.RSA_PSS_SALTLEN_AUTO });
+  if (key.asymmetricKeyType === 'rsa') attempts.push({ key, padding: nodeCrypto().constants.RSA_PKCS1_PSS_PADDING, saltLength: nodeCrypto().constants.RSA_PSS_SALTLEN_AUTO });
   return attempts.some((input) => {
     try {
-      return crypto.verify(hashFor(key), data, input, signature);
+      return nodeCrypto().verify(hashFor(key), data, input, signature);
     } catch {
       return false;
     }
@@ -229,7 +234,7 @@ export function readCosignSignature(input: CosignInput): SignatureInfo {
   }
   const keys = (input.publicKeys ?? []).flatMap((k) => {
     try {
-      return [{ name: k.name, key: crypto.createPublicKey(k.pem) }];
+      return [{ name: k.name, key: nodeCrypto().createPublicKey(k.pem) }];
     } catch {
       return [];
     }
@@ -383,9 +388,9 @@ export function readNotationSignature(input: NotationInput): SignatureInfo {
   }
   let valid = false;
   try {
-    valid = crypto.verify(algorithm.hash, envelope.signedBytes, {
+    valid = nodeCrypto().verify(algorithm.hash, envelope.signedBytes, {
       key: certificate.publicKey,
-      ...(algorithm.pss ? { padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: algorithm.pss } : {}),
+      ...(algorithm.pss ? { padding: nodeCrypto().constants.RSA_PKCS1_PSS_PADDING, saltLength: algorithm.pss } : {}),
       ...(algorithm.ecdsa ? { dsaEncoding: 'ieee-p1363' as const } : {}),
     }, envelope.signature);
   } catch {

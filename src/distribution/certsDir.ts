@@ -2,11 +2,17 @@
 // way docker reads it, so a registry docker already trusts works here without more set-up:
 //   /etc/docker/certs.d/<host[:port]>/*.crt         extra CA certificates for that registry
 //   /etc/docker/certs.d/<host[:port]>/NAME.cert     a client certificate (mutual TLS), with NAME.key
-import { promises as fs } from 'node:fs';
+import { readdir, readFile } from 'node:fs';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { InvalidInputError } from '../errors/errors';
 
 export const DEFAULT_CERTS_ROOT = '/etc/docker/certs.d';
+
+// The callback API: every registry a run reaches looks here first, and fs.promises would load
+// node:fs/promises (with readline and the file watchers) on every `regx` start for it.
+const readNames = promisify(readdir);
+const readText = (file: string): Promise<string> => promisify(readFile)(file, 'utf8');
 
 export interface CertsDirContents {
   /** PEM text of every *.crt, in name order. */
@@ -29,14 +35,14 @@ export function certsDirFor(root: string, host: string): string {
 export async function readCertsDir(dir: string): Promise<CertsDirContents | undefined> {
   let names: string[];
   try {
-    names = (await fs.readdir(dir)).sort();
+    names = (await readNames(dir)).sort();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
     throw unreadable(dir, err);
   }
   const read = async (name: string): Promise<string> => {
     try {
-      return await fs.readFile(path.join(dir, name), 'utf8');
+      return await readText(path.join(dir, name));
     } catch (err) {
       throw unreadable(path.join(dir, name), err);
     }

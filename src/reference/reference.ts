@@ -385,9 +385,17 @@ export function credentialKey(registry: string): string {
   return registry === DOCKER_HUB ? DOCKER_HUB_CREDENTIAL_KEY : registry;
 }
 
-const loopback = new BlockList();
-loopback.addSubnet('127.0.0.0', 8, 'ipv4');
-loopback.addAddress('::1', 'ipv6');
+// IPv6 loopback in all its spellings, built on the first IPv6 address checked rather than at load: a
+// BlockList is a native object that loads two more of Node's modules.
+let loopbackList: BlockList | undefined;
+function loopback(): BlockList {
+  if (!loopbackList) {
+    loopbackList = new BlockList();
+    loopbackList.addSubnet('127.0.0.0', 8, 'ipv4');
+    loopbackList.addAddress('::1', 'ipv6');
+  }
+  return loopbackList;
+}
 
 /**
  * localhost, *.localhost, 127.0.0.0/8 or ::1, with or without a port. Loopback registries are
@@ -402,7 +410,8 @@ export function isLoopbackHost(host: string): boolean {
     h = h.slice(0, h.indexOf(':'));
   }
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (isIPv4(h)) return loopback.check(h, 'ipv4');
-  if (isIPv6(h)) return loopback.check(h, 'ipv6') || /^::ffff:127\./.test(h);
+  // isIPv4 takes only plain dotted decimals (no leading zeros), so 127/8 is exactly this prefix.
+  if (isIPv4(h)) return h.startsWith('127.');
+  if (isIPv6(h)) return loopback().check(h, 'ipv6') || /^::ffff:127\./.test(h);
   return false;
 }
