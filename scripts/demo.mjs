@@ -15,7 +15,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServices } from '../test/services/start.mjs';
+import { removeServicesRoot, startServices } from '../test/services/start.mjs';
 import { seedArtifact, seedImage, seedIndex, seedManyTags } from '../test/support/seed.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -86,7 +86,7 @@ async function main() {
   say(`starting local registries on ports ${PORT_BASE + 1}-${PORT_BASE + 5}`);
   fs.mkdirSync(DEMO_DIR, { recursive: true });
   const servicesRoot = path.join(DEMO_DIR, 'services');
-  fs.rmSync(servicesRoot, { recursive: true, force: true });
+  removeServicesRoot(servicesRoot);
   // A private Docker engine too, when dockerd is installed, so Local Images, pull and push work in the demo.
   const docker = spawnSync('sh', ['-c', 'command -v dockerd'], { stdio: 'ignore' }).status === 0;
   const { services, stop } = await startServices({ portBase: PORT_BASE, root: servicesRoot, docker });

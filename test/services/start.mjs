@@ -9,7 +9,7 @@
 // As a command: node test/services/start.mjs [--port-base N] [--root DIR] [--docker]
 //   prints exactly one line `REGX_TEST_SERVICES=<json>` on stdout when everything answers,
 //   then stays up until SIGINT/SIGTERM. Everything else goes to stderr or to log files under ROOT.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -78,6 +78,25 @@ function registryConfig({ port, dir, deletes, auth }) {
  * @param {{ portBase?: number, root?: string, docker?: boolean, dockerStorageDriver?: string }} [options]
  * @returns {Promise<{ services: import('../support/services').TestServices, stop: () => Promise<void> }>}
  */
+/**
+ * Removes a services folder left by an earlier run, first lifting the mounts a dockerd killed with
+ * SIGKILL leaves under it (its data root stays mounted, and the folder then cannot be removed: EBUSY).
+ */
+export function removeServicesRoot(root) {
+  const resolved = path.resolve(root);
+  let mounts = [];
+  try {
+    mounts = fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').map((line) => line.split(' ')[1]).filter(Boolean)
+      // /proc/self/mounts writes a space in a path as \040.
+      .map((p) => p.replace(/\\040/g, ' '))
+      .filter((p) => p === resolved || p.startsWith(`${resolved}/`));
+  } catch {
+    // not Linux: nothing is mounted the way dockerd does it
+  }
+  for (const mount of mounts.sort((a, b) => b.length - a.length)) spawnSync('umount', ['-l', mount], { stdio: 'ignore' });
+  fs.rmSync(resolved, { recursive: true, force: true });
+}
+
 export async function startServices({ portBase = DEFAULT_PORT_BASE, root, docker = false, dockerStorageDriver = 'vfs' } = {}) {
   portBase = Number(portBase);
   const ownRoot = !root;
