@@ -158,7 +158,7 @@ async function deleteRemote(ctx: OperationsContext, tags: RemoteTag[], args: Del
           step(image.selected);
         }
       }
-    });
+    }, { changes: true });
   } catch (error) {
     refreshRepositories(ctx, plans);
     if (error instanceof CancelledError || outcome.removed.length === 0) throw error;
