@@ -152,7 +152,7 @@ async function killAndRerun(wb: Workbench, world: World, op: Operation, total: n
     }
   }
   // The engine stops a push when its client goes; give it a moment to wind down.
-  await new Promise((r) => setTimeout(r, 1000));
+  if (op.unseen === 'reset') await new Promise((r) => setTimeout(r, 1000));
   for (const p of op.proxies) p.reset();
   const state = await op.check();
   // The progress belonged to the dead host: it must not stay behind, spinning for ever.
