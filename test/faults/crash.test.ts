@@ -16,7 +16,7 @@ import path from 'node:path';
 import { DockerEngine } from '../../src/docker/engine';
 import { tarOf } from '../support/engineImages';
 import { seedImage } from '../support/seeding';
-import { absentOrComplete, armKill, crashSeed, drawsFor, tagDigest } from './crashPoints';
+import { absentOrComplete, armKill, crashSeed, drawsFor, tagDigest, type Outcome } from './crashPoints';
 import { startFaultProxy, type FaultProxy } from './harness';
 import { ownPort, ownRegistry, spawnCli, startWorld, uniqueRepo, until, waitForPort, type FaultWorld, type OwnRegistry } from './support';
 
@@ -29,13 +29,6 @@ function drawFor(name: string): void {
   random = drawsFor(SEED, name);
 }
 
-interface Outcome {
-  label: string;
-  k: number;
-  of: number;
-  afterWork: boolean;
-  state: string;
-}
 const outcomes: Outcome[] = [];
 
 describe('crash safety', () => {

@@ -38,6 +38,17 @@ const MANIFEST_ACCEPT = [
 ].join(', ');
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
+/** What one kill point left, for the summary a suite prints. */
+export interface Outcome {
+  label: string;
+  /** Killed at request k of `of` (what a clean run costs). */
+  k: number;
+  of: number;
+  /** After the registry did the k-th request (its answer lost), or before it saw it. */
+  afterWork: boolean;
+  state: string;
+}
+
 export type Auth = { username: string; password: string } | undefined;
 
 /** The digest the tag names now, or undefined when the tag does not exist. */

@@ -13,7 +13,7 @@
 
 import * as assert from 'node:assert/strict';
 import { DockerEngine } from '../../src/docker/engine';
-import { absentOrComplete, armKill, crashSeed, drawsFor, tagDigest } from '../faults/crashPoints';
+import { absentOrComplete, armKill, crashSeed, drawsFor, tagDigest, type Outcome } from '../faults/crashPoints';
 import { startFaultProxy, type FaultProxy } from '../faults/harness';
 import { ownPort } from '../faults/support';
 import { tarOf } from '../support/engineImages';
@@ -30,13 +30,6 @@ const SOURCE_PORT = ownPort(13);
 const TARGET_PORT = ownPort(14);
 const POINTS = 2;
 
-interface Outcome {
-  label: string;
-  k: number;
-  of: number;
-  afterWork: boolean;
-  state: string;
-}
 const outcomes: Outcome[] = [];
 
 /** The registries of a case: the open one (deletes on) as "Kill source", the one with deletes off as "Kill target". */
