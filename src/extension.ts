@@ -45,7 +45,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   // Copies, pushes and deletes are written down while they run: one cut off by a dead host is told now.
   const journal = new OperationJournal(context.globalState);
   recordOperationsIn(journal);
-  void reportInterruptedOperations(journal).catch((error: unknown) => service.log.warn(`interrupted operations: ${describeError(error)}`));
+  void reportInterruptedOperations(journal, (host) => service.client(host)).catch((error: unknown) => service.log.warn(`interrupted operations: ${describeError(error)}`));
   const tree = new RegistriesTreeProvider(service);
   const view = vscode.window.createTreeView<TreeNode>('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const engines = new EngineService(service);

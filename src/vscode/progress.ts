@@ -5,6 +5,8 @@
 // wants increments, so the conversion lives here once.
 import * as vscode from 'vscode';
 import { CancelledError } from '../errors/errors';
+import type { RegistryClient } from '../distribution/client';
+import type { PlaceholderLog } from '../distribution/untag';
 import type { OperationJournal } from './operationJournal';
 
 export interface ProgressUpdate {
@@ -36,11 +38,32 @@ export function recordOperationsIn(operations: OperationJournal | undefined): vo
   journal = operations;
 }
 
+/** Where "Remove Only Selected Tags" on `host` notes its placeholders, so the next host can finish a removal cut off. */
+export function placeholdersOn(host: string): PlaceholderLog | undefined {
+  return journal?.placeholders(host);
+}
+
 /**
- * Says which operations did not finish because the extension host running them died (the
- * notification vanished with it): run at activation, in the host VS Code started next.
+ * Finishes what a dead extension host left half-done and says which operations did not finish (their
+ * notification vanished with it): run at activation, in the host VS Code started next. A tag left on
+ * a placeholder by a cut-off "Remove Only Selected Tags" is removed, as was asked; a placeholder no
+ * tag names is deleted without a word.
  */
-export async function reportInterruptedOperations(operations: OperationJournal): Promise<void> {
+export async function reportInterruptedOperations(operations: OperationJournal, client: (host: string) => Pick<RegistryClient, 'headManifest' | 'deleteManifest'>): Promise<void> {
+  for (const p of await operations.strandedPlaceholders()) {
+    const registry = client(p.host);
+    const onTag = p.tag !== undefined && (await registry.headManifest(p.repository, p.tag).catch(() => undefined))?.digest === p.digest;
+    try {
+      await registry.deleteManifest(p.repository, p.digest);
+      if (onTag) void vscode.window.showInformationMessage(vscode.l10n.t('Finished removing {0}:{1} from {2}: the extension host removing it had stopped with the tag on a placeholder.', p.repository, p.tag!, p.host));
+    } catch {
+      if (onTag) {
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t('{0}:{1} on {2} still names a placeholder ({3}) left by an extension host that stopped while removing the tag: delete the tag to finish.', p.repository, p.tag!, p.host, p.digest),
+        );
+      }
+    }
+  }
   for (const entry of await operations.interrupted()) {
     void vscode.window.showWarningMessage(
       vscode.l10n.t('"{0}" did not finish: the extension host running it stopped. Run it again to finish it.', entry.title),

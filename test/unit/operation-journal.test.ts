@@ -64,3 +64,20 @@ test('what is stored is validated: junk in globalState is ignored', async () => 
   await done();
   assert.deepEqual(state.get('registryExplorer.runningOperations'), []);
 });
+
+test('placeholders: one deleted is crossed out; one a dead host left is handed to the next host once, with its tag', async () => {
+  const state = memento();
+  const living = new Set([100]);
+  const log = new OperationJournal(state, host(100, living)).placeholders('registry:5000');
+  await log.put({ repository: 'team/app', digest: 'sha256:probe' });
+  await log.gone('sha256:probe');
+  await log.put({ repository: 'team/app', digest: 'sha256:moved', tag: 'old' });
+  living.delete(100);
+  living.add(200);
+  const next = new OperationJournal(state, host(200, living));
+  const stranded = await next.strandedPlaceholders();
+  assert.deepEqual(stranded.map(({ host: h, repository, digest, tag }) => ({ h, repository, digest, tag })), [{ h: 'registry:5000', repository: 'team/app', digest: 'sha256:moved', tag: 'old' }]);
+  assert.deepEqual(await next.strandedPlaceholders(), []);
+  // Operations and placeholders are kept apart.
+  assert.deepEqual(await next.interrupted(), []);
+});
