@@ -15,7 +15,8 @@ import type { ImageNode } from './vscode/images/nodes';
 import { operationHandlers } from './vscode/images/operations';
 import { buildOutputDisposable } from './vscode/build/output';
 import { RegistryTaskProvider, TASK_TYPE } from './vscode/build/tasks';
-import { cancelRunningOperations, runningOperationCount } from './vscode/progress';
+import { OperationJournal } from './vscode/operationJournal';
+import { cancelRunningOperations, recordOperationsIn, reportInterruptedOperations, runningOperationCount } from './vscode/progress';
 import type { TreeNode } from './vscode/tree/nodes';
 import { RegistriesTreeProvider } from './vscode/tree/registriesProvider';
 
@@ -43,6 +44,10 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   // The pure layers' words (describeError) use @vscode/l10n: hand it the display language's bundle.
   if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const service = new RegistryService(context);
+  // Copies, pushes and deletes are written down while they run: one cut off by a dead host is told now.
+  const journal = new OperationJournal(context.globalState);
+  recordOperationsIn(journal);
+  void reportInterruptedOperations(journal, (host) => service.client(host)).catch((error: unknown) => service.log.warn(`interrupted operations: ${describeError(error)}`));
   const tree = new RegistriesTreeProvider(service);
   const view = vscode.window.createTreeView<TreeNode>('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const engines = new EngineService(service);
@@ -71,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     ...registerCommands(operations, operationHandlers),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new RegistryTaskProvider(operations)),
     buildOutputDisposable(),
+    { dispose: () => recordOperationsIn(undefined) },
   );
   const api = { registries: tree, service, images, engines, rateLimit, describeError, cancelOperations: cancelRunningOperations, runningOperations: runningOperationCount, details };
   if (benchProbePort) context.subscriptions.push(startBenchProbe(Number(benchProbePort), api, activateStart));

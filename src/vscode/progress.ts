@@ -5,6 +5,9 @@
 // wants increments, so the conversion lives here once.
 import * as vscode from 'vscode';
 import { CancelledError } from '../errors/errors';
+import type { RegistryClient } from '../distribution/client';
+import type { PlaceholderLog } from '../distribution/untag';
+import type { OperationJournal } from './operationJournal';
 
 export interface ProgressUpdate {
   /** 0..100 of the whole operation; omitted = unchanged. */
@@ -28,9 +31,60 @@ export function runningOperationCount(): number {
   return running.size;
 }
 
+let journal: OperationJournal | undefined;
+
+/** Where work that changes something is written down while it runs (activation sets it). */
+export function recordOperationsIn(operations: OperationJournal | undefined): void {
+  journal = operations;
+}
+
+/** Where "Remove Only Selected Tags" on `host` notes its placeholders, so the next host can finish a removal cut off. */
+export function placeholdersOn(host: string): PlaceholderLog | undefined {
+  return journal?.placeholders(host);
+}
+
+/**
+ * Finishes what a dead extension host left half-done and says which operations did not finish (their
+ * notification vanished with it): run at activation, in the host VS Code started next. A tag left on
+ * a placeholder by a cut-off "Remove Only Selected Tags" is removed, as was asked; a placeholder no
+ * tag names is deleted without a word.
+ */
+export async function reportInterruptedOperations(operations: OperationJournal, client: (host: string) => Pick<RegistryClient, 'headManifest' | 'deleteManifest'>): Promise<void> {
+  for (const p of await operations.strandedPlaceholders()) {
+    const registry = client(p.host);
+    const onTag = p.tag !== undefined && (await registry.headManifest(p.repository, p.tag).catch(() => undefined))?.digest === p.digest;
+    try {
+      await registry.deleteManifest(p.repository, p.digest);
+      if (onTag) void vscode.window.showInformationMessage(vscode.l10n.t('Finished removing {0}:{1} from {2}: the extension host removing it had stopped with the tag on a placeholder.', p.repository, p.tag!, p.host));
+    } catch {
+      if (onTag) {
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t('{0}:{1} on {2} still names a placeholder ({3}) left by an extension host that stopped while removing the tag: delete the tag to finish.', p.repository, p.tag!, p.host, p.digest),
+        );
+      }
+    }
+  }
+  for (const entry of await operations.interrupted()) {
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('"{0}" did not finish: the extension host running it stopped. Run it again to finish it.', entry.title),
+    );
+  }
+}
+
+/** Runs `work` written down in the journal when it changes something (see operationJournal.ts). */
+async function recorded<T>(title: string, changes: boolean | undefined, work: () => Promise<T>): Promise<T> {
+  // The journal is a courtesy: failing to write it must not fail (or, crossing out, undo) the work.
+  const done = changes && journal ? await journal.begin(title).catch(() => undefined) : undefined;
+  try {
+    return await work();
+  } finally {
+    await done?.().catch(() => undefined);
+  }
+}
+
 /** A short request, shown in the status bar while it runs (not cancellable: it ends on its own). */
-export function withProgress<T>(title: string, task: () => Promise<T>): Promise<T> {
-  return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, task));
+export function withProgress<T>(title: string, task: () => Promise<T>, options: Pick<ProgressOptions, 'changes'> = {}): Promise<T> {
+  return recorded(title, options.changes, () => Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, task)));
 }
 
 export interface ProgressOptions {
@@ -39,6 +93,11 @@ export interface ProgressOptions {
    * flash a toast, which would otherwise linger behind the dialog that follows. Default 0.
    */
   delayMs?: number;
+  /**
+   * The work changes a registry or the engine: it is written down while it runs, so that when the
+   * extension host dies meanwhile, the next one says it did not finish.
+   */
+  changes?: boolean;
 }
 
 /**
@@ -49,6 +108,14 @@ export async function withCancellableProgress<T>(
   title: string,
   task: (report: ReportProgress, signal: AbortSignal) => Promise<T>,
   options: ProgressOptions = {},
+): Promise<T> {
+  return recorded(title, options.changes, () => runCancellable(title, task, options));
+}
+
+async function runCancellable<T>(
+  title: string,
+  task: (report: ReportProgress, signal: AbortSignal) => Promise<T>,
+  options: ProgressOptions,
 ): Promise<T> {
   const controller = new AbortController();
   running.add(controller);

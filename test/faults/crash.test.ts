@@ -9,110 +9,26 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { DockerEngine } from '../../src/docker/engine';
 import { tarOf } from '../support/engineImages';
-import { registryRequest, seedImage } from '../support/seeding';
+import { seedImage } from '../support/seeding';
+import { absentOrComplete, armKill, crashSeed, drawsFor, tagDigest, type Outcome } from './crashPoints';
 import { startFaultProxy, type FaultProxy } from './harness';
 import { ownPort, ownRegistry, spawnCli, startWorld, uniqueRepo, until, waitForPort, type FaultWorld, type OwnRegistry } from './support';
 
-const SEED = Number(process.env.REGX_CRASH_SEED) || Math.floor(Math.random() * 2 ** 31);
+const SEED = crashSeed('REGX_CRASH_SEED');
 console.log(`crash points: seed ${SEED} (REGX_CRASH_SEED=${SEED} repeats them)`);
 
-/** mulberry32: small, seedable, good enough to spread kill points. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-/** Each test draws from its own stream (the seed and its name), so one test repeats alone as well. */
-let random = prng(SEED);
+let random = drawsFor(SEED, '');
 const pick = (n: number) => 1 + Math.floor(random() * n);
 function drawFor(name: string): void {
-  let h = SEED >>> 0;
-  for (const c of name) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
-  random = prng(h);
+  random = drawsFor(SEED, name);
 }
 
-const MANIFEST_ACCEPT = [
-  'application/vnd.oci.image.manifest.v1+json', 'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.docker.distribution.manifest.list.v2+json',
-].join(', ');
-const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-
-type Auth = { username: string; password: string } | undefined;
-
-/** The digest the tag names now, or undefined when the tag does not exist. */
-async function tagDigest(host: string, repo: string, tag: string, auth: Auth): Promise<string | undefined> {
-  const res = await registryRequest(host, repo, 'GET', `/v2/${repo}/manifests/${tag}`, { auth, expect: [200, 404], headers: { accept: MANIFEST_ACCEPT } });
-  if (res.status === 404) {
-    await res.arrayBuffer();
-    return undefined;
-  }
-  return sha(Buffer.from(await res.arrayBuffer()));
-}
-
-/** The tag is absent, or names `digest` (any manifest, when undefined) and every blob it needs is there and hashes right. */
-async function absentOrComplete(host: string, repo: string, tag: string, digest: string | undefined, auth: Auth): Promise<'absent' | 'complete'> {
-  const res = await registryRequest(host, repo, 'GET', `/v2/${repo}/manifests/${tag}`, { auth, expect: [200, 404], headers: { accept: MANIFEST_ACCEPT } });
-  if (res.status === 404) {
-    await res.arrayBuffer();
-    return 'absent';
-  }
-  const bytes = Buffer.from(await res.arrayBuffer());
-  if (digest !== undefined) assert.equal(sha(bytes), digest, `${host}/${repo}:${tag} names another manifest`);
-  const manifest = JSON.parse(bytes.toString('utf8')) as { config: { digest: string; size: number }; layers: { digest: string; size: number }[] };
-  for (const blob of [manifest.config, ...manifest.layers]) {
-    const got = await registryRequest(host, repo, 'GET', `/v2/${repo}/blobs/${blob.digest}`, { auth, expect: [200, 404] });
-    const data = Buffer.from(await got.arrayBuffer());
-    assert.equal(got.status, 200, `${host}/${repo}:${tag} names ${blob.digest}, which is missing`);
-    assert.equal(data.length, blob.size);
-    assert.equal(sha(data), blob.digest);
-  }
-  return 'complete';
-}
-
-/**
- * Kills the child at the k-th request any of `proxies` sees, before or after the registry did it.
- * Before: that request hangs (regx is gone anyway), or is dropped when someone else keeps going —
- * the engine carries on a push after its client died, and would wait on a hung request for ever.
- */
-function armKill(proxies: FaultProxy[], k: number, afterWork: boolean, kill: () => void, unseen: 'hang' | 'reset' = 'hang'): { fired: () => boolean } {
-  let n = 0;
-  let fired = false;
-  for (const proxy of proxies) {
-    proxy.rule({
-      path: /.*/,
-      behaviour: {
-        kind: 'intercept',
-        decide: () => {
-          n++;
-          if (n !== k) return { action: 'pass' };
-          fired = true;
-          return afterWork ? { action: 'lose-answer', then: kill } : { action: unseen, then: kill };
-        },
-      },
-    });
-  }
-  return { fired: () => fired };
-}
-
-interface Outcome {
-  label: string;
-  k: number;
-  of: number;
-  afterWork: boolean;
-  state: string;
-}
 const outcomes: Outcome[] = [];
 
 describe('crash safety', () => {

@@ -42,7 +42,7 @@ export type Behaviour =
    * connection unanswered; 'lose-answer' forwards and drops the answer. `then` runs once the
    * registry was asked (or at once, when it is not).
    */
-  | { kind: 'intercept'; decide: (method: string, path: string) => { action: 'pass' | 'hang' | 'reset' | 'lose-answer'; then?: () => void } }
+  | { kind: 'intercept'; decide: (method: string, path: string, socket: Socket) => { action: 'pass' | 'hang' | 'reset' | 'lose-answer'; then?: () => void } }
   /** Forward as usual, and hand the registry's answer to `see` (to learn the tokens an issuer gave out). */
   | { kind: 'observe'; see: (status: number, headers: http.IncomingHttpHeaders, body: Buffer) => void }
   /** Hand-written answer. */
@@ -95,6 +95,10 @@ export interface FaultProxyOptions {
   realm?: (realm: string) => string;
   /** Address to listen on (default 127.0.0.1): a non-loopback one makes a registry regx must not send Basic to over http. */
   listen?: string;
+  /** Port to listen on (default: any free one). A fixed one must be below 32768, outside the ephemeral range. */
+  port?: number;
+  /** Called as each client connects, while its socket is open on both ends (to learn which process it is). */
+  onConnection?: (socket: Socket) => void;
 }
 
 function matches(rule: { method?: string; path: RegExp | string }, method: string, pathname: string): boolean {
@@ -287,7 +291,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         return;
       }
       case 'intercept': {
-        const { action, then } = behaviour.decide(method, req.url ?? '/');
+        const { action, then } = behaviour.decide(method, req.url ?? '/', req.socket);
         if (action === 'hang' || action === 'reset') {
           record(action);
           if (action === 'reset') cut(req.socket);
@@ -351,6 +355,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   server.keepAliveTimeout = 2_000;
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
+    options.onConnection?.(socket);
     socket.on('close', () => sockets.delete(socket));
   });
   server.on('secureConnection', (socket: Socket) => {
@@ -364,7 +369,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, options.listen ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, options.listen ?? '127.0.0.1', () => resolve());
   });
   self = `${options.listen ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
 

@@ -60,6 +60,7 @@ export async function copyImage(ctx: OperationsContext, arg?: unknown, _selected
         report({ message: `${blobs} blobs${extra ? ` (${extra})` : ''} · ${formatBytes(bytes)} uploaded` });
       },
     }),
+    { changes: true },
   );
   ctx.service.log.info(
     `copied ${source.host}/${source.repository}@${result.digest} to ${result.target}: ${result.blobsUploaded} uploaded, ${result.blobsMounted} mounted, ${result.blobsSkipped} present`,

@@ -24,7 +24,7 @@ import { CancelledError, EngineError } from '../../errors/errors';
 import type { RegistryKind, RegistryProvider } from '../../registries';
 import type { OperationsContext } from '../images/context';
 import { isImageNode, localReference, type LocalImageNode } from '../images/nodes';
-import { withCancellableProgress } from '../progress';
+import { placeholdersOn, withCancellableProgress } from '../progress';
 import { formatSize, shortDigest } from '../tree/format';
 import { isNode, type RepositoryNode, type TagNode } from '../tree/nodes';
 import { pickLocalImage } from './tag';
@@ -158,7 +158,7 @@ async function deleteRemote(ctx: OperationsContext, tags: RemoteTag[], args: Del
           step(image.selected);
         }
       }
-    });
+    }, { changes: true });
   } catch (error) {
     refreshRepositories(ctx, plans);
     if (error instanceof CancelledError || outcome.removed.length === 0) throw error;
@@ -251,7 +251,7 @@ async function deleteImage(
     const client = ctx.service.client(host);
     if (image.others.length > 0 && onlySelected) {
       for (const tag of image.selected) {
-        await untagOnly(client, repository, tag, image.digest, { signal });
+        await untagOnly(client, repository, tag, image.digest, { signal, placeholders: placeholdersOn(host) });
         outcome.removed.push(...names([tag]));
       }
       return;

@@ -59,6 +59,7 @@ async function runPull(ctx: OperationsContext, reference: string, platform?: str
       ...(platform ? { platform } : {}),
       onProgress: (p) => report({ percent: p.percent, message: progressText(p) }),
     }),
+    { changes: true },
   );
   ctx.service.log.info(`pulled ${reference}${platform ? ` for ${platform}` : ''}: ${result.status}${result.digest ? ` (${result.digest})` : ''}`);
   // An engine pull from Docker Hub spends the pull rate limit: let the status bar read it again.

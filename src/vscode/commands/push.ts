@@ -54,6 +54,7 @@ export async function push(ctx: OperationsContext, arg?: unknown, _selected?: un
   try {
     result = await withCancellableProgress(vscode.l10n.t('Pushing {0}', target), (report, signal) =>
       engine.pushImage(target, { signal, onProgress: (p) => report({ percent: p.percent, message: progressText(p) }) }),
+      { changes: true },
     );
   } catch (error) {
     if (!hasName) void ctx.images.refresh();

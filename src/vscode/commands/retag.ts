@@ -43,7 +43,7 @@ export async function retag(ctx: OperationsContext, arg?: unknown, _selected?: u
     if (choice !== move) return undefined;
   }
 
-  const digest = await withProgress(vscode.l10n.t('Tagging {0} as {1}', shown, tag), () => retagOnRegistry(client, source.repository, reference, tag));
+  const digest = await withProgress(vscode.l10n.t('Tagging {0} as {1}', shown, tag), () => retagOnRegistry(client, source.repository, reference, tag), { changes: true });
   ctx.service.log.info(`retagged ${source.host}/${source.repository}@${digest} as ${tag}`);
   await revealRemote(ctx, source.host, source.repository, tag).catch(() => undefined);
   vscode.window.setStatusBarMessage(`$(tag) ${source.repository}:${tag} → ${shortDigest(digest)}`, 5000);
