@@ -34,7 +34,8 @@ suite('harness helpers on built-in UI', () => {
     await wb.runCommand('File: Save As...');
     await wb.answerInputBox(target);
     const read = () => (fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : undefined);
-    const deadline = Date.now() + 10_000;
+    // Generous: on a loaded machine the simple file dialog's write has taken over 10 s.
+    const deadline = Date.now() + 30_000;
     while (read() !== '{ "hello": 1 }' && Date.now() < deadline) await wb.page.waitForTimeout(100);
     assert.equal(read(), '{ "hello": 1 }');
   });
