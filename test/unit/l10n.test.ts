@@ -38,13 +38,22 @@ function unlocalised(file: string): string[] {
     if (ts.isCallExpression(node) && SHOWING_CALLS.test(node.expression.getText(sf)) && node.arguments[0] && words(node.arguments[0])) flag(node.arguments[0]);
     else if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name) && SHOWN_PROPERTIES.has(node.name.text) && words(node.initializer)) flag(node.initializer);
     else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left) && SHOWN_ASSIGNMENTS.has(node.left.name.text) && words(node.right)) flag(node.right);
+    // `const title = '…'`, later given as { title }.
+    else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && SHOWN_PROPERTIES.has(node.name.text) && node.initializer && words(node.initializer)) flag(node.initializer);
+    // What an input box's validateInput returns is shown under the box: every sentence in it.
+    else if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name) && node.name.text === 'validateInput') flagSentences(node.initializer);
     ts.forEachChild(node, visit);
+  };
+  const flagSentences = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && /(^|\.)l10n\.t$/.test(n.expression.getText(sf))) return;
+    if ((ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) && /[A-Za-z]{2}/.test(n.text) && /\s/.test(n.text)) flag(n);
+    ts.forEachChild(n, flagSentences);
   };
   visit(sf);
   return found;
 }
 
-test('every message, prompt, title, placeholder, description and tooltip in src/vscode goes through vscode.l10n.t', () => {
+test('every message, prompt, title, placeholder, validation message, description and tooltip in src/vscode goes through vscode.l10n.t', () => {
   assert.deepEqual(sources(path.join(root, 'src', 'vscode')).flatMap(unlocalised), []);
 });
 

@@ -49,7 +49,7 @@ export async function askImageName(title: string, value: string, prompt = 'Name 
     value,
     validateInput: (text) => validate(() => {
       const ref = parseReference(text.trim());
-      if (ref.digest) throw new Error('name the image with a tag, not a digest');
+      if (ref.digest) throw new Error(vscode.l10n.t('name the image with a tag, not a digest'));
     }),
   });
   return answer?.trim();

@@ -44,18 +44,18 @@ export function checkTaskDefinition(value: vscode.TaskDefinition): string | unde
   const strings = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');
   switch (d.action) {
     case 'build':
-      if (d.tags !== undefined && !strings(d.tags)) return '"tags" must be a list of image names';
+      if (d.tags !== undefined && !strings(d.tags)) return vscode.l10n.t('"tags" must be a list of image names');
       if (d.buildArgs !== undefined && (typeof d.buildArgs !== 'object' || d.buildArgs === null || !Object.values(d.buildArgs).every((v) => typeof v === 'string'))) {
-        return '"buildArgs" must map names to string values';
+        return vscode.l10n.t('"buildArgs" must map names to string values');
       }
-      if (d.push && !(d.tags?.length)) return '"push": true needs "tags" to push';
+      if (d.push && !(d.tags?.length)) return vscode.l10n.t('"push": true needs "tags" to push');
       return undefined;
     case 'push':
-      return typeof d.image === 'string' && d.image ? undefined : '"image" (the local image to push) is required';
+      return typeof d.image === 'string' && d.image ? undefined : vscode.l10n.t('"image" (the local image to push) is required');
     case 'copy':
-      return typeof d.source === 'string' && typeof d.destination === 'string' ? undefined : '"source" and "destination" image references are required';
+      return typeof d.source === 'string' && typeof d.destination === 'string' ? undefined : vscode.l10n.t('"source" and "destination" image references are required');
     default:
-      return `"action" must be "build", "push" or "copy" (got ${JSON.stringify(d.action)})`;
+      return vscode.l10n.t('"action" must be "build", "push" or "copy" (got {0})', JSON.stringify(d.action));
   }
 }
 
@@ -81,7 +81,7 @@ export class RegistryTaskProvider implements vscode.TaskProvider {
 
   resolveTask(task: vscode.Task): vscode.Task | undefined {
     const d = task.definition as RegistryTaskDefinition;
-    const label = d.action === 'build' ? `build ${d.dockerfile ?? 'Dockerfile'}` : d.action === 'push' ? `push ${d.image}` : `copy ${d.source}`;
+    const label = d.action === 'build' ? vscode.l10n.t('build {0}', d.dockerfile ?? 'Dockerfile') : d.action === 'push' ? vscode.l10n.t('push {0}', String(d.image)) : vscode.l10n.t('copy {0}', String(d.source));
     return this.taskFor(d, task.scope ?? vscode.TaskScope.Workspace, task.name || label);
   }
 

@@ -23,7 +23,7 @@ export async function buildAndPush(
 ): Promise<{ build: BuildOutcome; push: PushOutcome } | undefined> {
   const dockerfile = args.dockerfile ?? (await pickDockerfile(arg, 'Build and Push'));
   if (!dockerfile) return undefined;
-  const title = `Build and push ${path.basename(path.dirname(dockerfile))}/${path.basename(dockerfile)}`;
+  const title = vscode.l10n.t('Build and push {0}', `${path.basename(path.dirname(dockerfile))}/${path.basename(dockerfile)}`);
   const host = args.registry ?? (await pickRegistry(ctx, { title: vscode.l10n.t('{0}: to which registry?', title), allowOther: true }));
   if (!host) return undefined;
   const folder = path.basename(path.dirname(dockerfile)).toLowerCase();

@@ -35,7 +35,7 @@ const KEPT_LINES = 2_000;
 export async function buildImage(ctx: OperationsContext, arg?: unknown, _selected?: unknown, args: BuildImageArgs = {}): Promise<BuildOutcome | undefined> {
   const dockerfile = args.dockerfile ?? (await pickDockerfile(arg, 'Build Image'));
   if (!dockerfile) return undefined;
-  const title = `Build ${path.basename(path.dirname(dockerfile))}/${path.basename(dockerfile)}`;
+  const title = vscode.l10n.t('Build {0}', `${path.basename(path.dirname(dockerfile))}/${path.basename(dockerfile)}`);
   const tag = args.tag ?? (await askImageName(title, suggestedImageName(dockerfile)));
   if (!tag) return undefined;
   return runAndReveal(ctx, { dockerfile, context: args.context, tag, title, buildArgs: args.buildArgs, target: args.target });

@@ -131,7 +131,7 @@ async function pickRegion(title: string): Promise<string | undefined> {
   );
   if (!picked) return undefined;
   if (picked.value) return picked.value;
-  const typed = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('AWS region'), placeHolder: vscode.l10n.t('eu-south-2'), ignoreFocusOut: true, validateInput: (v) => (/^[a-z]{2}(-[a-z]+)+-\d+$/.test(v.trim()) ? undefined : 'An AWS region looks like eu-west-1') });
+  const typed = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('AWS region'), placeHolder: vscode.l10n.t('eu-south-2'), ignoreFocusOut: true, validateInput: (v) => (/^[a-z]{2}(-[a-z]+)+-\d+$/.test(v.trim()) ? undefined : vscode.l10n.t('An AWS region looks like eu-west-1')) });
   return typed?.trim() || undefined;
 }
 
@@ -146,7 +146,7 @@ async function askEcr(title: string): Promise<ConnectArgs | undefined> {
     prompt: vscode.l10n.t('AWS account ID of the registry (12 digits; the account in `aws sts get-caller-identity`)'),
     placeHolder: '123456789012',
     ignoreFocusOut: true,
-    validateInput: (v) => (/^\d{12}$/.test(v.trim()) ? undefined : 'An AWS account ID is 12 digits'),
+    validateInput: (v) => (/^\d{12}$/.test(v.trim()) ? undefined : vscode.l10n.t('An AWS account ID is 12 digits')),
   });
   if (!account) return undefined;
   return { url: ecrRegistryHost(account.trim(), region), kind: 'ecr', ...(profile ? { awsProfile: profile } : {}) };
@@ -203,7 +203,7 @@ async function askGoogle(title: string): Promise<ConnectArgs | undefined> {
   if (!picked) return undefined;
   let host = picked.value;
   if (!host) {
-    const location = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('Artifact Registry location'), placeHolder: vscode.l10n.t('me-central2'), ignoreFocusOut: true, validateInput: (v) => (/^[a-z]+(-[a-z]+\d*)?$/.test(v.trim()) ? undefined : 'A location looks like us, europe or europe-west4') });
+    const location = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('Artifact Registry location'), placeHolder: vscode.l10n.t('me-central2'), ignoreFocusOut: true, validateInput: (v) => (/^[a-z]+(-[a-z]+\d*)?$/.test(v.trim()) ? undefined : vscode.l10n.t('A location looks like us, europe or europe-west4')) });
     if (!location) return undefined;
     host = `${location.trim()}-docker.pkg.dev`;
   }
@@ -212,7 +212,7 @@ async function askGoogle(title: string): Promise<ConnectArgs | undefined> {
     prompt: vscode.l10n.t('Google Cloud project ID(s) to browse, separated by commas (empty: gcloud\'s current project)'),
     value: process.env['GOOGLE_CLOUD_PROJECT'] ?? process.env['CLOUDSDK_CORE_PROJECT'] ?? '',
     ignoreFocusOut: true,
-    validateInput: (v) => (projectList(v).every((p) => /^[a-z][a-z0-9.:-]{4,62}$/.test(p)) ? undefined : 'A project ID is lower-case letters, digits and hyphens, e.g. my-project-123'),
+    validateInput: (v) => (projectList(v).every((p) => /^[a-z][a-z0-9.:-]{4,62}$/.test(p)) ? undefined : vscode.l10n.t('A project ID is lower-case letters, digits and hyphens, e.g. my-project-123')),
   });
   if (project === undefined) return undefined;
   const projects = projectList(project);
@@ -308,7 +308,7 @@ async function askArtifactory(title: string): Promise<ConnectArgs | undefined> {
       placeHolder: vscode.l10n.t('docker-local'),
       ignoreFocusOut: true,
       // The reference parser knows what a repository key may be.
-      validateInput: (v) => (!v.trim() ? (optional ? undefined : 'Enter the repository key') : validate(() => parseRegistryAddress(`${origin}${ARTIFACTORY_DOCKER_PATH}${v.trim()}`))),
+      validateInput: (v) => (!v.trim() ? (optional ? undefined : vscode.l10n.t('Enter the repository key')) : validate(() => parseRegistryAddress(`${origin}${ARTIFACTORY_DOCKER_PATH}${v.trim()}`))),
     });
   if (method.value === 'path') {
     const key = await askKey('Repository key, for one Docker repository only (empty: every Docker repository of it)', true);
@@ -323,7 +323,7 @@ async function askArtifactory(title: string): Promise<ConnectArgs | undefined> {
     prompt: vscode.l10n.t('Port that serves {0}', key.trim()),
     placeHolder: '5001',
     ignoreFocusOut: true,
-    validateInput: (v) => (/^\d{1,5}$/.test(v.trim()) && Number(v) > 0 && Number(v) < 65536 ? undefined : 'A port is a number from 1 to 65535'),
+    validateInput: (v) => (/^\d{1,5}$/.test(v.trim()) && Number(v) > 0 && Number(v) < 65536 ? undefined : vscode.l10n.t('A port is a number from 1 to 65535')),
   });
   if (!port) return undefined;
   const hostname = address.host.replace(/:\d+$/, '');
@@ -338,7 +338,7 @@ function isConnectArgs(value: unknown): value is ConnectArgs {
 type Choice = vscode.QuickPickItem & { value: 'docker-hub' | 'ghcr' | 'gitlab' | 'gitlab-self' | 'harbor' | 'quay' | 'artifactory' | 'ecr' | 'ecr-public' | 'acr' | 'artifact-registry' | 'url' };
 
 async function ask(initialUrl?: string): Promise<ConnectArgs | undefined> {
-  const title = 'Connect Registry';
+  const title = vscode.l10n.t('Connect Registry');
   if (initialUrl === undefined) {
     const choices: Choice[] = [
       { label: vscode.l10n.t('$(globe) Docker Hub'), description: vscode.l10n.t('docker.io'), detail: vscode.l10n.t('Official images without signing in; your repositories with a personal access token'), value: 'docker-hub' },

@@ -34,7 +34,7 @@ export function createsRepositories(provider: RegistryProvider): boolean {
 }
 
 export async function createRepository(ctx: CommandContext, arg?: unknown, _selected?: unknown, args: CreateRepositoryArgs = {}): Promise<CreateRepositoryOutcome | undefined> {
-  const title = 'Create a project or repository';
+  const title = vscode.l10n.t('Create a project or repository');
   const fromNode = isNode(arg) && (arg.kind === 'registry' || arg.kind === 'namespace') ? arg : undefined;
   const host = fromNode ? hostOf(fromNode) : await pickRegistry(ctx, { title, only: createsRepositories });
   if (!host) return undefined;
@@ -56,7 +56,7 @@ export async function createRepository(ctx: CommandContext, arg?: unknown, _sele
       prompt: what === 'project' ? vscode.l10n.t('Name of the new project on {0}', registryLabel(provider)) : vscode.l10n.t('Name of the new repository in {0}', namespace ?? host),
       placeHolder: what === 'project' ? vscode.l10n.t('team-a') : vscode.l10n.t('app'),
       ignoreFocusOut: true,
-      validateInput: (v) => (v.trim() ? validate(() => repositoryIn(host, fullName(v.trim()))) : 'Enter a name'),
+      validateInput: (v) => (v.trim() ? validate(() => repositoryIn(host, fullName(v.trim()))) : vscode.l10n.t('Enter a name')),
     }));
   if (!typed?.trim()) return undefined;
   const name = repositoryIn(host, fullName(typed.trim()));

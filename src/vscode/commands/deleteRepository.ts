@@ -37,7 +37,7 @@ export function deletesRepositories(provider: RegistryProvider): boolean {
 }
 
 export async function deleteRepository(ctx: CommandContext, arg?: unknown, _selected?: unknown, args: DeleteRepositoryArgs = {}): Promise<DeleteRepositoryOutcome | undefined> {
-  const title = 'Delete a project or repository';
+  const title = vscode.l10n.t('Delete a project or repository');
   const target = await whatToDelete(ctx, arg, title);
   if (!target) return undefined;
   const { host, name, what, node } = target;

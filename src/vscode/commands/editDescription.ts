@@ -22,7 +22,7 @@ export function editsDescriptions(provider: RegistryProvider): boolean {
 
 /** `text`: scripted use (tests), the new description without asking. */
 export async function editDescription(ctx: CommandContext, arg?: unknown, _selected?: unknown, text?: string): Promise<EditDescriptionOutcome | undefined> {
-  const title = 'Edit a repository\'s description';
+  const title = vscode.l10n.t('Edit a repository\'s description');
   const node = isNode(arg) && arg.kind === 'repository' ? arg : undefined;
   const host = node ? node.registry.root.host : await pickRegistry(ctx, { title, only: editsDescriptions });
   if (!host) return undefined;

@@ -73,7 +73,7 @@ export async function login(ctx: CommandContext, arg?: unknown, provided?: Login
           prompt: problem ? vscode.l10n.t('{0} — try again', problem) : host === DOCKER_HUB ? vscode.l10n.t('Docker Hub username') : vscode.l10n.t('Username'),
           value: username ?? previous?.username ?? '',
           ignoreFocusOut: true,
-          validateInput: (v) => (v.trim() ? undefined : 'Enter a username'),
+          validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter a username')),
         });
         if (!username) return undefined;
       }
@@ -82,7 +82,7 @@ export async function login(ctx: CommandContext, arg?: unknown, provided?: Login
         prompt: host === DOCKER_HUB ? vscode.l10n.t('Password or personal access token (accounts with two-factor sign-in need a token)') : vscode.l10n.t('Password or access token'),
         password: true,
         ignoreFocusOut: true,
-        validateInput: (v) => (v ? undefined : 'Enter a password or token'),
+        validateInput: (v) => (v ? undefined : vscode.l10n.t('Enter a password or token')),
       }));
       return password ? { username: username!.trim(), password } : undefined;
     },
@@ -195,7 +195,7 @@ async function checkSignIn(provider: RegistryProvider, secret: Secret): Promise<
 }
 
 async function askSecret(ctx: CommandContext, provider: RegistryProvider, problem: string | undefined, username: string | undefined): Promise<Secret | undefined> {
-  const title = `Sign in to ${provider.displayName}`;
+  const title = vscode.l10n.t('Sign in to {0}', provider.displayName);
   const retry = (prompt: string) => (problem ? `${problem} — try again` : prompt);
   switch (provider.kind) {
     case 'docker-hub': {
@@ -205,7 +205,7 @@ async function askSecret(ctx: CommandContext, provider: RegistryProvider, proble
         prompt: retry('Docker Hub username (not your email address)'),
         value: username ?? previous?.username ?? '',
         ignoreFocusOut: true,
-        validateInput: (v) => (v.trim() ? undefined : 'Enter your Docker Hub username'),
+        validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter your Docker Hub username')),
       });
       if (!user) return undefined;
       const token = await vscode.window.showInputBox({
@@ -214,7 +214,7 @@ async function askSecret(ctx: CommandContext, provider: RegistryProvider, proble
         placeHolder: vscode.l10n.t('dckr_pat_…'),
         password: true,
         ignoreFocusOut: true,
-        validateInput: (v) => (v ? undefined : 'Enter a personal access token'),
+        validateInput: (v) => (v ? undefined : vscode.l10n.t('Enter a personal access token')),
       });
       return token ? { username: user.trim(), secret: token } : undefined;
     }
@@ -237,7 +237,7 @@ async function askSecret(ctx: CommandContext, provider: RegistryProvider, proble
         placeHolder: vscode.l10n.t('ghp_…'),
         password: true,
         ignoreFocusOut: true,
-        validateInput: (v) => (v.trim() ? undefined : 'Enter a personal access token'),
+        validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter a personal access token')),
       });
       return token ? { secret: token.trim() } : undefined;
     }
@@ -248,7 +248,7 @@ async function askSecret(ctx: CommandContext, provider: RegistryProvider, proble
         placeHolder: vscode.l10n.t('glpat-…'),
         password: true,
         ignoreFocusOut: true,
-        validateInput: (v) => (v.trim() ? undefined : 'Enter an access token'),
+        validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter an access token')),
       });
       return token ? { secret: token.trim() } : undefined;
     }
@@ -287,7 +287,7 @@ async function askUserAndSecret(
     value: username ?? prompts.value ?? '',
     ...(prompts.placeHolder ? { placeHolder: prompts.placeHolder } : {}),
     ignoreFocusOut: true,
-    validateInput: (v) => (v.trim() ? prompts.validateUser?.(v.trim()) : 'Enter a name'),
+    validateInput: (v) => (v.trim() ? prompts.validateUser?.(v.trim()) : vscode.l10n.t('Enter a name')),
   });
   if (!user) return undefined;
   const secret = await vscode.window.showInputBox({
@@ -295,7 +295,7 @@ async function askUserAndSecret(
     prompt: prompts.secret,
     password: true,
     ignoreFocusOut: true,
-    validateInput: (v) => (v ? undefined : 'Enter the secret'),
+    validateInput: (v) => (v ? undefined : vscode.l10n.t('Enter the secret')),
   });
   return secret ? { username: user.trim(), secret } : undefined;
 }
@@ -306,7 +306,7 @@ async function askToken(title: string, problem: string | undefined, prompt: stri
     prompt: problem ? vscode.l10n.t('{0} — try again', problem) : prompt,
     password: true,
     ignoreFocusOut: true,
-    validateInput: (v) => (v.trim() ? undefined : 'Enter a token'),
+    validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter a token')),
   });
   return token ? { secret: token.trim() } : undefined;
 }

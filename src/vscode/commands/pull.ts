@@ -52,7 +52,7 @@ export async function pull(ctx: OperationsContext, arg?: unknown, _selected?: un
 /** The pull itself, with progress and Cancel; refreshes Local Images and selects the pulled image. */
 async function runPull(ctx: OperationsContext, reference: string, platform?: string): Promise<PullResult> {
   const engine = ctx.engines.engine();
-  const title = `Pulling ${reference}${platform ? ` (${platform})` : ''}`;
+  const title = platform ? vscode.l10n.t('Pulling {0} ({1})', reference, platform) : vscode.l10n.t('Pulling {0}', reference);
   const result = await withCancellableProgress(title, (report, signal) =>
     engine.pullImage(reference, {
       signal,
@@ -142,7 +142,7 @@ async function askReference(): Promise<string | undefined> {
     prompt: vscode.l10n.t('Image reference: a tag (registry/repository:tag) or a digest (registry/repository@sha256:…)'),
     placeHolder: vscode.l10n.t('127.0.0.1:5000/team/app:1.0'),
     ignoreFocusOut: true,
-    validateInput: (v) => (v.trim() ? validate(() => splitEngineRef(v.trim())) : 'Enter an image reference'),
+    validateInput: (v) => (v.trim() ? validate(() => splitEngineRef(v.trim())) : vscode.l10n.t('Enter an image reference')),
   });
   return typed?.trim() || undefined;
 }

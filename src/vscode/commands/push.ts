@@ -34,7 +34,7 @@ export interface PushOutcome extends PushResult {
 export async function push(ctx: OperationsContext, arg?: unknown, _selected?: unknown, args: PushArgs = {}): Promise<PushOutcome | undefined> {
   const source = isImageNode(arg) && arg.kind === 'localImage' ? arg : await pickLocalImage(ctx, 'Push an image to a registry');
   if (!source) return undefined;
-  const title = `Push ${localReference(source)}`;
+  const title = vscode.l10n.t('Push {0}', localReference(source));
 
   const host = args.registry ?? (await pickRegistry(ctx, { title: vscode.l10n.t('{0}: to which registry?', title), allowOther: true }));
   if (!host) return undefined;

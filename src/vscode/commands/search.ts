@@ -45,7 +45,7 @@ export async function search(ctx: OperationsContext, arg?: unknown, _selected?: 
             prompt: vscode.l10n.t('Part of a repository name'),
             placeHolder: vscode.l10n.t('nginx, team/api, …'),
             ignoreFocusOut: true,
-            validateInput: (v) => (v.trim() ? undefined : 'Enter part of a repository name'),
+            validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter part of a repository name')),
           })
         )?.trim();
   if (!term) return undefined;
