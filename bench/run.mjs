@@ -99,6 +99,15 @@ async function build() {
 function buildVariants() {
   if (!opts.variants || !['1', '4', '5'].some((row) => opts.rows.has(row))) return {};
   const variants = { sea: buildSea(buildDir, { postject: path.join(repoRoot, 'node_modules', 'postject', 'dist', 'cli.js') }), snapshot: buildSnapshot(buildDir) };
+  // A variant that builds but cannot start (V8 refusing the snapshot it wrote) is reported, not timed.
+  for (const [name, v] of Object.entries(variants)) {
+    if (v.unavailable) continue;
+    const smoke = spawnSync(v.command, [...v.args, '--version'], { encoding: 'utf8', timeout: 30_000 });
+    if (smoke.status !== 0 || !/\d+\.\d+/.test(smoke.stdout)) {
+      const said = `${smoke.stdout}\n${smoke.stderr}`.split('\n').map((l) => l.replace(/^#\s*/, '').trim()).filter(Boolean).slice(0, 3).join(' / ');
+      variants[name] = { unavailable: `built, but \`--version\` failed (exit ${smoke.status ?? smoke.signal}): ${said}` };
+    }
+  }
   for (const [name, v] of Object.entries(variants)) log(`variant regx (${name}): ${v.unavailable ? `not built: ${v.unavailable}` : `${v.command} ${v.args.join(' ')} (${(v.bytes / 1e6).toFixed(1)} MB)`}`);
   return variants;
 }

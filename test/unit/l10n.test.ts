@@ -70,6 +70,7 @@ const WORD_BUILDERS = [
   path.join('src', 'vscode', 'tree'),
   path.join('src', 'vscode', 'images'),
   path.join('src', 'vscode', 'rateLimitStatus.ts'),
+  path.join('src', 'vscode', 'vulnerabilityReport.ts'),
   path.join('src', 'webview', 'details'),
 ];
 const LOGGING_CALLS = /(^|\.)(log|console)\.(trace|debug|info|warn|error|appendLine|append)$/;
