@@ -99,8 +99,11 @@ export function armKill(proxies: FaultProxy[], k: number, afterWork: boolean, ki
           n++;
           if (n !== k) return { action: 'pass' };
           fired = true;
-          const then = () => kill(socket);
-          return afterWork ? { action: 'lose-answer', then } : { action: unseen, then };
+          if (afterWork) return { action: 'lose-answer', then: () => kill(socket) };
+          // Killed before the request is refused: a client that learns of the refusal first (dockerd, for
+          // a push) could otherwise end the operation, and cross it out, before the kill lands.
+          kill(socket);
+          return { action: unseen };
         },
       },
     });
