@@ -16,9 +16,10 @@ import path from 'node:path';
 import { DockerEngine } from '../../src/docker/engine';
 import { tarOf } from '../support/engineImages';
 import { seedImage } from '../support/seeding';
+import { waitForPort } from '../support/tinyproxy';
 import { absentOrComplete, armKill, crashSeed, drawsFor, tagDigest, type Outcome } from './crashPoints';
 import { startFaultProxy, type FaultProxy } from './harness';
-import { ownPort, ownRegistry, spawnCli, startWorld, uniqueRepo, until, waitForPort, type FaultWorld, type OwnRegistry } from './support';
+import { ownPort, ownRegistry, spawnCli, startWorld, uniqueRepo, until, type FaultWorld, type OwnRegistry } from './support';
 
 const SEED = crashSeed('REGX_CRASH_SEED');
 console.log(`crash points: seed ${SEED} (REGX_CRASH_SEED=${SEED} repeats them)`);
@@ -174,7 +175,7 @@ describe('crash safety', () => {
         const run = spawnCli(['copy', `${w.services.open.host}/${src}:1.0`, `${front.host}/${dst}:1.0`], w.env);
         const { code } = await run.exited;
         await until(() => registry.process().exitCode === null && registry.process().pid !== undefined, 10_000, 'the registry to be back');
-        await waitForPort(port);
+        await waitForPort(port, 'the restarted registry', { timeoutMs: 30_000 });
         await new Promise((r) => setTimeout(r, 500));
         front.reset();
         // Either regx rode out the restart, or it said so in one line.

@@ -4,13 +4,13 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startFaultProxy, type FaultProxy } from './harness';
 import type { CliResult } from '../support/runRegx';
 import { seedImage, type SeededImage } from '../support/seeding';
 import { testServices, type TestServices } from '../support/services';
+import { waitForPort } from '../support/tinyproxy';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const cliPath = path.join(repoRoot, 'dist', 'cli.js');
@@ -133,27 +133,6 @@ export async function until(check: () => boolean, ms: number, what: string): Pro
 }
 
 /**
- * Resolves once something accepts connections on 127.0.0.1:port, or fails after `ms`; fails at once
- * when `exited()` says the process that should listen has gone (naming what it said, from `why()`).
- */
-export async function waitForPort(port: number, ms = 30_000, exited?: () => boolean, why?: () => string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (up) return;
-    if (exited?.()) throw new Error(`the process that should listen on 127.0.0.1:${port} exited: ${why?.() ?? ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nothing listens on 127.0.0.1:${port} after ${ms / 1000} s${why ? `: ${why()}` : ''}`);
-}
-
-/**
  * A fixed port for a test's own server that must keep its port across restarts: beside the shared
  * services' (REGX_TEST_PORT_BASE, default 25000, +1…+5), below Linux's ephemeral range (32768 and up),
  * where an outgoing connection of any test could already hold it.
@@ -196,7 +175,7 @@ export function ownRegistry(dir: string, port: number, auth?: Record<string, unk
       child = started;
       const lastLines = () => fs.readFileSync(log, 'utf8').trim().split('\n').slice(-3).join(' | ');
       try {
-        await waitForPort(port, 30_000, () => started.exitCode !== null || started.signalCode !== null, lastLines);
+        await waitForPort(port, 'the registry', { timeoutMs: 30_000, exited: () => started.exitCode !== null || started.signalCode !== null, log: lastLines });
       } catch (err) {
         // Never leave a registry behind that would keep the test process alive.
         started.kill('SIGKILL');

@@ -10,19 +10,15 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { BUILT_CLI as CLI, runBuiltRegx, type BuiltCliResult } from '../support/runRegx';
 import { testServices, type TestServices } from '../support/services';
 
-const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
 const OCI_LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type RunResult = BuiltCliResult;
 
 function sha256(bytes: Uint8Array | string): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -30,19 +26,7 @@ function sha256(bytes: Uint8Array | string): string {
 
 /** Runs the built CLI with its own DOCKER_CONFIG (never the developer's ~/.docker). */
 function regx(args: string[], options: { input?: string; dockerConfig: string }): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, DOCKER_CONFIG: options.dockerConfig, HOME: options.dockerConfig },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
+  return runBuiltRegx(args, { ...process.env, DOCKER_CONFIG: options.dockerConfig, HOME: options.dockerConfig }, options.input ?? '');
 }
 
 /** A failure is exactly one `regx: …` line on stderr. */

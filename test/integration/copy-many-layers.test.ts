@@ -4,27 +4,14 @@
 // must still print its digest and nothing else, and land every blob and the manifest unchanged.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { getManifest, registryRequest, seedImage } from '../support/seeding';
+import { BUILT_CLI as CLI, runBuiltRegx as regx } from '../support/runRegx';
 import { testServices, type TestServices } from '../support/services';
 
-const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 const run = `${process.pid}-${Date.now().toString(36)}`;
-
-function regx(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('regx copy of a 20-layer image to a second registry', () => {
   let services: TestServices;

@@ -4,18 +4,17 @@
 // line and exits 1, and `regx rmi -f` removes the image. Containers made here are removed after.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DockerEngine } from '../../src/docker/engine';
 import { engineRequest as engineAt, oneFileTar } from '../support/engineImages';
+import { runBuiltRegx, type BuiltCliResult } from '../support/runRegx';
 import { testServices } from '../support/services';
 
 const services = testServices();
 const skip = services.dockerHost ? false : 'REGX_TEST_SERVICES has no dockerHost: start the services with --docker (test/run.mjs does) to run the engine tests';
-const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 const SUFFIX = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const IMAGE = `regx-dependents/${SUFFIX}/app:1`;
 const CONTAINER = `regx-dep-${SUFFIX}`;
@@ -30,19 +29,8 @@ const containers: string[] = [];
 
 
 
-function regx(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, DOCKER_HOST: services.dockerHost, DOCKER_CONFIG: home, HOME: home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function regx(args: string[]): Promise<BuiltCliResult> {
+  return runBuiltRegx(args, { ...process.env, DOCKER_HOST: services.dockerHost, DOCKER_CONFIG: home, HOME: home });
 }
 
 before(async () => {

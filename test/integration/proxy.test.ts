@@ -15,34 +15,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { testServices, type TestServices } from '../support/services';
+import { runBuiltRegx, type BuiltCliResult } from '../support/runRegx';
 import { seedImage } from '../support/seeding';
 import { freePort, loopbackAlias, NO_ALIAS_REASON, RecordingRelay, Tinyproxy, tinyproxyMissing, waitForPort } from '../support/tinyproxy';
 
-const CLI = path.resolve(__dirname, '../../../dist/cli.js');
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type RunResult = BuiltCliResult;
 
 const PROXY_VARS = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy'];
 
 function regx(args: string[], env: Record<string, string>, dockerConfig: string): Promise<RunResult> {
   const base: NodeJS.ProcessEnv = { ...process.env };
   for (const v of PROXY_VARS) delete base[v];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...base, DOCKER_CONFIG: dockerConfig, HOME: dockerConfig, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runBuiltRegx(args, { ...base, DOCKER_CONFIG: dockerConfig, HOME: dockerConfig, ...env });
 }
 
 const PROXY_USER = { user: 'proxyuser', pass: 'proxy-secret-9q' };

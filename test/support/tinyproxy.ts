@@ -24,8 +24,14 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function waitForPort(port: number, what: string, timeoutMs = 10_000): Promise<void> {
+/**
+ * Resolves once something accepts connections on 127.0.0.1:port. Fails after `timeoutMs`, or at once
+ * when `exited()` says the process that should listen has gone; `log()` (its last log lines, say)
+ * goes into either message.
+ */
+export async function waitForPort(port: number, what: string, { timeoutMs = 10_000, exited, log }: { timeoutMs?: number; exited?: () => boolean; log?: () => string } = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const said = () => (log ? `: ${log()}` : '');
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1', () => {
@@ -35,7 +41,8 @@ export async function waitForPort(port: number, what: string, timeoutMs = 10_000
       s.once('error', () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${what} did not listen on 127.0.0.1:${port}`);
+    if (exited?.()) throw new Error(`${what} exited before it listened on 127.0.0.1:${port}${said()}`);
+    if (Date.now() > deadline) throw new Error(`${what} did not listen on 127.0.0.1:${port} within ${timeoutMs / 1000} s${said()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
