@@ -61,6 +61,12 @@ export async function tagDigest(host: string, repo: string, tag: string, auth: A
   return sha(Buffer.from(await res.arrayBuffer()));
 }
 
+/** The config digest of the image `tag` names (for an engine's image: its id). */
+export async function configDigest(host: string, repo: string, tag: string, auth?: Auth): Promise<string> {
+  const res = await registryRequest(host, repo, 'GET', `/v2/${repo}/manifests/${tag}`, { auth, expect: [200], headers: { accept: MANIFEST_ACCEPT } });
+  return (JSON.parse(Buffer.from(await res.arrayBuffer()).toString('utf8')) as { config: { digest: string } }).config.digest;
+}
+
 /** The tag is absent, or names `digest` (any manifest, when undefined) and every blob it needs is there and hashes right. */
 export async function absentOrComplete(host: string, repo: string, tag: string, digest: string | undefined, auth: Auth): Promise<'absent' | 'complete'> {
   const res = await registryRequest(host, repo, 'GET', `/v2/${repo}/manifests/${tag}`, { auth, expect: [200, 404], headers: { accept: MANIFEST_ACCEPT } });
