@@ -75,13 +75,15 @@ const undiciApart = {
 
 /**
  * Parts of the extension that most sessions never run, each a bundle of its own that the extension
- * requires on first use: the error words (needed once something fails) and the Image Details reader.
- * The source keeps a plain `require('<module>')` of the entry (src/errors/describe.ts,
- * src/vscode/details/imageDetailsPanels.ts), which regx's bundle and the compiled tests resolve as usual.
+ * requires on first use: the error words (needed once something fails), the Image Details reader and
+ * a build's context reader (.dockerignore, tar). The source keeps a plain `require('<module>')` of the
+ * entry (src/errors/describe.ts, src/vscode/details/imageDetailsPanels.ts, src/vscode/build/buildRun.ts),
+ * which regx's bundle and the compiled tests resolve as usual.
  */
 const LAZY_BUNDLES = [
   { entry: 'src/errors/words.ts', outfile: 'dist/errorWords.js' },
   { entry: 'src/details/index.ts', outfile: 'dist/imageDetails.js' },
+  { entry: 'src/docker/buildContext.ts', outfile: 'dist/buildContext.js' },
 ];
 
 /**

@@ -24,8 +24,8 @@ function filesUnder(dir: string): string[] {
 
 /** Each cloud's SDK is a bundle of its own, loaded on first use (src/registries/clouds/load.ts). */
 const CLOUD_BUNDLE = /^dist\/cloud-(aws|azure|google)\.js$/;
-/** Required on first use, and taking the main bundle's modules (scripts/bundles.mjs): the error words, the Image Details reader. */
-const LAZY_BUNDLES = ['dist/errorWords.js', 'dist/imageDetails.js'];
+/** Required on first use, and taking the main bundle's modules (scripts/bundles.mjs): the error words, the Image Details reader, a build's context. */
+const LAZY_BUNDLES = ['dist/errorWords.js', 'dist/imageDetails.js', 'dist/buildContext.js'];
 /** The Image Details webview: its script and CSS, and the codicon font (no source maps). */
 const WEBVIEW_FILES = ['dist/webview/codicon.css', 'dist/webview/codicon.ttf', 'dist/webview/details.css', 'dist/webview/details.js'];
 
@@ -73,6 +73,7 @@ describe('packaging', () => {
     // main bundle's modules (the error classes, @vscode/l10n): they take those from it.
     assert.match(extension, /require\("\.\/errorWords\.js"\)/);
     assert.match(extension, /require\("\.\/imageDetails\.js"\)/);
+    assert.match(extension, /require\("\.\/buildContext\.js"\)/);
     assert.doesNotMatch(extension, /did not match its digest/, 'the error words are in dist/errorWords.js');
     for (const lazy of LAZY_BUNDLES) {
       const bundle = readFileSync(join(root, lazy), 'utf8');
