@@ -687,6 +687,7 @@ function editorTable(E) {
   if (E.sizes) {
     add('e1', 'dist/extension.js, production (minified)', kib(E.sizes.extensionJs), '< 400 KB', E.sizes.extensionJs < 400 * 1024);
     add('e1', 'dist/undiciParts.js (loaded on the first connection)', kib(E.sizes.undiciPartsJs));
+    add('e1', 'dist/errorWords.js / dist/imageDetails.js (on the first error / Image Details)', `${kib(E.sizes.errorWordsJs)} / ${kib(E.sizes.imageDetailsJs)}`);
     add('e1', '.vsix (npm run package)', kib(E.sizes.vsix));
   }
   const fp = (row, what, f, pages) => add(row, what, `${ms(f.ms)}; ${f.registryRequests} registry requests (${f.challenges} challenge, ${pages} page) + ${f.tokenRequests} token`, '1 token + 1 page', pages === 1 && f.tokenRequests <= 1 && f.registryRequests - f.challenges - pages === 0);
@@ -697,7 +698,7 @@ function editorTable(E) {
   }
   if (E.loadMore) {
     const l = E.loadMore;
-    add('e4', `Load more… to ${l.tagsShown.toLocaleString('en')} tags (${l.pages} pages)`, `median ${ms(l.msPerPageMedian)}/page (first ${ms(l.msFirstPage)}, last ${ms(l.msLastPage)}); ${l.listRequests} list requests`, 'no page fetched again', l.listRequests === 0);
+    add('e4', `Load more… to ${l.tagsShown.toLocaleString('en')} tags (${l.pages} clicks)`, `median ${ms(l.msPerPageMedian)}/click (first ${ms(l.msFirstPage)}, last ${ms(l.msLastPage)}); ${l.listRequests} list requests`, 'no page fetched again', l.listRequests === 0);
   }
   if (E.details) {
     const d = E.details;

@@ -1,5 +1,5 @@
 // Every failure the pure layers raise is one of these classes. They carry facts (status, codes,
-// method, URL with credentials removed); describeError() in ./describe.ts turns them into words.
+// method, URL with credentials removed); describeError() (./describe.ts, its words in ./words.ts) turns them into words.
 
 export interface RegistryErrorDetail {
   code: string;

@@ -24,6 +24,8 @@ function filesUnder(dir: string): string[] {
 
 /** Each cloud's SDK is a bundle of its own, loaded on first use (src/registries/clouds/load.ts). */
 const CLOUD_BUNDLE = /^dist\/cloud-(aws|azure|google)\.js$/;
+/** Required on first use, and taking the main bundle's modules (scripts/bundles.mjs): the error words, the Image Details reader, a build's context. */
+const LAZY_BUNDLES = ['dist/errorWords.js', 'dist/imageDetails.js', 'dist/buildContext.js'];
 /** The Image Details webview: its script and CSS, and the codicon font (no source maps). */
 const WEBVIEW_FILES = ['dist/webview/codicon.css', 'dist/webview/codicon.ttf', 'dist/webview/details.css', 'dist/webview/details.js'];
 
@@ -41,10 +43,11 @@ describe('packaging', () => {
         !file.startsWith('media/') &&
         !file.startsWith('l10n/') &&
         !CLOUD_BUNDLE.test(file) &&
+        !LAZY_BUNDLES.includes(file) &&
         !WEBVIEW_FILES.includes(file),
     );
     assert.deepEqual(unexpected, []);
-    for (const needed of WEBVIEW_FILES) assert.ok(listed.includes(needed), `${needed} missing from the .vsix`);
+    for (const needed of [...WEBVIEW_FILES, ...LAZY_BUNDLES]) assert.ok(listed.includes(needed), `${needed} missing from the .vsix`);
     for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'media/icon.png', 'dist/extension.js', 'dist/undiciParts.js', 'dist/cli.js', 'dist/cli-core.js']) {
       assert.ok(listed.includes(needed), `${needed} missing from the .vsix`);
     }
@@ -66,6 +69,17 @@ describe('packaging', () => {
     assert.match(cli, /llhttp/);
     assert.doesNotMatch(extension, /no such probe path/, 'the bench probe is dist/benchProbe.js, loaded only under REGX_BENCH_PROBE');
     for (const bundle of [extension, launcher, cli]) assert.doesNotMatch(bundle, /keytar/);
+    // The error words and the Image Details reader are required on first use, and hold no copy of the
+    // main bundle's modules (the error classes, @vscode/l10n): they take those from it.
+    assert.match(extension, /require\("\.\/errorWords\.js"\)/);
+    assert.match(extension, /require\("\.\/imageDetails\.js"\)/);
+    assert.match(extension, /require\("\.\/buildContext\.js"\)/);
+    assert.doesNotMatch(extension, /did not match its digest/, 'the error words are in dist/errorWords.js');
+    for (const lazy of LAZY_BUNDLES) {
+      const bundle = readFileSync(join(root, lazy), 'utf8');
+      assert.match(bundle, /require\("\.\/extension\.js"\)\.__shared\[\d+\]/, `${lazy} takes modules from the main bundle`);
+      assert.doesNotMatch(bundle, /kind\s*=\s*"distribution"|Unsupported protocol/, `${lazy} carries its own copy of the error classes or @vscode/l10n`);
+    }
     // The webview's code (lit, the toolkit) is its own bundle: none of it is in the extension's.
     assert.doesNotMatch(extension, /vscode-elements|litElementVersions/);
     assert.equal(manifest.bin?.regx, 'dist/cli.js');
@@ -176,10 +190,10 @@ describe('npm run package', () => {
     require('node:fs').rmSync(out, { force: true });
     const payload = names.filter((name) => name.startsWith('extension/')).map((name) => name.slice('extension/'.length)).sort();
     assert.ok(payload.includes('l10n/bundle.l10n.json') && payload.includes('l10n/bundle.l10n.qps-ploc.json'), 'the runtime string bundles ship');
-    assert.deepEqual(payload.filter((name) => !name.startsWith('media/') && !name.startsWith('l10n/') && !CLOUD_BUNDLE.test(name) && !WEBVIEW_FILES.includes(name)), ['LICENSE.txt', 'changelog.md', 'dist/cli-core.js', 'dist/cli.js', 'dist/extension.js', 'dist/undiciParts.js', 'package.json', 'package.nls.json', 'package.nls.qps-ploc.json', 'readme.md']);
+    assert.deepEqual(payload.filter((name) => !name.startsWith('media/') && !name.startsWith('l10n/') && !CLOUD_BUNDLE.test(name) && !WEBVIEW_FILES.includes(name) && !LAZY_BUNDLES.includes(name)), ['LICENSE.txt', 'changelog.md', 'dist/cli-core.js', 'dist/cli.js', 'dist/extension.js', 'dist/undiciParts.js', 'package.json', 'package.nls.json', 'package.nls.qps-ploc.json', 'readme.md']);
     for (const name of ['aws', 'azure', 'google']) {
       if (existsSync(join(root, 'src', 'registries', 'clouds', `cloud-${name}.ts`))) assert.ok(payload.includes(`dist/cloud-${name}.js`), `dist/cloud-${name}.js missing from the .vsix`);
     }
-    for (const file of WEBVIEW_FILES) assert.ok(payload.includes(file), `${file} missing from the .vsix`);
+    for (const file of [...WEBVIEW_FILES, ...LAZY_BUNDLES]) assert.ok(payload.includes(file), `${file} missing from the .vsix`);
   });
 });

@@ -1,9 +1,12 @@
 // One build as the editor runs it, shared by Build Image, Build and Push and the registry-explorer
 // task: the context read (honouring .dockerignore), the engine's output written line by line to a
 // sink (the "Registry Explorer: Build" output channel, or a task's terminal), and the steps reported.
+// The context reader (.dockerignore rules, the tar writer) is a bundle of its own in the extension
+// (dist/buildContext.js, scripts/bundles.mjs), required by the first build.
+/* eslint-disable @typescript-eslint/no-require-imports */
 import * as fs from 'node:fs';
 import { planBuild, type BuildOptions, type BuildResult } from '../../docker/build';
-import { prepareBuildContext, type BuildContext } from '../../docker/buildContext';
+import type { BuildContext } from '../../docker/buildContext';
 import type { DockerEngine } from '../../docker/engine';
 
 export interface BuildRequest {
@@ -25,6 +28,7 @@ export interface BuildRunCallbacks {
 
 /** Reads the context and checks the request against the Dockerfile; throws before anything is sent. */
 export function prepareBuild(request: BuildRequest): { context: BuildContext; options: BuildOptions } {
+  const { prepareBuildContext } = require('../../docker/buildContext') as typeof import('../../docker/buildContext');
   const context = prepareBuildContext(request.context, { dockerfile: request.dockerfile });
   const options: BuildOptions = { tags: request.tags, buildArgs: request.buildArgs, target: request.target, noCache: request.noCache };
   planBuild(fs.readFileSync(context.dockerfilePath, 'utf8'), options);

@@ -2,8 +2,10 @@
 // restored after a window reload by a WebviewPanelSerializer from the target the webview keeps with
 // setState. The panel is thin: the pure layer (src/details/) reads through the host's Distribution
 // client, and every read of a panel shares the panel's AbortController, aborted when it closes.
+// That layer is a bundle of its own in the extension (dist/imageDetails.js, scripts/bundles.mjs),
+// required when the first panel reads: most sessions never open one.
+/* eslint-disable @typescript-eslint/no-require-imports */
 import * as vscode from 'vscode';
-import { compareImages, readImageDetails, readSupplyChain, sbomPage, vulnerabilitiesView } from '../../details';
 import type { ImageDetails, SupplyChain, VulnerabilitiesView } from '../../details/model';
 import { isFromWebview, SBOM_PAGE_SIZE, type DetailsTarget, type FromWebview, type ToWebview } from '../../details/protocol';
 import { isDigest } from '../../distribution/digest';
@@ -16,6 +18,13 @@ import { tagNamesPage } from '../commands/pickers';
 import { detailsHtml } from './html';
 
 export const IMAGE_DETAILS_VIEW_TYPE = 'registryExplorer.imageDetails';
+
+let loadedLayer: typeof import('../../details') | undefined;
+
+function detailsLayer(): typeof import('../../details') {
+  loadedLayer ??= require('../../details') as typeof import('../../details');
+  return loadedLayer;
+}
 
 /** Tag pages read at most to answer one tag filter of the compare picker (never the whole list). */
 const TAG_PAGES_PER_FILTER = 3;
@@ -216,7 +225,7 @@ export class ImageDetailsPanel implements vscode.Disposable {
         // Only an SBOM this image's supply chain listed: the webview cannot ask for any other blob.
         if (!this.supplyChain?.value.sboms.some((s) => s.digest === message.sbom)) throw new InvalidInputError('digest', message.sbom, 'not an SBOM of this image');
         const limit = Math.min(Math.max(1, message.limit), SBOM_PAGE_SIZE);
-        const page = await sbomPage(client, repository, message.sbom, message.query, Math.max(0, message.offset), limit, { signal });
+        const page = await detailsLayer().sbomPage(client, repository, message.sbom, message.query, Math.max(0, message.offset), limit, { signal });
         return this.post({ type: 'sbomPage', requestId: message.requestId, page });
       }
       case 'listTags': {
@@ -228,7 +237,7 @@ export class ImageDetailsPanel implements vscode.Disposable {
         // The base as the panel shows it: the reference asked for, on the platform shown.
         const platform = this.details?.kind === 'index' ? this.details.image?.digest : undefined;
         const base = { repository, reference: this.target.reference, ...(platform ? { platform } : {}) };
-        const comparison = await compareImages(client, base, client, { repository, reference: other }, { signal });
+        const comparison = await detailsLayer().compareImages(client, base, client, { repository, reference: other }, { signal });
         return this.post({ type: 'comparison', requestId: message.requestId, comparison });
       }
       case 'copy':
@@ -260,7 +269,7 @@ export class ImageDetailsPanel implements vscode.Disposable {
     const { host, repository, reference, platform } = this.target;
     const client = this.service.client(host);
     this.post({ type: 'loading', what: 'details' });
-    const details = await readImageDetails(client, { repository, reference, ...(platform ? { platform } : {}) }, { signal });
+    const details = await detailsLayer().readImageDetails(client, { repository, reference, ...(platform ? { platform } : {}) }, { signal });
     if (generation !== this.generation || this.closed) return;
     this.details = details;
     this.digest = details.digest;
@@ -276,13 +285,13 @@ export class ImageDetailsPanel implements vscode.Disposable {
   /** The image's referrers; for an index, the index's and the shown platform's (its buildx attestations too). */
   private async readSupplyChain(details: ImageDetails): Promise<void> {
     const platform = details.kind === 'index' ? details.image?.digest : undefined;
-    const value = await readSupplyChain(this.service.client(this.target.host), this.target.repository, details.digest, { signal: this.abort.signal, ...(platform ? { platform } : {}) });
+    const value = await detailsLayer().readSupplyChain(this.service.client(this.target.host), this.target.repository, details.digest, { signal: this.abort.signal, ...(platform ? { platform } : {}) });
     this.supplyChain = { digest: platform ?? details.digest, value };
     this.post({ type: 'supplyChain', digest: platform ?? details.digest, supplyChain: value });
   }
 
   private async readVulnerabilities(digest: string): Promise<void> {
-    const value = await vulnerabilitiesView(this.service.provider(this.target.host), this.target.repository, digest, this.abort.signal);
+    const value = await detailsLayer().vulnerabilitiesView(this.service.provider(this.target.host), this.target.repository, digest, this.abort.signal);
     this.vulnerabilities = { digest, value };
     this.post({ type: 'vulnerabilities', digest, vulnerabilities: value });
   }

@@ -202,6 +202,10 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     const state = this.state;
     state.generation++;
     if (!node) {
+      // VS Code drops every element it knew on a refresh of the whole view, so the cached node objects
+      // keep nothing alive that it shows; without this a disconnected registry's rows (every tag
+      // loaded: 12,800 nodes, their ids and labels) stayed in memory for the session.
+      state.nodes.clear();
       state.lists.clear();
       state.details.clear();
       state.pendingDetails.clear();

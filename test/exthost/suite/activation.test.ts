@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, activateExtension, skip, suite, test } from './harness';
 
@@ -24,6 +25,32 @@ suite('activation', () => {
     if (ours.length === 0) skip(`activate() registers none of the ${contributed.length} contributed commands yet`);
     assert.deepEqual(contributed.filter((c) => !registered.has(c)), [], 'contributed in package.json but not registered by activate()');
     assert.ok(registered.has('registryExplorer.refresh'), 'registryExplorer.refresh is registered');
+  });
+});
+
+suite('bundles required on first use', () => {
+  // dist/errorWords.js and dist/imageDetails.js take the main bundle's modules (scripts/bundles.mjs):
+  // were they copies, describeError's instanceof would miss the main bundle's classes and answer with
+  // a bare message, and errors the details layer throws would not be the classes the panel tests.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  test("the error words and the Image Details reader use the main bundle's error classes", async () => {
+    const ext = await activateExtension();
+    const dist = path.join(ext.extensionPath, 'dist');
+    const shared = (require(path.join(dist, 'extension.js')) as { __shared?: Record<string, unknown>[] }).__shared;
+    assert.ok(Array.isArray(shared), 'dist/extension.js (the loaded one) exports the modules its lazy bundles take');
+    const errors = shared.find((m) => 'DistributionError' in m && 'InvalidInputError' in m) as typeof import('../../../src/errors/errors');
+    const words = shared.find((m) => 'describeError' in m) as typeof import('../../../src/errors/describe');
+    assert.ok(errors && words, 'the error classes and describeError are shared');
+
+    const notFound = new errors.DistributionError(404, [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }], 'GET', 'https://registry.example/v2/team/app/manifests/v1', 'manifest');
+    const plain = new Error(notFound.message);
+    assert.notEqual(words.describeError(notFound), words.describeError(plain), 'a DistributionError gets its own words, not its bare message');
+    assert.ok(require.cache[path.join(dist, 'errorWords.js')], 'the words came from dist/errorWords.js');
+
+    const details = require(path.join(dist, 'imageDetails.js')) as typeof import('../../../src/details');
+    const noBlob = { registry: 'registry.example', headBlob: async () => undefined } as unknown as Parameters<typeof details.sbomPage>[0];
+    const digest = `sha256:${'0'.repeat(64)}`;
+    await assert.rejects(details.sbomPage(noBlob, 'team/app', digest, '', 0, 10), (err: unknown) => err instanceof errors.InvalidInputError);
   });
 });
 

@@ -96,6 +96,14 @@ suite('registries view', () => {
     await vscode.commands.executeCommand('registryExplorer.loadMore', more);
     const second = await repositories(reg);
     assert.ok(second.length > PAGE && second.length <= 2 * PAGE, `after Load more: ${second.length}`);
+    // Each Load more… fetches as many again as are shown, not one more page.
+    const again = only(await children(reg), 'loadMore')[0];
+    if (again) {
+      await vscode.commands.executeCommand('registryExplorer.loadMore', again);
+      const third = await repositories(reg);
+      assert.ok(third.length > second.length + PAGE || !only(await children(reg), 'loadMore')[0], `after a second Load more: ${third.length} (was ${second.length})`);
+      assert.ok(third.length <= 2 * second.length, `after a second Load more: ${third.length} (was ${second.length})`);
+    }
     // Namespaced repositories are grouped under their namespace.
     assert.ok((await children(reg)).some((n) => n.kind === 'namespace'), 'namespace groups');
   });
