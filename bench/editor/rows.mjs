@@ -383,6 +383,10 @@ export async function runEditorRows({ rows, services, seeded, root, portBase, re
       log(`editor e2: ${counts.catalogRepositories} repositories: first paint ${result.registryFirstPaint.ms} ms, ${atPaint.total} registry requests (${JSON.stringify(atPaint.byKind)}), ${tokensAtPaint} token`);
     }
 
+    // The heap once the registry shows its first page: the code every registry needs (undici, the client) is
+    // loaded by now, so what browsing the repository adds — and closing it must give back — is measured from here too.
+    const heapRegistryOpen = want('e6') && needs.registry ? heapOf(await probe.get('memory')) : undefined;
+
     // ---- e3: the 100,000-tag repository, first page
     const bigRepo = 'bench/tags100k';
     if (needs.repository) {
@@ -480,6 +484,10 @@ export async function runEditorRows({ rows, services, seeded, root, portBase, re
         afterDisconnect: disconnected,
         growthMB: +(browsed.heapUsedMB - heapBaseline.heapUsedMB).toFixed(1),
         retainedAfterDisconnectMB: +(disconnected.heapUsedMB - heapBaseline.heapUsedMB).toFixed(1),
+        registryOpen: heapRegistryOpen,
+        growthFromOpenMB: +(browsed.heapUsedMB - heapRegistryOpen.heapUsedMB).toFixed(1),
+        retainedOverOpenMB: +(disconnected.heapUsedMB - heapRegistryOpen.heapUsedMB).toFixed(1),
+        tagsShown: result.loadMore?.tagsShown,
         detailsSettledSecondsAfterPaging: +((settled.at - browsingEnded) / 1000).toFixed(1),
       };
       log(`editor e6: heap ${heapBaseline.heapUsedMB} → ${browsed.heapUsedMB} MB after browsing, ${collapsed.heapUsedMB} collapsed, ${disconnected.heapUsedMB} disconnected`);
