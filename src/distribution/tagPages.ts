@@ -15,7 +15,8 @@ export function compareTags(a: string, b: string): number {
 
 /**
  * Drop null/empty entries (Nexus), digest-shaped entries (Artifactory lists "sha256:…") and anything
- * else that is not a tag; dedupe; sort, because GHCR and Quay answer oldest-first.
+ * else that is not a tag; dedupe; sort, because GHCR and Quay answer oldest-first. May sort `raw`
+ * itself and return it.
  */
 export function sanitizeTags(raw: unknown): string[] {
   if (!Array.isArray(raw)) return [];
