@@ -415,8 +415,9 @@ export class RegistryClient {
       seen.add(new URL(page.requestUrl).toString());
       path = pathAndQuery(page.next, this.pathPrefix);
     }
-    // Pages are each sorted; together they usually are too (Link pages continue after the last tag).
-    tags = sortedUnique(tags);
+    // Each page is sorted already (sanitizeTags); together they usually are too (Link pages continue
+    // after the last tag).
+    if (seen.size) tags = sortedUnique(tags);
     this.rememberTags(repository, tags);
     return tags;
   }

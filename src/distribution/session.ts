@@ -251,7 +251,9 @@ class Session implements RegistrySession {
       ...(firstContact ? { firstContact } : {}),
       ...(req.signal ? { signal: req.signal } : {}),
       ...(req.maxBodyBytes !== undefined ? { maxBodyBytes: req.maxBodyBytes } : {}),
-      tls: await this.tls(),
+      // A plain-http request has no use for TLS files: certs.d is not even looked at for it (the
+      // transport gives a profile only to requests to the same origin, so not to a redirect to https).
+      ...(url.startsWith('https:') ? { tls: await this.tls() } : {}),
     });
   }
 

@@ -221,10 +221,12 @@ export class ArtifactoryProvider implements RegistryProvider {
     const n = clampPageSize(page.pageSize);
     const body = await this.rest<unknown>('GET', `/api/docker/${key}/v2/${image}/tags/list`, { n, last: page.cursor }, 'tags', page.signal);
     const raw = isRecord(body) && Array.isArray(body['tags']) ? body['tags'].filter((t): t is string => typeof t === 'string') : [];
+    // The cursor is the registry's own last entry, read before sanitizeTags sorts the list in place.
+    const last = raw[raw.length - 1];
+    const full = raw.length >= n;
     // Artifactory lists the digests of a multi-platform image's parts among its tags: not tags.
     const items = sanitizeTags(raw).map((name) => ({ name }));
-    const last = raw[raw.length - 1];
-    return raw.length >= n && last !== undefined ? { items, next: last } : { items };
+    return full && last !== undefined ? { items, next: last } : { items };
   }
 
   tagDetails(repository: string, tag: string, signal?: AbortSignal): Promise<TagSummary> {

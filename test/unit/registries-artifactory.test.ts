@@ -44,6 +44,7 @@ before(async () => {
     { method: 'GET', path: `${PREFIX}/v2/_catalog`, query: { n: '2' }, status: 200, responseHeaders: headers, body: { repositories: ['app', 'team/app'] } },
     { method: 'GET', path: `${PREFIX}/v2/team/app/tags/list`, query: { n: '3', last: DIGEST }, status: 200, responseHeaders: headers, body: { name: 'team/app', tags: ['2.0'] } },
     { method: 'GET', path: `${PREFIX}/v2/team/app/tags/list`, query: { n: '3' }, status: 200, responseHeaders: headers, body: { name: 'team/app', tags: ['1.1', '1.0', DIGEST] } },
+    { method: 'GET', path: `${PREFIX}/v2/team/web/tags/list`, query: { n: '2' }, status: 200, responseHeaders: headers, body: { name: 'team/web', tags: ['v2', 'v1'] } },
     { method: 'GET', path: '/artifactory/api/docker/docker-remote/v2/_catalog', status: 200, responseHeaders: headers, body: { repositories: 'not a list' } },
     { method: 'GET', path: '/artifactory/api/docker/gone/v2/_catalog', status: 404, responseHeaders: headers, body: { errors: [{ status: 404, message: "Repository 'gone' not found" }] } },
     { method: 'DELETE', path: '/artifactory/docker-local/team/app/2.0', headers: { authorization: basic('viewer', viewer.password) }, status: 403, responseHeaders: headers, body: responses.errors['forbidden'] },
@@ -180,6 +181,8 @@ describe('Artifactory browsing over its REST API', () => {
     assert.deepEqual(first, { items: [{ name: '1.0' }, { name: '1.1' }], next: DIGEST });
     assert.deepEqual(await p.listTags('team/app', { pageSize: 3, cursor: first.next! }), { items: [{ name: '2.0' }] });
     assert.equal((await provider(auth, {}).listTags('docker-local/team/app', { pageSize: 3 })).items.length, 2);
+    // A page of tags only: shown sorted, the cursor still the registry's own last entry.
+    assert.deepEqual(await p.listTags('team/web', { pageSize: 2 }), { items: [{ name: 'v1' }, { name: 'v2' }], next: 'v1' });
     await assert.rejects(p.listTags('team/app', { pageSize: 3, cursor: '../../x' }), InvalidInputError);
     await assert.rejects(p.listRepositories({ pageSize: 3, cursor: 'https://evil.example/' }), InvalidInputError);
   });

@@ -2,7 +2,7 @@
 import { parseRepository } from '../../reference';
 import { expectPositionals } from '../args';
 import { clientFor } from '../context';
-import { jsonText, sortNames } from '../output';
+import { jsonText } from '../output';
 import type { CliCommand } from '../types';
 
 export const command: CliCommand = {
@@ -12,7 +12,8 @@ export const command: CliCommand = {
   async run(args, ctx) {
     const [repoText] = expectPositionals(args, ['REPO'], 'tags');
     const repo = parseRepository(repoText);
-    const tags = sortNames(await clientFor(ctx, repo.registry).listAllTags(repo.repository, { signal: ctx.signal }));
+    // Sorted and without repeats already (listAllTags).
+    const tags = await clientFor(ctx, repo.registry).listAllTags(repo.repository, { signal: ctx.signal });
     if (ctx.json) ctx.out(jsonText(tags));
     else if (tags.length) ctx.out(tags.join('\n'));
   },

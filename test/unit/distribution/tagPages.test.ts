@@ -5,6 +5,7 @@ import { localCursor, parseLocalCursor, sanitizeTags, sliceAfter, sortedUnique }
 test('sanitizeTags drops null, empty, digest-shaped and invalid entries, dedupes and sorts', () => {
   const raw = ['v2', null, '', 'sha256:' + 'a'.repeat(64), 'latest', 'v10', 'v2', 42, '-bad', 'sha256-' + 'b'.repeat(64), 'A_1'];
   assert.deepEqual(sanitizeTags(raw), ['A_1', 'latest', 'sha256-' + 'b'.repeat(64), 'v10', 'v2']);
+  assert.deepEqual(sanitizeTags(['b', 'a', 'b']), ['a', 'b'], 'a list of tags only is deduped and sorted too');
   assert.deepEqual(sanitizeTags(null), []);
   assert.deepEqual(sanitizeTags(undefined), []);
 });
