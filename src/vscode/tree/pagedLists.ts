@@ -58,6 +58,7 @@ const MAX_REQUEST = 1000;
 export function loadMoreCount(shown: number, pageSize: number): number {
   return Math.max(pageSize, Math.min(shown, MAX_LOAD_MORE));
 }
+
 /** Registries known never to serve /v2/_catalog to users (Docker Hub answers 401 whatever the login). */
 const NO_CATALOG = new Set(['docker.io']);
 
