@@ -385,7 +385,8 @@ export async function runEditorRows({ rows, services, seeded, root, portBase, re
 
     // The heap once the registry shows its first page: the code every registry needs (undici, the client) is
     // loaded by now, so what browsing the repository adds — and closing it must give back — is measured from here too.
-    const heapRegistryOpen = want('e6') && needs.registry ? heapOf(await probe.get('memory')) : undefined;
+    // (e6 implies e2, whose block has just run.)
+    const heapRegistryOpen = want('e6') ? heapOf(await probe.get('memory')) : undefined;
 
     // ---- e3: the 100,000-tag repository, first page
     const bigRepo = 'bench/tags100k';

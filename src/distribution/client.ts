@@ -415,9 +415,9 @@ export class RegistryClient {
       seen.add(new URL(page.requestUrl).toString());
       path = pathAndQuery(page.next, this.pathPrefix);
     }
-    // Each page is sorted already (sanitizeTags); together they usually are too (Link pages continue
-    // after the last tag).
-    if (seen.size) tags = sortedUnique(tags);
+    // Each page is sorted already (sanitizeTags); more than one page (`seen` holds each page that had a
+    // next) is usually sorted too (Link pages continue after the last tag), and sortedUnique checks.
+    if (seen.size > 0) tags = sortedUnique(tags);
     this.rememberTags(repository, tags);
     return tags;
   }

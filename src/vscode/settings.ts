@@ -168,10 +168,13 @@ export function registries(): RegistrySetting[] {
   return result;
 }
 
+/** The largest registryExplorer.pageSize (package.json's maximum), and so the most one list request asks for. */
+export const MAX_PAGE_SIZE = 1000;
+
 export function pageSize(): number {
   const value = config().get<number>('pageSize', 100);
-  if (!Number.isInteger(value) || value < 1 || value > 1000) {
-    reportOnce('pageSize', 'Registry Explorer: "registryExplorer.pageSize" must be a whole number from 1 to 1000; using 100.');
+  if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
+    reportOnce('pageSize', `Registry Explorer: "registryExplorer.pageSize" must be a whole number from 1 to ${MAX_PAGE_SIZE}; using 100.`);
     return 100;
   }
   return value;

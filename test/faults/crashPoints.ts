@@ -61,14 +61,8 @@ export async function tagDigest(host: string, repo: string, tag: string, auth: A
   return sha(Buffer.from(await res.arrayBuffer()));
 }
 
-/** The config digest of the image `tag` names (for an engine's image: its id). */
-export async function configDigest(host: string, repo: string, tag: string, auth?: Auth): Promise<string> {
-  const res = await registryRequest(host, repo, 'GET', `/v2/${repo}/manifests/${tag}`, { auth, expect: [200], headers: { accept: MANIFEST_ACCEPT } });
-  return (JSON.parse(Buffer.from(await res.arrayBuffer()).toString('utf8')) as { config: { digest: string } }).config.digest;
-}
-
-/** The tag is absent, or names `digest` (any manifest, when undefined) and every blob it needs is there and hashes right. */
-export async function absentOrComplete(host: string, repo: string, tag: string, digest: string | undefined, auth: Auth): Promise<'absent' | 'complete'> {
+/** The tag is absent, or names `digest` (any manifest, when undefined) with `config` as its config blob (when given), and every blob it needs is there and hashes right. */
+export async function absentOrComplete(host: string, repo: string, tag: string, digest: string | undefined, auth: Auth, config?: string): Promise<'absent' | 'complete'> {
   const res = await registryRequest(host, repo, 'GET', `/v2/${repo}/manifests/${tag}`, { auth, expect: [200, 404], headers: { accept: MANIFEST_ACCEPT } });
   if (res.status === 404) {
     await res.arrayBuffer();
@@ -77,6 +71,7 @@ export async function absentOrComplete(host: string, repo: string, tag: string, 
   const bytes = Buffer.from(await res.arrayBuffer());
   if (digest !== undefined) assert.equal(sha(bytes), digest, `${host}/${repo}:${tag} names another manifest`);
   const manifest = JSON.parse(bytes.toString('utf8')) as { config: { digest: string; size: number }; layers: { digest: string; size: number }[] };
+  if (config !== undefined) assert.equal(manifest.config.digest, config, `${host}/${repo}:${tag} is another image (its config)`);
   for (const blob of [manifest.config, ...manifest.layers]) {
     const got = await registryRequest(host, repo, 'GET', `/v2/${repo}/blobs/${blob.digest}`, { auth, expect: [200, 404] });
     const data = Buffer.from(await got.arrayBuffer());

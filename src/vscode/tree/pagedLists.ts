@@ -44,9 +44,8 @@ export interface ListContext extends NodeCache, TagState {
 
 /** When a filter hides most of a page, fetch on (up to this many pages) to fill one screen. */
 const MAX_FILTER_PAGES = 10;
-/** The most one "Load more…" adds, and the most one request asks for (the pageSize setting's own bound). */
+/** The most one "Load more…" adds (in requests of at most settings.MAX_PAGE_SIZE). */
 const MAX_LOAD_MORE = 10_000;
-const MAX_REQUEST = 1000;
 
 /**
  * How many rows a "Load more…" adds when `shown` are shown: as many again (at least a page, at most
@@ -92,10 +91,10 @@ export function loadPages(ctx: ListContext, owner: ListOwner, state: ListState):
     if (fill && (filtered(state, state.items).length >= pageSize || !state.cursor)) return;
     // The first expansion and a new filter's fill want a page; "Load more…" as many again as shown.
     const wanted = fill || !state.loadedOnce ? pageSize : loadMoreCount(before, pageSize);
-    const maxPages = MAX_FILTER_PAGES + Math.ceil(wanted / MAX_REQUEST) - 1;
+    const maxPages = MAX_FILTER_PAGES + Math.ceil(wanted / settings.MAX_PAGE_SIZE) - 1;
     for (let pages = 0; pages < maxPages; pages++) {
       const gainedSoFar = filtered(state, state.items).length - before;
-      const size = Math.max(pageSize, Math.min(wanted - gainedSoFar, MAX_REQUEST));
+      const size = Math.max(pageSize, Math.min(wanted - gainedSoFar, settings.MAX_PAGE_SIZE));
       try {
         const page = await fetchPage(ctx, owner, size, state.loadedOnce ? state.cursor : undefined);
         const seen = new Set(state.items);
